@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (dependencies point down only):
+//   ewm-sim (CLI) -> Train -> Planner -> Agents -> Tensor -> CBLAS
+//                         \-> Envs -> EWMIO, CBox2D
+let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "ewm-sim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ewm-sim", targets: ["ewm-sim"]),
+        .library(name: "Envs", targets: ["Envs"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Agents", targets: ["Agents"]),
+        .library(name: "Train", targets: ["Train"]),
+        .library(name: "Planner", targets: ["Planner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // C shim over Box2D 2.4 (Debian's libbox2d-dev); C ABI so Swift sees plain functions.
+        .target(
+            name: "CBox2D",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("box2d"), .linkedLibrary("stdc++")]
+        ),
+        // CBLAS from Debian's libopenblas-dev.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // Files people exchange: .npy/.npz, PNG/APNG, HTML animations, raster canvas, atomic writes, progress.
+        .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
+        .target(name: "Envs", dependencies: ["CBox2D", "EWMIO"], swiftSettings: optimize),
+        .target(name: "Tensor", dependencies: ["CBLAS", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
+        .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
+        .target(name: "Planner", dependencies: ["Agents", "Envs"], swiftSettings: optimize),
+        .target(name: "Train", dependencies: ["Agents", "Planner", "Envs", "EWMIO"], swiftSettings: optimize),
+        .executableTarget(
+            name: "ewm-sim",
+            dependencies: ["Envs", "EWMIO", "Train", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimize
+        ),
+        .testTarget(name: "EWMIOTests", dependencies: ["EWMIO"]),
+        .testTarget(name: "EnvsTests", dependencies: ["Envs", "EWMIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Agents", "Tensor"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

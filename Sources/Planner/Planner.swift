@@ -1,0 +1,1 @@
+// Planner: see the module's files.

@@ -1,0 +1,1 @@
+// Tensor: see the module's files.

@@ -1,0 +1,1 @@
+// Train: see the module's files.

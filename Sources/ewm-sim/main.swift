@@ -1,0 +1,2 @@
+import Envs
+print("ewm-sim (Box2D \(box2DVersion))")
