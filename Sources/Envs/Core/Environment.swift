@@ -1,0 +1,135 @@
+/// The environment protocol: Gymnasium's contract in Swift's idioms.
+///
+/// - `reset(seed:options:)` starts an episode. A seed reseeds the env's generator; `nil` continues it.
+/// - `step(_:)` advances one control step. Actions are validated at this boundary: a wrongly shaped or
+///   non-finite action throws `EnvError.invalidAction` and leaves the env exactly as it was.
+/// - `terminated`: the task reached a terminal state (success or failure); `truncated`: a limit outside
+///   the task (time limit) ended the episode. Either one means the caller must reset.
+/// Envs are reference types (they own simulators); an env is used from one thread at a time.
+public protocol Environment: AnyObject {
+    /// Registry id and metadata.
+    var spec: EnvSpec { get }
+    var observationSpace: BoxSpace { get }
+    var actionSpace: BoxSpace { get }
+    func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info)
+    func step(_ action: [Double]) throws -> StepResult
+    /// An RGB picture of the current scene (for recording and dumps), if the env can draw itself.
+    func render(width: Int, height: Int) -> Frame?
+}
+
+extension Environment {
+    public func reset(seed: UInt64? = nil, options: ResetOptions = ResetOptions()) throws -> (observation: Observation, info: Info) {
+        try reset(seed: seed, options: options)
+    }
+    public func render(width: Int, height: Int) -> Frame? { nil }
+
+    /// The shared action check: right size, finite. Every env calls it before touching its state.
+    public func validate(action: [Double]) throws {
+        guard action.count == actionSpace.count else {
+            throw EnvError.invalidAction("expected \(actionSpace.count) values, got \(action.count)")
+        }
+        if let i = action.firstIndex(where: { !$0.isFinite }) {
+            throw EnvError.invalidAction("element \(i) is \(action[i]); actions must be finite")
+        }
+    }
+}
+
+/// A rendered frame: RGB bytes, row-major, row 0 at the top.
+public struct Frame: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    public var rgb: [UInt8]
+    public init(width: Int, height: Int, rgb: [UInt8]) {
+        precondition(rgb.count == width * height * 3)
+        self.width = width; self.height = height; self.rgb = rgb
+    }
+}
+
+/// Registry id and fixed facts of an env.
+public struct EnvSpec: Equatable, Sendable, Codable {
+    public var id: String
+    /// The time limit the registry's `make` applies (nil: none).
+    public var maxEpisodeSteps: Int?
+    /// Control frequency, Hz.
+    public var controlHz: Double?
+    public var summary: String
+    public init(id: String, maxEpisodeSteps: Int? = nil, controlHz: Double? = nil, summary: String = "") {
+        self.id = id; self.maxEpisodeSteps = maxEpisodeSteps; self.controlHz = controlHz; self.summary = summary
+    }
+}
+
+/// Options for `reset`.
+public struct ResetOptions: Equatable, Sendable {
+    /// Start from this state instead of sampling one (PushT: `[agent_x, agent_y, block_x, block_y, block_angle]`,
+    /// the reference's `reset_to_state`).
+    public var state: [Double]?
+    public init(state: [Double]? = nil) { self.state = state }
+}
+
+public struct StepResult: Sendable {
+    public var observation: Observation
+    public var reward: Double
+    public var terminated: Bool
+    public var truncated: Bool
+    public var info: Info
+    public init(observation: Observation, reward: Double, terminated: Bool, truncated: Bool, info: Info) {
+        self.observation = observation; self.reward = reward; self.terminated = terminated
+        self.truncated = truncated; self.info = info
+    }
+    public var done: Bool { terminated || truncated }
+}
+
+/// Step/reset info: named numbers, flags and small arrays, in insertion order (so JSON is stable).
+public struct Info: Equatable, Sendable {
+    public enum Value: Equatable, Sendable {
+        case double(Double), int(Int), bool(Bool), doubles([Double])
+    }
+    public private(set) var keys: [String] = []
+    private var storage: [String: Value] = [:]
+
+    public init() {}
+
+    public subscript(key: String) -> Value? {
+        get { storage[key] }
+        set {
+            if storage[key] == nil, newValue != nil { keys.append(key) }
+            if newValue == nil { keys.removeAll { $0 == key } }
+            storage[key] = newValue
+        }
+    }
+
+    public func double(_ key: String) -> Double? {
+        switch storage[key] {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        case .bool(let b): return b ? 1 : 0
+        default: return nil
+        }
+    }
+    public func bool(_ key: String) -> Bool? {
+        if case .bool(let b) = storage[key] { return b }
+        return nil
+    }
+    public func doubles(_ key: String) -> [Double]? {
+        if case .doubles(let d) = storage[key] { return d }
+        return nil
+    }
+}
+
+public enum EnvError: Error, Equatable, CustomStringConvertible {
+    case invalidAction(String)
+    case invalidState(String)
+    case unknownEnvironment(String, known: [String])
+    case invalidArgument(String)
+    case needsReset(String)
+
+    public var description: String {
+        switch self {
+        case .invalidAction(let m): return "invalid action: \(m)"
+        case .invalidState(let m): return "invalid state: \(m)"
+        case .unknownEnvironment(let id, let known): return "unknown environment '\(id)'; registered: \(known.joined(separator: ", "))"
+        case .invalidArgument(let m): return "invalid argument: \(m)"
+        case .needsReset(let m): return "needs reset: \(m)"
+        }
+    }
+}

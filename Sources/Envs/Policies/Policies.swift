@@ -1,0 +1,72 @@
+import Foundation
+
+/// A policy maps the env's current observation to an action. Policies that need privileged state
+/// (the scripted pusher) read it from the env they are made for.
+public protocol Policy: AnyObject {
+    var name: String { get }
+    /// Called at the start of every episode.
+    func reset(seed: UInt64)
+    func action(for observation: Observation) -> [Double]
+}
+
+/// Uniform random actions in the action space, seeded.
+public final class RandomPolicy: Policy {
+    public let name = "random"
+    private let space: BoxSpace
+    private var rng: SplitMix64
+
+    public init(space: BoxSpace, seed: UInt64 = 0) {
+        self.space = space
+        rng = SplitMix64(seed: seed)
+    }
+    public func reset(seed: UInt64) { rng = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B) }
+    public func action(for observation: Observation) -> [Double] { space.sample(using: &rng) }
+}
+
+/// The reference's deterministic feedback pusher (`closed_loop_scripted.json`), defined on the state
+/// `[agent_x, agent_y, block_x, block_y, block_angle]` of canonical PushT:
+/// cog = block-local (0,45) in world; d = unit vector from cog to the goal centre (256,256) (zero if closer
+/// than 1e-9); behind = cog - 70 d; target = behind if |agent - behind| > 25, else cog + 40 d;
+/// action = clip(target, 0, 512). Under a rotation g about (256,256) it is equivariant, so on an
+/// oriented env it reads the observation through g^-1 and returns g(action) (see `ScriptedPusher.init(rotation:)`).
+public final class ScriptedPusher: Policy {
+    public let name = "scripted"
+    public let rotation: PlanarRotation?
+
+    /// `rotation`: the orientation of the env the observations come from (state observations).
+    public init(rotation: PlanarRotation? = nil) { self.rotation = rotation }
+    public func reset(seed: UInt64) {}
+
+    public func action(for observation: Observation) -> [Double] {
+        var s = observation.values
+        if let g = rotation { s = g.inverse.act(onState: s) }
+        let a = Self.action(state: s)
+        guard let g = rotation else { return a }
+        let p = g.apply(point: Vec2(a[0], a[1]))
+        return [p.x, p.y]
+    }
+
+    public static func action(state s: [Double]) -> [Double] {
+        let agent = Vec2(s[0], s[1])
+        let cog = Pose(x: s[2], y: s[3], angle: s[4]).transform(PushTGeometry.centerOfGravity)
+        let toGoal = PushTGeometry.workspaceCenter - cog
+        let distance = toGoal.length
+        let d = distance < 1e-9 ? Vec2.zero : toGoal * (1 / distance)
+        let behind = cog - 70 * d
+        let target = (agent - behind).length > 25 ? behind : cog + 40 * d
+        return [min(max(target.x, 0), 512), min(max(target.y, 0), 512)]
+    }
+}
+
+/// SplitMix64: a small, fast, seedable generator for reproducible sampling.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

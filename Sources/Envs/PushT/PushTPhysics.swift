@@ -1,0 +1,297 @@
+import CBox2D
+import Foundation
+
+/// PushT's physics: Box2D's collision pipeline, stepped in the reference's (Chipmunk 7's) order.
+///
+/// Box2D owns the shapes, the broad phase, contact management and the narrow phase (manifolds).
+/// The state of record is in Double and the contact solve follows Chipmunk 7's `cpSpaceStep`, because
+/// gym-pusht runs on pymunk and its dynamics depend on that order (see `shared/spec/pusht.md`):
+///  1. integrate positions with the velocities (and bias velocities) of the previous solve;
+///  2. collide at the new positions (Box2D, `cb2_collide`);
+///  3. pre-step contacts: effective masses, bias = -(1 - collisionBias^dt) * min(0, dist + slop) / dt;
+///  4. integrate velocities with damping^dt (damping 0: the block keeps no velocity memory);
+///  5. warm start contacts that persist from the previous substep (scaled by dt / previous dt);
+///  6. `iterations` sweeps of sequential impulses, normal and bias impulses accumulated separately.
+/// Friction and elasticity are 0 on every shape, so no tangential or bounce terms survive.
+///
+/// For the `world` orbit build the walls are built rotated by `worldRotation` about the workspace
+/// centre; the caller then works in that rotated world's coordinates.
+public final class PushTPhysics {
+    public struct Config: Equatable, Sendable {
+        /// Box2D works in metres and is tuned for objects of 0.1-10 m: 20 px = 1 m puts the T at 6 m.
+        public var pixelsPerMeter = 20.0
+        /// Chipmunk's `iterations` (pymunk's default).
+        public var iterations = 10
+        /// Chipmunk's `collisionSlop`, px.
+        public var collisionSlop = 0.1
+        /// Chipmunk's `collisionBias`: the fraction of overlap left after one second, (1 - 0.1)^60.
+        public var collisionBias = pow(0.9, 60.0)
+        /// Space damping: the fraction of velocity kept after one second (0: none).
+        public var damping = 0.0
+        public init() {}
+    }
+
+    public let config: Config
+    public let worldRotation: PlanarRotation
+
+    // State of record (pixels, radians, seconds).
+    public private(set) var agentPosition = PushTGeometry.agentStart
+    public internal(set) var agentVelocity = Vec2.zero
+    /// The block's centre of gravity (Chipmunk's body `p`) and angle.
+    public private(set) var blockCenter = PushTGeometry.blockStart + PushTGeometry.centerOfGravity
+    public private(set) var blockAngle = 0.0
+    public private(set) var blockVelocity = Vec2.zero
+    public private(set) var blockAngularVelocity = 0.0
+    private var blockBiasVelocity = Vec2.zero
+    private var blockBiasAngularVelocity = 0.0
+    private var previousDt = 0.0
+    /// Accumulated normal impulses of last substep's contacts, for warm starting.
+    private var cache: [ContactKey: Double] = [:]
+    private var touchingPairs: Set<PairKey> = []
+    /// Contact points solved since the counter was last reset.
+    public var contactPointCount = 0
+
+    private let world: OpaquePointer
+    private var manifolds: [cb2_manifold]
+    private var contacts: [Contact] = []
+
+    private enum BodyIndex { static let walls: Int32 = 0, agent: Int32 = 1, block: Int32 = 2 }
+
+    public init(config: Config = Config(), worldRotation: PlanarRotation = PlanarRotation(angle: 0, center: PushTGeometry.workspaceCenter)) {
+        self.config = config
+        self.worldRotation = worldRotation
+        world = cb2_world_create()
+        manifolds = Array(repeating: cb2_manifold(), count: 32)
+        let s = 1 / config.pixelsPerMeter
+        func f(_ v: Double) -> Float { Float(v * s) }
+        let walls = cb2_add_body(world, CB2_STATIC, 0, 0, 0)
+        for (a, b) in PushTGeometry.walls {
+            // A segment of radius r as the box that covers it (the capsule's round ends become square:
+            // the block only meets them in the workspace corners).
+            let pa = worldRotation.apply(point: a), pb = worldRotation.apply(point: b)
+            let u = (pb - pa) * (1 / (pb - pa).length), n = u.perp
+            let r = PushTGeometry.wallRadius
+            let corners = [pa - r * u - r * n, pb + r * u - r * n, pb + r * u + r * n, pa - r * u + r * n]
+            let xy = corners.flatMap { [f($0.x), f($0.y)] }
+            cb2_add_polygon(world, walls, xy, 4)
+        }
+        let agent = cb2_add_body(world, CB2_KINEMATIC, 0, 0, 0)
+        cb2_add_circle(world, agent, 0, 0, f(PushTGeometry.agentRadius))
+        let block = cb2_add_body(world, CB2_DYNAMIC, 0, 0, 0)
+        for box in PushTGeometry.boxes {
+            cb2_add_polygon(world, block, box.flatMap { [f($0.x), f($0.y)] }, Int32(box.count))
+        }
+        assert(walls == BodyIndex.walls && agent == BodyIndex.agent && block == BodyIndex.block)
+        syncTransforms()
+    }
+
+    deinit { cb2_world_destroy(world) }
+
+    // MARK: State
+
+    /// The block's body origin (what the reference reports as its position).
+    public var blockOrigin: Vec2 { blockCenter - PushTGeometry.centerOfGravity.rotated(blockAngle) }
+    public var blockPose: Pose { Pose(x: blockOrigin.x, y: blockOrigin.y, angle: blockAngle) }
+
+    /// Forgets all motion and contact history, as a fresh pymunk space would.
+    public func resetDynamics() {
+        agentVelocity = .zero
+        blockVelocity = .zero
+        blockAngularVelocity = 0
+        blockBiasVelocity = .zero
+        blockBiasAngularVelocity = 0
+        previousDt = 0
+        cache.removeAll(keepingCapacity: true)
+        touchingPairs.removeAll(keepingCapacity: true)
+        contactPointCount = 0
+    }
+
+    public func setAgentPosition(_ p: Vec2) { agentPosition = p; syncTransforms() }
+
+    /// pymunk's `body.position = ...`: moves the origin, keeping the angle.
+    public func setBlockOrigin(_ origin: Vec2) {
+        blockCenter = origin + PushTGeometry.centerOfGravity.rotated(blockAngle)
+        syncTransforms()
+    }
+
+    /// pymunk's `body.angle = ...`: rotates about the centre of gravity (the origin moves).
+    public func setBlockAngle(_ angle: Double) { blockAngle = angle; syncTransforms() }
+
+    // MARK: Stepping
+
+    /// One control step: `substeps` times, PD control of the kinematic agent towards `target`, then one substep.
+    public func step(target: Vec2) {
+        for _ in 0..<PushTGeometry.substeps {
+            let acceleration = PushTGeometry.kP * (target - agentPosition) + PushTGeometry.kV * (Vec2.zero - agentVelocity)
+            agentVelocity += acceleration * PushTGeometry.dt
+            substep(dt: PushTGeometry.dt)
+        }
+    }
+
+    /// One physics substep in Chipmunk 7's order (see the type's documentation).
+    public func substep(dt: Double) {
+        // 1. Positions, with last solve's velocities; the bias velocities are spent here.
+        agentPosition += agentVelocity * dt
+        blockCenter += (blockVelocity + blockBiasVelocity) * dt
+        blockAngle += (blockAngularVelocity + blockBiasAngularVelocity) * dt
+        blockBiasVelocity = .zero
+        blockBiasAngularVelocity = 0
+        syncTransforms()
+
+        // 2. Contacts at the new positions.
+        collectContacts()
+
+        // 3. Pre-step.
+        let biasCoefficient = 1 - pow(config.collisionBias, dt)
+        for i in contacts.indices {
+            let n = contacts[i].normal
+            let r1 = contacts[i].r1, r2 = contacts[i].r2
+            let k = inverseMass(contacts[i].bodyA, r1, n) + inverseMass(contacts[i].bodyB, r2, n)
+            contacts[i].normalMass = k > 0 ? 1 / k : 0
+            contacts[i].bias = -biasCoefficient * min(0, contacts[i].separation + config.collisionSlop) / dt
+        }
+
+        // 4. Velocities: no forces, damping^dt.
+        let damping = pow(config.damping, dt)
+        blockVelocity = blockVelocity * damping
+        blockAngularVelocity *= damping
+
+        // 5. Warm start persisting contacts.
+        let dtCoefficient = previousDt == 0 ? 0 : dt / previousDt
+        previousDt = dt
+        for c in contacts where c.warmStart && c.normalImpulse != 0 {
+            applyImpulse(c, c.normal * (c.normalImpulse * dtCoefficient))
+        }
+
+        // 6. Sequential impulses.
+        for _ in 0..<config.iterations {
+            for i in contacts.indices { solve(&contacts[i]) }
+        }
+
+        cache.removeAll(keepingCapacity: true)
+        touchingPairs.removeAll(keepingCapacity: true)
+        for c in contacts {
+            cache[c.key] = c.normalImpulse
+            touchingPairs.insert(c.key.pair)
+        }
+        contactPointCount += contacts.count
+    }
+
+    // MARK: Internals
+
+    private struct PairKey: Hashable { var shapeA: Int32; var shapeB: Int32 }
+    private struct ContactKey: Hashable { var pair: PairKey; var feature: UInt32 }
+
+    private struct Contact {
+        var bodyA: Int32, bodyB: Int32
+        var key: ContactKey
+        var warmStart: Bool
+        var normal: Vec2
+        var r1: Vec2, r2: Vec2
+        var separation: Double
+        var normalMass = 0.0
+        var bias = 0.0
+        var normalImpulse = 0.0
+        var biasImpulse = 0.0
+    }
+
+    private func syncTransforms() {
+        let s = 1 / config.pixelsPerMeter
+        cb2_set_transform(world, BodyIndex.agent, Float(agentPosition.x * s), Float(agentPosition.y * s), 0)
+        let o = blockOrigin
+        cb2_set_transform(world, BodyIndex.block, Float(o.x * s), Float(o.y * s), Float(blockAngle))
+    }
+
+    private func center(of body: Int32) -> Vec2 {
+        switch body {
+        case BodyIndex.agent: return agentPosition
+        case BodyIndex.block: return blockCenter
+        default: return .zero
+        }
+    }
+
+    private func collectContacts() {
+        let count = Int(manifolds.withUnsafeMutableBufferPointer { cb2_collide(world, $0.baseAddress, Int32($0.count)) })
+        contacts.removeAll(keepingCapacity: true)
+        let scale = config.pixelsPerMeter
+        for m in manifolds.prefix(count) {
+            let pair = PairKey(shapeA: m.shapeA, shapeB: m.shapeB)
+            let persisting = touchingPairs.contains(pair)
+            let n = Vec2(Double(m.nx), Double(m.ny))
+            let ca = center(of: m.bodyA), cb = center(of: m.bodyB)
+            withUnsafeBytes(of: m.ax) { ax in withUnsafeBytes(of: m.ay) { ay in
+            withUnsafeBytes(of: m.bx) { bx in withUnsafeBytes(of: m.by) { by in
+            withUnsafeBytes(of: m.separation) { sep in withUnsafeBytes(of: m.key) { keys in
+                let ax = ax.bindMemory(to: Float.self), ay = ay.bindMemory(to: Float.self)
+                let bx = bx.bindMemory(to: Float.self), by = by.bindMemory(to: Float.self)
+                let sep = sep.bindMemory(to: Float.self), keys = keys.bindMemory(to: UInt32.self)
+                for i in 0..<Int(m.count) {
+                    let key = ContactKey(pair: pair, feature: keys[i])
+                    let pa = Vec2(Double(ax[i]) * scale, Double(ay[i]) * scale)
+                    let pb = Vec2(Double(bx[i]) * scale, Double(by[i]) * scale)
+                    var c = Contact(
+                        bodyA: m.bodyA, bodyB: m.bodyB, key: key, warmStart: persisting, normal: n,
+                        r1: pa - ca, r2: pb - cb, separation: Double(sep[i]) * scale)
+                    if persisting, let j = cache[key] { c.normalImpulse = j }
+                    contacts.append(c)
+                }
+            }}}}}}
+        }
+    }
+
+    @inline(__always) private func inverseMass(_ body: Int32, _ r: Vec2, _ n: Vec2) -> Double {
+        guard body == BodyIndex.block else { return 0 }
+        let rn = r.cross(n)
+        return 1 / PushTGeometry.mass + rn * rn / PushTGeometry.momentOfInertia
+    }
+
+    @inline(__always) private func velocity(_ body: Int32, _ r: Vec2) -> Vec2 {
+        switch body {
+        case BodyIndex.agent: return agentVelocity
+        case BodyIndex.block: return blockVelocity + r.perp * blockAngularVelocity
+        default: return .zero
+        }
+    }
+
+    @inline(__always) private func biasVelocity(_ body: Int32, _ r: Vec2) -> Vec2 {
+        body == BodyIndex.block ? blockBiasVelocity + r.perp * blockBiasAngularVelocity : .zero
+    }
+
+    /// Impulse j on B at r2 and -j on A at r1; only the block responds.
+    @inline(__always) private func applyImpulse(_ c: Contact, _ j: Vec2) {
+        if c.bodyA == BodyIndex.block {
+            blockVelocity -= j * (1 / PushTGeometry.mass)
+            blockAngularVelocity -= c.r1.cross(j) / PushTGeometry.momentOfInertia
+        }
+        if c.bodyB == BodyIndex.block {
+            blockVelocity += j * (1 / PushTGeometry.mass)
+            blockAngularVelocity += c.r2.cross(j) / PushTGeometry.momentOfInertia
+        }
+    }
+
+    @inline(__always) private func applyBiasImpulse(_ c: Contact, _ j: Vec2) {
+        if c.bodyA == BodyIndex.block {
+            blockBiasVelocity -= j * (1 / PushTGeometry.mass)
+            blockBiasAngularVelocity -= c.r1.cross(j) / PushTGeometry.momentOfInertia
+        }
+        if c.bodyB == BodyIndex.block {
+            blockBiasVelocity += j * (1 / PushTGeometry.mass)
+            blockBiasAngularVelocity += c.r2.cross(j) / PushTGeometry.momentOfInertia
+        }
+    }
+
+    @inline(__always) private func solve(_ c: inout Contact) {
+        let n = c.normal
+        let vbn = (biasVelocity(c.bodyB, c.r2) - biasVelocity(c.bodyA, c.r1)).dot(n)
+        let vrn = (velocity(c.bodyB, c.r2) - velocity(c.bodyA, c.r1)).dot(n)
+        let oldBias = c.biasImpulse
+        c.biasImpulse = max(oldBias + (c.bias - vbn) * c.normalMass, 0)
+        let oldNormal = c.normalImpulse
+        c.normalImpulse = max(oldNormal - vrn * c.normalMass, 0)
+        applyBiasImpulse(c, n * (c.biasImpulse - oldBias))
+        applyImpulse(c, n * (c.normalImpulse - oldNormal))
+    }
+}
+
+/// Box2D's version as the linked library reports it.
+public var box2DVersion: String { String(cString: cb2_version()) }
