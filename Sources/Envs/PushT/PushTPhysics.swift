@@ -214,7 +214,11 @@ public final class PushTPhysics {
         let count = Int(manifolds.withUnsafeMutableBufferPointer { cb2_collide(world, $0.baseAddress, Int32($0.count)) })
         contacts.removeAll(keepingCapacity: true)
         let scale = config.pixelsPerMeter
-        for m in manifolds.prefix(count) {
+        // Solve order matters when the agent squeezes the block against a wall (an over-constrained
+        // system): walls first, then the agent, bar before stem, reproduces the reference most often.
+        var ordered = Array(manifolds.prefix(count))
+        ordered.sort { (min($0.shapeA, $0.shapeB), max($0.shapeA, $0.shapeB)) < (min($1.shapeA, $1.shapeB), max($1.shapeA, $1.shapeB)) }
+        for m in ordered {
             let pair = PairKey(shapeA: m.shapeA, shapeB: m.shapeB)
             let persisting = touchingPairs.contains(pair)
             let n = Vec2(Double(m.nx), Double(m.ny))
