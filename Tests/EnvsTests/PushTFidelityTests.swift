@@ -84,11 +84,10 @@ import Testing
         let cases = try Fixtures.load("closed_loop_scripted")
         var ours = 0.0, reference = 0.0
         for c in cases {
-            var obs = try env.reset(seed: UInt64(Fixtures.double(c["seed"]))).observation
+            _ = try env.reset(seed: UInt64(Fixtures.double(c["seed"])))
             var coverage = 0.0
             for _ in 0..<100 {
-                let r = try env.step(ScriptedPusher.action(state: obs.values))
-                obs = r.observation
+                let r = try env.step(ScriptedPusher.action(state: env.state))
                 coverage = r.info.double("coverage")!
             }
             ours += coverage / Double(cases.count)

@@ -1,2 +1,0 @@
-import Envs
-print("ewm-sim (Box2D \(box2DVersion))")
