@@ -76,8 +76,11 @@ void cb2_set_transform(cb2_world *world, int32_t body, float x, float y, float a
 }
 
 int32_t cb2_collide(cb2_world *world, cb2_manifold *out, int32_t capacity) {
-    // dt = 0: Box2D finds new pairs and updates every contact's manifold, and skips Solve/SolveTOI.
-    world->world.Step(0.0f, 0, 0);
+    // The first half of b2World::Step without its solver (and without its timers): new broad-phase
+    // pairs, then every contact's narrow phase. The contact manager is the world's own.
+    b2ContactManager &manager = const_cast<b2ContactManager &>(world->world.GetContactManager());
+    manager.FindNewContacts();
+    manager.Collide();
     int32_t n = 0;
     for (b2Contact *c = world->world.GetContactList(); c && n < capacity; c = c->GetNext()) {
         if (!c->IsTouching() || !c->IsEnabled()) continue;

@@ -45,8 +45,8 @@ int32_t cb2_add_circle(cb2_world *world, int32_t body, float cx, float cy, float
 /// Moves a body's origin; contacts are refreshed by the next cb2_collide.
 void cb2_set_transform(cb2_world *world, int32_t body, float x, float y, float angle);
 
-/// Runs Box2D's broad phase, contact update and narrow phase (b2World::Step with dt = 0, which
-/// skips the solver) and writes up to `capacity` touching manifolds. Returns how many were written.
+/// Runs Box2D's broad phase, contact update and narrow phase (the collision half of b2World::Step,
+/// without the solver) and writes up to `capacity` touching manifolds. Returns how many were written.
 int32_t cb2_collide(cb2_world *world, cb2_manifold *out, int32_t capacity);
 
 /// Box2D's version, "major.minor.revision".

@@ -80,26 +80,33 @@ public struct StepResult: Sendable {
 }
 
 /// Step/reset info: named numbers, flags and small arrays, in insertion order (so JSON is stable).
+/// A handful of entries: stored as a list, looked up by a linear scan (cheaper than hashing strings
+/// on every step).
 public struct Info: Equatable, Sendable {
     public enum Value: Equatable, Sendable {
         case double(Double), int(Int), bool(Bool), doubles([Double])
     }
-    public private(set) var keys: [String] = []
-    private var storage: [String: Value] = [:]
+    public private(set) var entries: [(key: String, value: Value)] = []
 
-    public init() {}
+    public init() { entries.reserveCapacity(8) }
+
+    public var keys: [String] { entries.map(\.key) }
 
     public subscript(key: String) -> Value? {
-        get { storage[key] }
+        get { entries.first { $0.key == key }?.value }
         set {
-            if storage[key] == nil, newValue != nil { keys.append(key) }
-            if newValue == nil { keys.removeAll { $0 == key } }
-            storage[key] = newValue
+            let index = entries.firstIndex { $0.key == key }
+            switch (index, newValue) {
+            case (let i?, let v?): entries[i].value = v
+            case (let i?, nil): entries.remove(at: i)
+            case (nil, let v?): entries.append((key, v))
+            case (nil, nil): break
+            }
         }
     }
 
     public func double(_ key: String) -> Double? {
-        switch storage[key] {
+        switch self[key] {
         case .double(let d): return d
         case .int(let i): return Double(i)
         case .bool(let b): return b ? 1 : 0
@@ -107,12 +114,16 @@ public struct Info: Equatable, Sendable {
         }
     }
     public func bool(_ key: String) -> Bool? {
-        if case .bool(let b) = storage[key] { return b }
+        if case .bool(let b) = self[key] { return b }
         return nil
     }
     public func doubles(_ key: String) -> [Double]? {
-        if case .doubles(let d) = storage[key] { return d }
+        if case .doubles(let d) = self[key] { return d }
         return nil
+    }
+
+    public static func == (a: Info, b: Info) -> Bool {
+        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
 

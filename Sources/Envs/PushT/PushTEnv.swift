@@ -68,6 +68,7 @@ public final class PushTEnv: SymmetricEnvironment {
     public var worldFrame: PlanarRotation { physics.worldRotation }
     /// The goal pose in this env's world coordinates.
     public let goal: Pose
+    private let gauge: CoverageGauge
     private var rng: NumpyRandom?
     public private(set) var lastAction: Vec2?
     private var needsReset = true
@@ -77,6 +78,7 @@ public final class PushTEnv: SymmetricEnvironment {
         let g = PlanarRotation(angle: config.worldRotation, center: PushTGeometry.workspaceCenter)
         physics = PushTPhysics(config: config.physics, worldRotation: g)
         goal = g.act(onPose: PushTGeometry.goalPose)
+        gauge = CoverageGauge(goal: goal)
         spec = EnvSpec(
             id: "pusht", maxEpisodeSteps: PushTGeometry.maxEpisodeSteps, controlHz: 10,
             summary: "Push the T onto the goal (gym-pusht 0.1.8 dynamics on Box2D)")
@@ -163,7 +165,7 @@ public final class PushTEnv: SymmetricEnvironment {
     }
 
     /// Coverage of this world's goal.
-    public var coverage: Double { PushTGeometry.coverage(block: physics.blockPose, goal: goal) }
+    public var coverage: Double { gauge.coverage(block: physics.blockPose) }
 
     /// `[agent_x, agent_y, block_x, block_y, block_angle]` in this env's world coordinates (angle unwrapped).
     public var state: [Double] {

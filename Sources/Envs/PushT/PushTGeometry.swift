@@ -66,17 +66,32 @@ extension PushTGeometry {
     /// The two boxes of each T do not overlap, so the intersection is the sum over the 4 box pairs,
     /// each the area of a convex polygon clip.
     public static func coverage(block: Pose, goal: Pose = goalPose) -> Double {
-        let blockBoxes = boxes.map { $0.map(block.transform) }
-        let goalBoxes = boxes.map { $0.map(goal.transform) }
-        var overlap = 0.0
-        for b in blockBoxes {
-            for g in goalBoxes { overlap += ConvexPolygon.intersectionArea(b, g) }
-        }
-        return overlap / area
+        CoverageGauge(goal: goal).coverage(block: block)
     }
 
     /// reward = clip(coverage / 0.95, 0, 1).
     public static func reward(coverage: Double) -> Double { min(max(coverage / successThreshold, 0), 1) }
+}
+
+/// Coverage of one goal pose, with the goal's boxes placed once.
+public struct CoverageGauge: Sendable {
+    public let goal: Pose
+    private let goalBoxes: [[Vec2]]
+
+    public init(goal: Pose = PushTGeometry.goalPose) {
+        self.goal = goal
+        goalBoxes = PushTGeometry.boxes.map { $0.map(goal.transform) }
+    }
+
+    public func coverage(block: Pose) -> Double {
+        let c = cos(block.angle), s = sin(block.angle), p = block.position
+        var overlap = 0.0
+        for box in PushTGeometry.boxes {
+            let placed = box.map { p + $0.rotated(cos: c, sin: s) }
+            for g in goalBoxes { overlap += ConvexPolygon.intersectionArea(placed, g) }
+        }
+        return overlap / PushTGeometry.area
+    }
 }
 
 /// Convex polygon helpers (Sutherland–Hodgman clipping in Double).

@@ -45,9 +45,13 @@ public final class PushTPhysics {
     private var blockBiasVelocity = Vec2.zero
     private var blockBiasAngularVelocity = 0.0
     private var previousDt = 0.0
-    /// Accumulated normal impulses of last substep's contacts, for warm starting.
-    private var cache: [ContactKey: Double] = [:]
-    private var touchingPairs: Set<PairKey> = []
+    /// Last substep's contacts (key and accumulated normal impulse), for warm starting. A handful at most,
+    /// so a linear scan beats hashing.
+    private var previousContacts: [(key: ContactKey, impulse: Double)] = []
+    /// cos and sin of `blockAngle`, refreshed whenever it changes.
+    private var blockRotation = (cos: 1.0, sin: 0.0)
+    /// (1 - collisionBias^dt) and damping^dt for the last dt used.
+    private var coefficients = (dt: 0.0, bias: 0.0, damping: 0.0)
     /// Contact points solved since the counter was last reset.
     public var contactPointCount = 0
 
@@ -90,7 +94,9 @@ public final class PushTPhysics {
     // MARK: State
 
     /// The block's body origin (what the reference reports as its position).
-    public var blockOrigin: Vec2 { blockCenter - PushTGeometry.centerOfGravity.rotated(blockAngle) }
+    public var blockOrigin: Vec2 {
+        blockCenter - PushTGeometry.centerOfGravity.rotated(cos: blockRotation.cos, sin: blockRotation.sin)
+    }
     public var blockPose: Pose { Pose(x: blockOrigin.x, y: blockOrigin.y, angle: blockAngle) }
 
     /// Forgets all motion and contact history, as a fresh pymunk space would.
@@ -101,8 +107,7 @@ public final class PushTPhysics {
         blockBiasVelocity = .zero
         blockBiasAngularVelocity = 0
         previousDt = 0
-        cache.removeAll(keepingCapacity: true)
-        touchingPairs.removeAll(keepingCapacity: true)
+        previousContacts.removeAll(keepingCapacity: true)
         contactPointCount = 0
     }
 
@@ -110,12 +115,16 @@ public final class PushTPhysics {
 
     /// pymunk's `body.position = ...`: moves the origin, keeping the angle.
     public func setBlockOrigin(_ origin: Vec2) {
-        blockCenter = origin + PushTGeometry.centerOfGravity.rotated(blockAngle)
+        blockCenter = origin + PushTGeometry.centerOfGravity.rotated(cos: blockRotation.cos, sin: blockRotation.sin)
         syncTransforms()
     }
 
     /// pymunk's `body.angle = ...`: rotates about the centre of gravity (the origin moves).
-    public func setBlockAngle(_ angle: Double) { blockAngle = angle; syncTransforms() }
+    public func setBlockAngle(_ angle: Double) {
+        blockAngle = angle
+        blockRotation = (cos(angle), sin(angle))
+        syncTransforms()
+    }
 
     // MARK: Stepping
 
@@ -133,7 +142,11 @@ public final class PushTPhysics {
         // 1. Positions, with last solve's velocities; the bias velocities are spent here.
         agentPosition += agentVelocity * dt
         blockCenter += (blockVelocity + blockBiasVelocity) * dt
-        blockAngle += (blockAngularVelocity + blockBiasAngularVelocity) * dt
+        let turn = (blockAngularVelocity + blockBiasAngularVelocity) * dt
+        if turn != 0 {
+            blockAngle += turn
+            blockRotation = (cos(blockAngle), sin(blockAngle))
+        }
         blockBiasVelocity = .zero
         blockBiasAngularVelocity = 0
         syncTransforms()
@@ -142,7 +155,10 @@ public final class PushTPhysics {
         collectContacts()
 
         // 3. Pre-step.
-        let biasCoefficient = 1 - pow(config.collisionBias, dt)
+        if coefficients.dt != dt {
+            coefficients = (dt, 1 - pow(config.collisionBias, dt), pow(config.damping, dt))
+        }
+        let biasCoefficient = coefficients.bias
         for i in contacts.indices {
             let n = contacts[i].normal
             let r1 = contacts[i].r1, r2 = contacts[i].r2
@@ -152,7 +168,7 @@ public final class PushTPhysics {
         }
 
         // 4. Velocities: no forces, damping^dt.
-        let damping = pow(config.damping, dt)
+        let damping = coefficients.damping
         blockVelocity = blockVelocity * damping
         blockAngularVelocity *= damping
 
@@ -168,19 +184,15 @@ public final class PushTPhysics {
             for i in contacts.indices { solve(&contacts[i]) }
         }
 
-        cache.removeAll(keepingCapacity: true)
-        touchingPairs.removeAll(keepingCapacity: true)
-        for c in contacts {
-            cache[c.key] = c.normalImpulse
-            touchingPairs.insert(c.key.pair)
-        }
+        previousContacts.removeAll(keepingCapacity: true)
+        for c in contacts { previousContacts.append((c.key, c.normalImpulse)) }
         contactPointCount += contacts.count
     }
 
     // MARK: Internals
 
-    private struct PairKey: Hashable { var shapeA: Int32; var shapeB: Int32 }
-    private struct ContactKey: Hashable { var pair: PairKey; var feature: UInt32 }
+    private struct PairKey: Equatable { var shapeA: Int32; var shapeB: Int32 }
+    private struct ContactKey: Equatable { var pair: PairKey; var feature: UInt32 }
 
     private struct Contact {
         var bodyA: Int32, bodyB: Int32
@@ -216,11 +228,16 @@ public final class PushTPhysics {
         let scale = config.pixelsPerMeter
         // Solve order matters when the agent squeezes the block against a wall (an over-constrained
         // system): walls first, then the agent, bar before stem, reproduces the reference most often.
-        var ordered = Array(manifolds.prefix(count))
-        ordered.sort { (min($0.shapeA, $0.shapeB), max($0.shapeA, $0.shapeB)) < (min($1.shapeA, $1.shapeB), max($1.shapeA, $1.shapeB)) }
-        for m in ordered {
+        func order(_ m: cb2_manifold) -> (Int32, Int32) { (min(m.shapeA, m.shapeB), max(m.shapeA, m.shapeB)) }
+        if count > 1 {
+            for i in 1..<count {  // insertion sort: a handful of manifolds, no allocation
+                var j = i
+                while j > 0 && order(manifolds[j]) < order(manifolds[j - 1]) { manifolds.swapAt(j, j - 1); j -= 1 }
+            }
+        }
+        for m in manifolds.prefix(count) {
             let pair = PairKey(shapeA: m.shapeA, shapeB: m.shapeB)
-            let persisting = touchingPairs.contains(pair)
+            let persisting = previousContacts.contains { $0.key.pair == pair }
             let n = Vec2(Double(m.nx), Double(m.ny))
             let ca = center(of: m.bodyA), cb = center(of: m.bodyB)
             withUnsafeBytes(of: m.ax) { ax in withUnsafeBytes(of: m.ay) { ay in
@@ -236,7 +253,7 @@ public final class PushTPhysics {
                     var c = Contact(
                         bodyA: m.bodyA, bodyB: m.bodyB, key: key, warmStart: persisting, normal: n,
                         r1: pa - ca, r2: pb - cb, separation: Double(sep[i]) * scale)
-                    if persisting, let j = cache[key] { c.normalImpulse = j }
+                    if persisting, let previous = previousContacts.first(where: { $0.key == key }) { c.normalImpulse = previous.impulse }
                     contacts.append(c)
                 }
             }}}}}}
