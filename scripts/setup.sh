@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Fresh machine to a running ewm-sim: install what is missing, build in release, run the main job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+swift build -c release --product ewm-sim
+.build/release/ewm-sim pusht --orientation 0.7 --policy scripted --episodes 3
