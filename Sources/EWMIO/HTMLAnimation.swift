@@ -39,7 +39,7 @@ public enum HTMLAnimation {
         <title>\(htmlEscaped(title))</title>
         <style>
           body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
-          #frame { image-rendering: pixelated; image-rendering: crisp-edges; border: 1px solid #bbb;
+          #frame { image-rendering: pixelated; border: 1px solid #bbb;
                    width: \(first.width * zoom)px; height: \(first.height * zoom)px; display: block; }
           #controls { margin: 0.6em 0; display: flex; gap: 0.8em; align-items: center; }
           #slider { width: \(max(200, first.width * zoom - 180))px; }

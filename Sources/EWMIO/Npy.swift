@@ -54,12 +54,14 @@ public enum Npy {
     ///   `.unsupportedDType` (big-endian, object, strings, ...), `.unsupportedLayout`
     ///   (`fortran_order: True` for a genuinely multi-dimensional array), `.sizeMismatch` (extra bytes).
     public static func decode(_ data: Data, name: String) throws -> NpyArray {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10 else {
-            if bytes.count >= 1, !bytes.elementsEqual(magic.prefix(bytes.count)) {
+        // Only the preamble and header are copied; the payload is sliced once at the end.
+        let total = data.count
+        let bytes = [UInt8](data.prefix(12))
+        guard total >= 10 else {
+            if total >= 1, !bytes.elementsEqual(magic.prefix(total)) {
                 throw IOError.badMagic(path: name, expected: "93 4e 55 4d 50 59 (\\x93NUMPY)", found: hexPrefix(data))
             }
-            throw IOError.truncated(path: name, reason: "\(bytes.count) bytes, an .npy preamble needs at least 10")
+            throw IOError.truncated(path: name, reason: "\(total) bytes, an .npy preamble needs at least 10")
         }
         guard Array(bytes[0..<6]) == magic else {
             throw IOError.badMagic(path: name, expected: "93 4e 55 4d 50 59 (\\x93NUMPY)", found: hexPrefix(data))
@@ -72,18 +74,19 @@ public enum Npy {
             headerStart = 10
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
         case 2, 3:
-            guard bytes.count >= 12 else {
-                throw IOError.truncated(path: name, reason: "\(bytes.count) bytes, a version \(major).0 preamble needs 12")
+            guard total >= 12 else {
+                throw IOError.truncated(path: name, reason: "\(total) bytes, a version \(major).0 preamble needs 12")
             }
             headerStart = 12
             headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
         default:
             throw IOError.malformedHeader(path: name, reason: "unsupported .npy format version \(major).\(minor)")
         }
-        guard bytes.count - headerStart >= headerLength else {
-            throw IOError.truncated(path: name, reason: "header says \(headerLength) bytes, only \(bytes.count - headerStart) left")
+        guard total - headerStart >= headerLength else {
+            throw IOError.truncated(path: name, reason: "header says \(headerLength) bytes, only \(total - headerStart) left")
         }
-        let headerBytes = bytes[headerStart..<(headerStart + headerLength)]
+        let base = data.startIndex
+        let headerBytes = [UInt8](data[(base + headerStart)..<(base + headerStart + headerLength)])
         let text = major == 3 ? String(decoding: headerBytes, as: UTF8.self) : String(headerBytes.map { Character(Unicode.Scalar($0)) })
         let header = try NpyHeader.parse(text, path: name)
 
@@ -95,13 +98,13 @@ public enum Npy {
         let (expected, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
         guard !overflow else { throw IOError.malformedHeader(path: name, reason: "shape \(header.shape) is too large") }
         let dataStart = headerStart + headerLength
-        let available = bytes.count - dataStart
+        let available = total - dataStart
         if available < expected {
             throw IOError.truncated(path: name, reason: "shape \(header.shape) of \(dtype.rawValue) needs \(expected) data bytes, only \(available) present")
         }
         if available > expected {
             throw IOError.sizeMismatch(path: name, shape: header.shape, expectedBytes: expected, actualBytes: available)
         }
-        return try NpyArray(dtype: dtype, shape: header.shape, data: Data(bytes[dataStart...]))
+        return try NpyArray(dtype: dtype, shape: header.shape, data: data.subdata(in: (base + dataStart)..<(base + total)))
     }
 }

@@ -35,6 +35,14 @@ import Testing
         }
     }
 
+    @Test func decodesFromDataSlices() throws {
+        let array = try NpyArray(int32: [5, -6, 7], shape: [3])
+        let padded = Data([1, 2, 3]) + Npy.encode(array) + Data([9])
+        let slice = padded[3..<(padded.count - 1)]
+        #expect(slice.startIndex == 3)
+        #expect(try Npy.decode(slice, name: "s.npy") == array)
+    }
+
     @Test func headerTextMatchesNumpy() throws {
         let array = try NpyArray(float64: [1, 2], shape: [2])
         let text = String(decoding: Npy.encode(array)[10..<128], as: UTF8.self)
