@@ -58,8 +58,9 @@ extension Canvas {
         let pyMin = (shape.minY - world.minY) * scaleY
         let pyMax = (shape.maxY - world.minY) * scaleY
         guard pyMin.isFinite, pyMax.isFinite, pyMax > 0, pyMin < Double(height), pyMin <= pyMax else { return }
-        let rowStart = max(0, Int(pyMin.rounded(.down)))
-        let rowEnd = min(height - 1, Int(pyMax.rounded(.down)))
+        // Clamp in floating point first: extents far outside the image must not overflow Int.
+        let rowStart = pyMin <= 0 ? 0 : Int(pyMin.rounded(.down))
+        let rowEnd = pyMax >= Double(height) ? height - 1 : Int(pyMax.rounded(.down))
         guard rowStart <= rowEnd else { return }
         let full = Int32(s * s)
         let (cr, cg, cb) = (Int32(color.r), Int32(color.g), Int32(color.b))

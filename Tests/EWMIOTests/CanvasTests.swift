@@ -161,6 +161,11 @@ import Testing
         #expect(canvas.image.countPixels(notEqualTo: RGB(1, 2, 3)) == 0)
         canvas.clear(.white)
         #expect(canvas.image.countPixels(notEqualTo: .white) == 0 && canvas.skippedPrimitives == 0)
+        // Extreme but finite coordinates neither trap nor draw garbage.
+        canvas.fillPolygon([(-1e300, -1e300), (1e300, -1e300), (1e300, 1e300), (-1e300, 1e300)], color: .black)
+        canvas.fillCircle(center: (1e300, -1e300), radius: 1e300, color: .black)
+        canvas.strokeSegment(from: (-1e300, 25), to: (1e300, 25), width: 2, color: .black)
+        canvas.drawCross(center: (25, 25), size: 1e300, thickness: 1e-300, angle: 1, color: .black)
     }
 
     @Test func blendsOverExistingColours() {
