@@ -3,8 +3,8 @@ import Foundation
 /// A simple PNG line/scatter plot with axes, ticks, grid, legend and optional error bars;
 /// text uses a built-in 5x7 bitmap font (`BitmapFont`), so no system fonts are needed.
 ///
-/// Each series is drawn as an anti-aliased polyline with a dot at every point (dots only are
-/// drawn when a series has a single point or more than 60 points are drawn as lines only).
+/// Each series is drawn as an anti-aliased polyline with a dot (radius 3 px) at every point;
+/// series with more than 60 points get the line only, a single point gets just its dot.
 /// Non-finite points are skipped and break the line; with `logY`, non-positive `y` values are skipped.
 public struct LinePlot {
     struct Series {
