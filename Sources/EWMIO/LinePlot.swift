@@ -1,0 +1,177 @@
+import Foundation
+
+/// A simple PNG line/scatter plot with axes, ticks, grid, legend and optional error bars;
+/// text uses a built-in 5x7 bitmap font (`BitmapFont`), so no system fonts are needed.
+///
+/// Each series is drawn as an anti-aliased polyline with a dot (radius 3 px) at every point;
+/// series with more than 60 points get the line only, a single point gets just its dot.
+/// Non-finite points are skipped and break the line; with `logY`, non-positive `y` values are skipped.
+public struct LinePlot {
+    struct Series {
+        var name: String
+        var x: [Double], y: [Double]
+        var color: RGB
+        var errorBars: [Double]?
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    /// Image size in pixels.
+    public let width: Int, height: Int
+    /// Logarithmic (base 10) y axis.
+    public var logY: Bool
+    var series: [Series] = []
+
+    /// - Parameters:
+    ///   - width, height: pixels; at least 200 x 150 (default 800 x 500).
+    ///   - logY: log10 y axis (default false).
+    /// - Precondition: the size is at least 200 x 150 and at most 8192 x 8192.
+    public init(title: String, xLabel: String, yLabel: String, width: Int = 800, height: Int = 500, logY: Bool = false) {
+        precondition((200...8192).contains(width) && (150...8192).contains(height),
+                     "LinePlot size must be within 200x150 ... 8192x8192, got \(width)x\(height)")
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.width = width
+        self.height = height
+        self.logY = logY
+    }
+
+    /// Adds a series drawn in `color`; `errorBars[i]` is the half-height of the bar at point `i`.
+    /// - Precondition: `x`, `y` (and `errorBars`, if given) have the same length.
+    public mutating func addSeries(name: String, x: [Double], y: [Double], color: RGB, errorBars: [Double]? = nil) {
+        precondition(x.count == y.count, "LinePlot series '\(name)': \(x.count) x values but \(y.count) y values")
+        if let errorBars {
+            precondition(errorBars.count == y.count, "LinePlot series '\(name)': \(errorBars.count) error bars for \(y.count) points")
+        }
+        series.append(Series(name: name, x: x, y: y, color: color, errorBars: errorBars))
+    }
+
+    /// Draws the plot.
+    public func render() -> RGBImage {
+        let ink = RGB(30, 30, 30), grid = RGB(225, 225, 225)
+        let scale = max(1, min(width, height) / 250)
+        let lineHeight = BitmapFont.glyphHeight * scale
+        let (xAxis, yAxis) = axes()
+
+        // Layout in pixels.
+        let yTickWidth = yAxis.ticks.map { BitmapFont.size(of: $0.label, scale: scale).width }.max() ?? 0
+        let left = Double(10 + (yLabel.isEmpty ? 0 : lineHeight + 10) + yTickWidth + 10)
+        let right = Double(width - 20)
+        let top = Double(12 + (title.isEmpty ? 0 : BitmapFont.glyphHeight * (scale + 1) + 12))
+        let bottom = Double(height - (10 + lineHeight + 8 + (xLabel.isEmpty ? 0 : lineHeight + 10)))
+        func px(_ x: Double) -> Double { xAxis.pixel(x, start: left, end: right) }
+        func py(_ y: Double) -> Double { yAxis.pixel(logY ? log10(y) : y, start: bottom, end: top) }
+
+        var canvas = Canvas(width: width, height: height, world: (0, 0, Double(width), Double(height)),
+                            background: .white, supersample: 4)
+        for tick in xAxis.ticks {
+            let x = xAxis.pixel(tick.position, start: left, end: right)
+            canvas.strokeSegment(from: (x, top), to: (x, bottom), width: 1, color: grid)
+            canvas.strokeSegment(from: (x, bottom), to: (x, bottom + 5), width: 1.5, color: ink)
+        }
+        for tick in yAxis.ticks {
+            let y = yAxis.pixel(tick.position, start: bottom, end: top)
+            canvas.strokeSegment(from: (left, y), to: (right, y), width: 1, color: grid)
+            canvas.strokeSegment(from: (left - 5, y), to: (left, y), width: 1.5, color: ink)
+        }
+        let frame: [(x: Double, y: Double)] = [(left, top), (right, top), (right, bottom), (left, bottom)]
+        for i in 0..<4 {
+            canvas.strokeSegment(from: frame[i], to: frame[(i + 1) % 4], width: 1.5, color: ink)
+        }
+
+        for s in series {
+            let markers = s.x.count <= 60
+            var previous: (x: Double, y: Double)?
+            for i in s.x.indices {
+                guard s.x[i].isFinite, s.y[i].isFinite, !logY || s.y[i] > 0 else {
+                    previous = nil
+                    continue
+                }
+                let point = (x: px(s.x[i]), y: py(s.y[i]))
+                if let e = s.errorBars?[i], e.isFinite, e > 0 {
+                    let high = py(s.y[i] + e)
+                    let low = !logY || s.y[i] - e > 0 ? py(s.y[i] - e) : bottom
+                    canvas.strokeSegment(from: (point.x, low), to: (point.x, high), width: 1.5, color: s.color)
+                    for end in [low, high] {
+                        canvas.strokeSegment(from: (point.x - 4, end), to: (point.x + 4, end), width: 1.5, color: s.color)
+                    }
+                }
+                if let previous {
+                    canvas.strokeSegment(from: previous, to: point, width: 2, color: s.color)
+                }
+                if markers || s.x.count == 1 {
+                    canvas.fillCircle(center: point, radius: 3, color: s.color)
+                }
+                previous = point
+            }
+        }
+
+        // Legend box (top-right, inside the plot), drawn before the text that goes on it.
+        let named = series.filter { !$0.name.isEmpty }
+        let legendWidth = Double((named.map { BitmapFont.size(of: $0.name, scale: scale).width }.max() ?? 0) + 40)
+        let rowHeight = Double(lineHeight + 8)
+        let legendLeft = right - 10 - legendWidth, legendTop = top + 10
+        if !named.isEmpty {
+            let box: [(x: Double, y: Double)] = [(legendLeft, legendTop), (right - 10, legendTop),
+                                                 (right - 10, legendTop + rowHeight * Double(named.count) + 6),
+                                                 (legendLeft, legendTop + rowHeight * Double(named.count) + 6)]
+            canvas.fillPolygon(box, color: .white)
+            for i in 0..<4 { canvas.strokeSegment(from: box[i], to: box[(i + 1) % 4], width: 1, color: RGB(160, 160, 160)) }
+            for (row, s) in named.enumerated() {
+                let y = legendTop + 3 + rowHeight * (Double(row) + 0.5)
+                canvas.strokeSegment(from: (legendLeft + 8, y), to: (legendLeft + 26, y), width: 2.5, color: s.color)
+            }
+        }
+
+        var image = canvas.image
+        for tick in xAxis.ticks {
+            let x = Int(xAxis.pixel(tick.position, start: left, end: right).rounded())
+            let w = BitmapFont.size(of: tick.label, scale: scale).width
+            BitmapFont.draw(tick.label, into: &image, x: x - w / 2, y: Int(bottom) + 9, scale: scale, color: ink)
+        }
+        for tick in yAxis.ticks {
+            let y = Int(yAxis.pixel(tick.position, start: bottom, end: top).rounded())
+            let w = BitmapFont.size(of: tick.label, scale: scale).width
+            BitmapFont.draw(tick.label, into: &image, x: Int(left) - 9 - w, y: y - lineHeight / 2, scale: scale, color: ink)
+        }
+        if !title.isEmpty {
+            let w = BitmapFont.size(of: title, scale: scale + 1).width
+            BitmapFont.draw(title, into: &image, x: (width - w) / 2, y: 12, scale: scale + 1, color: ink)
+        }
+        if !xLabel.isEmpty {
+            let w = BitmapFont.size(of: xLabel, scale: scale).width
+            BitmapFont.draw(xLabel, into: &image, x: Int((left + right) / 2) - w / 2, y: height - 10 - lineHeight, scale: scale, color: ink)
+        }
+        if !yLabel.isEmpty {
+            let h = BitmapFont.size(of: yLabel, scale: scale).width
+            BitmapFont.draw(yLabel, into: &image, x: 10, y: Int((top + bottom) / 2) - h / 2, scale: scale, color: ink, vertical: true)
+        }
+        for (row, s) in named.enumerated() {
+            let y = Int(legendTop + 3 + rowHeight * (Double(row) + 0.5)) - lineHeight / 2
+            BitmapFont.draw(s.name, into: &image, x: Int(legendLeft) + 32, y: y, scale: scale, color: ink)
+        }
+        return image
+    }
+
+    /// Axes covering every finite point (and error bar) of every series.
+    func axes() -> (x: PlotAxis, y: PlotAxis) {
+        var xs: [Double] = [], ys: [Double] = []
+        for s in series {
+            for i in s.x.indices where s.x[i].isFinite && s.y[i].isFinite && (!logY || s.y[i] > 0) {
+                xs.append(s.x[i])
+                ys.append(s.y[i])
+                if let e = s.errorBars?[i], e.isFinite, e > 0 {
+                    ys.append(s.y[i] + e)
+                    if !logY || s.y[i] - e > 0 { ys.append(s.y[i] - e) }
+                }
+            }
+        }
+        let xAxis = PlotAxis.linear(minimum: xs.min() ?? 0, maximum: xs.max() ?? 1, targetTicks: max(2, (width - 100) / 110))
+        let yAxis = logY
+            ? PlotAxis.logarithmic(minimum: ys.min() ?? 1, maximum: ys.max() ?? 10)
+            : PlotAxis.linear(minimum: ys.min() ?? 0, maximum: ys.max() ?? 1, targetTicks: max(2, (height - 100) / 70))
+        return (xAxis, yAxis)
+    }
+}
