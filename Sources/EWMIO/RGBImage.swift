@@ -21,7 +21,7 @@ public struct RGB: Equatable, Hashable, Sendable {
 }
 
 /// An 8-bit RGB raster: row-major, 3 bytes per pixel, row 0 at the top.
-public struct RGBImage: Equatable {
+public struct RGBImage: Equatable, Sendable {
     /// Width in pixels (>= 1).
     public let width: Int
     /// Height in pixels (>= 1).

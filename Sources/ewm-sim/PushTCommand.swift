@@ -1,4 +1,5 @@
 import ArgumentParser
+import EWMIO
 import Envs
 import Foundation
 
@@ -25,11 +26,19 @@ struct PushT: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Stop an episode after this many steps (default: the env's 300-step limit).")
     var maxSteps: Int?
+    @Option(help: "Write the trajectories to this .npz (numpy.load reads it).")
+    var dump: String?
+    @Option(help: "Write PNG frames, an APNG and an HTML player per episode into this directory.")
+    var render: String?
+    @Option(help: "Side of the rendered frames, pixels.")
+    var frameSize: Int = 256
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
         if let m = maxSteps, m <= 0 { throw ValidationError("--max-steps must be positive") }
+        guard (16...2048).contains(frameSize) else { throw ValidationError("--frame-size must be in 16...2048") }
+        if let d = dump, !d.hasSuffix(".npz") { throw ValidationError("--dump needs a .npz path, got '\(d)'") }
     }
 
     struct Report: Encodable {
@@ -43,13 +52,24 @@ struct PushT: ParsableCommand {
     }
 
     func run() throws {
-        let env = try Registry.make("pusht", options: world.makeOptions())
+        let base = try Registry.make("pusht", options: world.makeOptions())
+        let recorder = dump != nil || render != nil ? RecordEpisodes(base, frameSize: render != nil ? frameSize : nil) : nil
+        let env: any Environment = recorder ?? base
         let controller: any Policy = policy == .scripted
             ? ScriptedPusher(rotation: world.rotationValue) : RandomPolicy(space: env.actionSpace, seed: seed)
         let start = Date()
         var summaries: [EpisodeSummary] = []
+        let progress = ProgressLine(label: "pusht", total: episodes, enabled: !output.json)
         for i in 0..<episodes {
             summaries.append(try Rollout.episode(env: env, policy: controller, seed: seed &+ UInt64(i), maxSteps: maxSteps))
+            progress.update(i + 1, detail: "coverage \(fmt(summaries.last?.finalCoverage))")
+        }
+        progress.finish()
+        if let recorder, let dump {
+            try TrajectoryDump.write(recorder.episodes, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump))
+        }
+        if let recorder, let render {
+            try TrajectoryDump.writePictures(recorder.episodes, to: URL(fileURLWithPath: render, isDirectory: true))
         }
         let report = Report(
             env: "pusht", orientation: world.orientation, rotation: world.rotation.rawValue, policy: policy.rawValue,
@@ -62,5 +82,7 @@ struct PushT: ParsableCommand {
         }))
         let s = report.summary
         print("episodes \(s.episodes)  success rate \(fmt(s.successRate, 2))  mean final coverage \(fmt(s.meanFinalCoverage))  mean steps \(fmt(s.meanSteps, 1))")
+        if let dump { print("trajectories: \(dump)") }
+        if let render { print("pictures: \(render)/ (frame_*.png, episode_*.png animated, episode_*.html)") }
     }
 }

@@ -1,3 +1,4 @@
+import EWMIO
 /// The environment protocol: Gymnasium's contract in Swift's idioms.
 ///
 /// - `reset(seed:options:)` starts an episode. A seed reseeds the env's generator; `nil` continues it.
@@ -14,14 +15,14 @@ public protocol Environment: AnyObject {
     func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info)
     func step(_ action: [Double]) throws -> StepResult
     /// An RGB picture of the current scene (for recording and dumps), if the env can draw itself.
-    func render(width: Int, height: Int) -> Frame?
+    func render(width: Int, height: Int) -> RGBImage?
 }
 
 extension Environment {
     public func reset(seed: UInt64? = nil, options: ResetOptions = ResetOptions()) throws -> (observation: Observation, info: Info) {
         try reset(seed: seed, options: options)
     }
-    public func render(width: Int, height: Int) -> Frame? { nil }
+    public func render(width: Int, height: Int) -> RGBImage? { nil }
 
     /// The shared action check: right size, finite. Every env calls it before touching its state.
     public func validate(action: [Double]) throws {
@@ -31,17 +32,6 @@ extension Environment {
         if let i = action.firstIndex(where: { !$0.isFinite }) {
             throw EnvError.invalidAction("element \(i) is \(action[i]); actions must be finite")
         }
-    }
-}
-
-/// A rendered frame: RGB bytes, row-major, row 0 at the top.
-public struct Frame: Equatable, Sendable {
-    public let width: Int
-    public let height: Int
-    public var rgb: [UInt8]
-    public init(width: Int, height: Int, rgb: [UInt8]) {
-        precondition(rgb.count == width * height * 3)
-        self.width = width; self.height = height; self.rgb = rgb
     }
 }
 

@@ -1,3 +1,4 @@
+import EWMIO
 /// An environment whose dynamics carry a planar rotation group acting about `symmetryCenter`:
 /// step(g.s, g.a) = g.step(s, a). Agents, planners, wrappers and tests apply the group through this
 /// protocol without knowing the env.
@@ -16,7 +17,7 @@ public protocol SymmetricEnvironment: Environment {
     /// exactly; pictures: the rotated scene drawn anew).
     func observation(under g: PlanarRotation) -> Observation
     /// The current scene rotated by g, drawn.
-    func render(width: Int, height: Int, under g: PlanarRotation) -> Frame?
+    func render(width: Int, height: Int, under g: PlanarRotation) -> RGBImage?
 }
 
 /// PushT at orientation theta, `frame` build: the wrapped env runs in the canonical frame, actions and
@@ -53,5 +54,5 @@ public final class OrientationWrapper<Base: SymmetricEnvironment>: Environment {
         return result
     }
 
-    public func render(width: Int, height: Int) -> Frame? { base.render(width: width, height: height, under: rotation) }
+    public func render(width: Int, height: Int) -> RGBImage? { base.render(width: width, height: height, under: rotation) }
 }

@@ -1,3 +1,4 @@
+import EWMIO
 /// A wrapper forwards everything to `inner` unless it overrides it (Gymnasium's `Wrapper`).
 open class Wrapper: Environment {
     public let inner: any Environment
@@ -10,7 +11,7 @@ open class Wrapper: Environment {
         try inner.reset(seed: seed, options: options)
     }
     open func step(_ action: [Double]) throws -> StepResult { try inner.step(action) }
-    open func render(width: Int, height: Int) -> Frame? { inner.render(width: width, height: height) }
+    open func render(width: Int, height: Int) -> RGBImage? { inner.render(width: width, height: height) }
 
     /// The innermost env, through any stack of wrappers.
     public var unwrapped: any Environment {
@@ -77,7 +78,7 @@ public struct Episode: Sendable {
     public var terminated: [Bool] = []
     public var truncated: [Bool] = []
     public var infos: [Info] = []
-    public var frames: [Frame] = []
+    public var frames: [RGBImage] = []
     public init(seed: UInt64?) { self.seed = seed }
     public var length: Int { actions.count }
 }

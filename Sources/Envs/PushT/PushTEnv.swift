@@ -1,3 +1,4 @@
+import EWMIO
 import Foundation
 
 /// PushT, faithful to gym-pusht 0.1.8 (pymunk 6.11.1) as `shared/spec/pusht.md` defines it.
@@ -205,8 +206,8 @@ public final class PushTEnv: SymmetricEnvironment {
             values += [agent.x, agent.y]
             return Observation(values)
         case .pixels:
-            let frame = PushTRenderer.draw(scene(under: g), width: config.imageSize, height: config.imageSize, action: nil)
-            return Observation(bytes: frame.rgb, shape: [frame.height, frame.width, 3])
+            let image = PushTRenderer.draw(scene(under: g), width: config.imageSize, height: config.imageSize, action: nil)
+            return Observation(bytes: image.pixels, shape: [image.height, image.width, 3])
         }
     }
 
@@ -222,7 +223,7 @@ public final class PushTEnv: SymmetricEnvironment {
         return PushTScene(wallRotation: total, agent: agent, block: block, goal: goal, action: action)
     }
 
-    public func render(width: Int, height: Int) -> Frame? {
+    public func render(width: Int, height: Int) -> RGBImage? {
         PushTRenderer.draw(scene(under: nil), width: width, height: height, action: lastAction)
     }
 
@@ -256,7 +257,7 @@ public final class PushTEnv: SymmetricEnvironment {
 
     public func observation(under g: PlanarRotation) -> Observation { observation(under: Optional(g)) }
 
-    public func render(width: Int, height: Int, under g: PlanarRotation) -> Frame? {
+    public func render(width: Int, height: Int, under g: PlanarRotation) -> RGBImage? {
         PushTRenderer.draw(scene(under: g), width: width, height: height, action: scene(under: g).action)
     }
 }
