@@ -8,7 +8,8 @@ public final class Variable<Scalar: TensorScalar> {
     public var grad: Tensor<Scalar>?
     public let op: Op
     public let parents: [Variable<Scalar>]
-    public let requiresGrad: Bool
+    /// Whether gradients flow to this node. Change it only on leaves (e.g. to freeze a parameter).
+    public var requiresGrad: Bool
     /// An optional name (parameters are named for checkpoints and diagnostics).
     public var name: String
 
