@@ -105,8 +105,8 @@ extension TensorScalar {
                 if needed {
                     result.append(Tensor.uninitialized(p.shape) { out in
                         for o in 0..<outer {
-                            let gb = o * total * inner + offset
-                            for i in 0..<w { out[o * w + i] = gg[gb + i] }
+                            let gb = o &* total &* inner &+ offset
+                            for i in 0..<w { out[o &* w &+ i] = gg[gb &+ i] }
                         }
                     })
                 } else {
@@ -130,42 +130,46 @@ extension TensorScalar {
         let beta = 1 - slope
         var dq = Tensor<Self>(shape: q.shape)
         var dk = Tensor<Self>(shape: q.shape)
-        var work = [Self](repeating: 0, count: 3 * c)
-        q.withUnsafeBufferPointer { x in
-            k.withUnsafeBufferPointer { kk in
-                g.withUnsafeBufferPointer { gg in
-                    dq.withUnsafeMutableBufferPointer { dx in
-                        dk.withUnsafeMutableBufferPointer { dkk in
-                            work.withUnsafeMutableBufferPointer { w in
-                                for r in 0..<rows {
-                                    let base = r * d * c
-                                    for j in 0..<3 * c { w[j] = 0 }
-                                    // w[0..<c] = s, w[c..<2c] = |k|^2, w[2c..<3c] = g.k
-                                    for i in 0..<d {
-                                        let b = base + i * c
-                                        for j in 0..<c {
-                                            w[j] += x[b + j] * kk[b + j]
-                                            w[c + j] += kk[b + j] * kk[b + j]
-                                            w[2 * c + j] += gg[b + j] * kk[b + j]
-                                        }
-                                    }
-                                    // Turn them into per-channel coefficients (0 where s >= 0):
-                                    // a = beta gk / n (for dq and the q-term of dk),
-                                    // b = 2 beta s gk / n^2 (k-term of dk), e = beta s / n (g-term of dk).
+        let w = UnsafeMutablePointer<Self>.allocate(capacity: 3 * c)
+        defer { w.deallocate() }
+        let wa = w, wb = w + c, we = w + 2 * c
+        q.withUnsafeBufferPointer { xbuf in
+            k.withUnsafeBufferPointer { kbuf in
+                g.withUnsafeBufferPointer { gbuf in
+                    dq.withUnsafeMutableBufferPointer { dxbuf in
+                        dk.withUnsafeMutableBufferPointer { dkbuf in
+                            guard rows > 0, c > 0 else { return }
+                            let x0 = xbuf.baseAddress!, k0 = kbuf.baseAddress!, g0 = gbuf.baseAddress!
+                            let dx0 = dxbuf.baseAddress!, dk0 = dkbuf.baseAddress!
+                            for r in 0..<rows {
+                                let off = r &* d &* c
+                                // wa = s = <q,k>, wb = |k|^2, we = g.k
+                                w.update(repeating: 0, count: 3 * c)
+                                for i in 0..<d {
+                                    let o = off &+ i &* c
+                                    let xr = x0 + o, kr = k0 + o, gr = g0 + o
                                     for j in 0..<c {
-                                        let s = w[j], n = w[c + j] + eps, gk = w[2 * c + j]
-                                        let active: Self = s < 0 ? 1 : 0
-                                        let inv = active / n
-                                        w[j] = beta * gk * inv
-                                        w[c + j] = 2 * beta * s * gk * inv * inv
-                                        w[2 * c + j] = beta * s * inv
+                                        wa[j] += xr[j] * kr[j]
+                                        wb[j] += kr[j] * kr[j]
+                                        we[j] += gr[j] * kr[j]
                                     }
-                                    for i in 0..<d {
-                                        let b = base + i * c
-                                        for j in 0..<c {
-                                            dx[b + j] = gg[b + j] - w[j] * kk[b + j]
-                                            dkk[b + j] = -w[j] * x[b + j] + w[c + j] * kk[b + j] - w[2 * c + j] * gg[b + j]
-                                        }
+                                }
+                                // Per-channel coefficients (0 where s >= 0):
+                                // wa = beta gk / n (dq and the q-term of dk),
+                                // wb = 2 beta s gk / n^2 (k-term of dk), we = beta s / n (g-term of dk).
+                                for j in 0..<c {
+                                    let s = wa[j], n = wb[j] + eps, gk = we[j]
+                                    let inv: Self = s < 0 ? 1 / n : 0
+                                    wa[j] = beta * gk * inv
+                                    wb[j] = 2 * beta * s * gk * inv * inv
+                                    we[j] = beta * s * inv
+                                }
+                                for i in 0..<d {
+                                    let o = off &+ i &* c
+                                    let xr = x0 + o, kr = k0 + o, gr = g0 + o, dxr = dx0 + o, dkr = dk0 + o
+                                    for j in 0..<c {
+                                        dxr[j] = gr[j] - wa[j] * kr[j]
+                                        dkr[j] = wb[j] * kr[j] - wa[j] * xr[j] - we[j] * gr[j]
                                     }
                                 }
                             }

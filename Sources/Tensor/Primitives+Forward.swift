@@ -118,18 +118,18 @@ extension TensorScalar {
                 if inner == 1 {
                     for o in 0..<outer {
                         var s: Self = 0
-                        let base = o * n
-                        for j in 0..<n { s += x[base + j] }
+                        let base = o &* n
+                        for j in 0..<n { s += x[base &+ j] }
                         y[o] = s
                     }
                     return
                 }
                 for o in 0..<outer {
-                    let yb = o * inner
-                    for i in 0..<inner { y[yb + i] = 0 }
+                    let yb = o &* inner
+                    for i in 0..<inner { y[yb &+ i] = 0 }
                     for j in 0..<n {
-                        let xb = (o * n + j) * inner
-                        for i in 0..<inner { y[yb + i] += x[xb + i] }
+                        let xb = (o &* n &+ j) &* inner
+                        for i in 0..<inner { y[yb &+ i] += x[xb &+ i] }
                     }
                 }
             }
@@ -143,10 +143,10 @@ extension TensorScalar {
         return a.withUnsafeBufferPointer { x in
             Tensor.uninitialized(shape) { y in
                 for o in 0..<outer {
-                    let xb = o * inner
+                    let xb = o &* inner
                     for j in 0..<count {
-                        let yb = (o * count + j) * inner
-                        for i in 0..<inner { y[yb + i] = x[xb + i] }
+                        let yb = (o &* count &+ j) &* inner
+                        for i in 0..<inner { y[yb &+ i] = x[xb &+ i] }
                     }
                 }
             }
@@ -164,9 +164,9 @@ extension TensorScalar {
                 let w = p.shape[axis] * inner
                 p.withUnsafeBufferPointer { x in
                     for o in 0..<outer {
-                        let yb = o * total * inner + offset
-                        let xb = o * w
-                        for i in 0..<w { y[yb + i] = x[xb + i] }
+                        let yb = o &* total &* inner &+ offset
+                        let xb = o &* w
+                        for i in 0..<w { y[yb &+ i] = x[xb &+ i] }
                     }
                 }
                 offset += w
@@ -178,34 +178,34 @@ extension TensorScalar {
     /// VN leaky ReLU on [R, d, C] (R = product of leading axes), vectorised over channels.
     static func vnLeakyForward(_ q: Tensor<Self>, _ k: Tensor<Self>, _ slope: Self, _ eps: Self) -> Tensor<Self> {
         let c = q.shape[q.rank - 1], d = q.shape[q.rank - 2]
-        let rows = q.count / max(1, c * d)
+        let rows = q.count / Swift.max(1, c * d)
         let beta = 1 - slope
-        var factor = [Self](repeating: 0, count: c)
-        var knorm = [Self](repeating: 0, count: c)
-        return q.withUnsafeBufferPointer { x in
-            k.withUnsafeBufferPointer { kk in
-                factor.withUnsafeMutableBufferPointer { f in
-                    knorm.withUnsafeMutableBufferPointer { nk in
-                        Tensor.uninitialized(q.shape) { y in
-                            for r in 0..<rows {
-                                let base = r * d * c
-                                for j in 0..<c { f[j] = 0; nk[j] = 0 }
-                                for i in 0..<d {
-                                    let b = base + i * c
-                                    for j in 0..<c {
-                                        f[j] += x[b + j] * kk[b + j]
-                                        nk[j] += kk[b + j] * kk[b + j]
-                                    }
-                                }
-                                for j in 0..<c {
-                                    let s = f[j]
-                                    f[j] = s < 0 ? beta * s / (nk[j] + eps) : 0
-                                }
-                                for i in 0..<d {
-                                    let b = base + i * c
-                                    for j in 0..<c { y[b + j] = x[b + j] - f[j] * kk[b + j] }
-                                }
+        let f = UnsafeMutablePointer<Self>.allocate(capacity: 2 * c)
+        defer { f.deallocate() }
+        let nk = f + c
+        return q.withUnsafeBufferPointer { xb in
+            k.withUnsafeBufferPointer { kb in
+                Tensor.uninitialized(q.shape) { yb in
+                    guard rows > 0, c > 0 else { return }
+                    let x0 = xb.baseAddress!, k0 = kb.baseAddress!, y0 = yb.baseAddress!
+                    for r in 0..<rows {
+                        let off = r &* d &* c
+                        f.update(repeating: 0, count: c)
+                        nk.update(repeating: 0, count: c)
+                        for i in 0..<d {
+                            let xr = x0 + (off &+ i &* c), kr = k0 + (off &+ i &* c)
+                            for j in 0..<c {
+                                f[j] += xr[j] * kr[j]
+                                nk[j] += kr[j] * kr[j]
                             }
+                        }
+                        for j in 0..<c {
+                            let s = f[j]
+                            f[j] = s < 0 ? beta * s / (nk[j] + eps) : 0
+                        }
+                        for i in 0..<d {
+                            let xr = x0 + (off &+ i &* c), kr = k0 + (off &+ i &* c), yr = y0 + (off &+ i &* c)
+                            for j in 0..<c { yr[j] = xr[j] - f[j] * kr[j] }
                         }
                     }
                 }

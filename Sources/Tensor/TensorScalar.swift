@@ -75,3 +75,22 @@ public enum BLAS {
     public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
 }
+
+#if os(Linux)
+@_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
+
+/// Process-wide allocator tuning for training loops.
+public enum MemoryTuning {
+    /// Keeps freed tensor buffers in the heap instead of returning them to the kernel, so a training
+    /// step that allocates the same sizes every time does not page-fault on fresh memory
+    /// (glibc: raise the mmap and trim thresholds). A no-op elsewhere.
+    public static func retainFreedMemory() {
+        #if os(Linux)
+        // <malloc.h>: M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3.
+        _ = glibcMallopt(-3, 32 << 20)
+        _ = glibcMallopt(-1, 1 << 30)
+        _ = glibcMallopt(-2, 64 << 20)
+        #endif
+    }
+}

@@ -30,6 +30,7 @@ public struct EquivarianceReport: Codable, Sendable {
 /// in Float and Double, over random rotations and rotation-reflections of O(d).
 public func equivarianceReport(dim: Int, steps: Int = 200, trainingBatch: Int = 64, points: Int = 9,
                                groupSamples: Int = 8, seed: UInt64 = 0) -> EquivarianceReport {
+    MemoryTuning.retainFreedMemory()
     var rows: [EquivarianceRow] = []
     rows += equivarianceRows(Float.self, dim: dim, steps: steps, batch: trainingBatch, points: points,
                              groupSamples: groupSamples, seed: seed)
