@@ -19,13 +19,16 @@ public struct VNLinear<Scalar: TensorScalar>: EquivariantLayer {
     public var namedParameters: [(String, Variable<Scalar>)] { [("weight", weight)] }
 
     /// x: [..., d, Cin] -> [..., d, Cout].
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
-        let s = x.shape
-        precondition(s.count >= 2 && s[s.count - 1] == inChannels && s[s.count - 2] == dim,
-                     "VNLinear: expected [..., \(dim), \(inChannels)], got \(s)")
-        let rows = x.value.count / inChannels
-        let y = x.reshaped([rows, inChannels]).matmul(weight, transposeOther: true)
-        return y.reshaped(Array(s.dropLast()) + [outChannels])
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { VNLinear.apply(weight, to: x, dim: dim) }
+
+    /// A channel map m [Cout, Cin] applied to vector features x [..., d, Cin] as one GEMM.
+    public static func apply(_ m: Variable<Scalar>, to x: Variable<Scalar>, dim: Int) -> Variable<Scalar> {
+        let s = x.shape, cin = m.shape[1], cout = m.shape[0]
+        precondition(s.count >= 2 && s[s.count - 1] == cin && s[s.count - 2] == dim,
+                     "VNLinear: expected [..., \(dim), \(cin)], got \(s)")
+        let rows = x.value.count / max(1, cin)
+        let y = x.reshaped([rows, cin]).matmul(m, transposeOther: true)
+        return y.reshaped(Array(s.dropLast()) + [cout])
     }
 
     public func callAsFunction(_ x: Features<Scalar>) -> Features<Scalar> { .vectors(self(x.vectors!)) }

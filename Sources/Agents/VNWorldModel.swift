@@ -81,7 +81,21 @@ public struct VNStack<Scalar: TensorScalar>: EquivariantLayer {
     /// x: [..., (P,) d, Cin] -> [..., d, Cout] (pooling removes the points axis).
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
         var h = x
-        for i in linears.indices { h = activations[i](linears[i](h)) }
+        for i in linears.indices {
+            let lin = linears[i], act = activations[i]
+            let q = lin(h)
+            if lin.inChannels * 2 <= lin.outChannels {
+                // Same function, re-associated: k = U (W h) = (U W) h. With few input channels
+                // (1 for raw points) this replaces an [rows, C] x [C, C] GEMM by a tiny [C, C] x [C, Cin]
+                // one, and k is then computed from h directly, so its direction carries one rounding
+                // instead of a C-term sum's (this matters for VN-LeakyReLU, which uses k's direction).
+                let m = act.direction.weight.matmul(lin.weight)                 // [C, Cin]
+                let k = VNLinear<Scalar>.apply(m, to: h, dim: dim)
+                h = q.vnLeakyReLU(direction: k, slope: act.slope, eps: act.eps)
+            } else {
+                h = act(q)
+            }
+        }
         if pool { h = h.mean(axis: -3) }
         return head(h)
     }
