@@ -1,1 +1,0 @@
-// Agents: see the module's files.

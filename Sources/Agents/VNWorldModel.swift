@@ -1,0 +1,193 @@
+import Foundation
+import Tensor
+
+/// Configuration of a VN world model (stored in checkpoints as `__metadata__["config"]`).
+public struct VNWorldModelConfig: Codable, Equatable, Sendable {
+    /// Spatial dimension d (2 or 3).
+    public var dim: Int
+    /// Vector channels of one observation point (1 for plain points).
+    public var inputChannels: Int
+    /// Widths of the VN-Linear + VN-LeakyReLU blocks before pooling over points.
+    public var encoderWidths: [Int]
+    /// Latent vector channels.
+    public var latentChannels: Int
+    /// Vector channels of the action.
+    public var actionChannels: Int
+    /// Widths of the predictor's VN-Linear + VN-LeakyReLU blocks.
+    public var predictorWidths: [Int]
+    public var slope: Double
+    public var eps: Double
+
+    public init(dim: Int, inputChannels: Int = 1, encoderWidths: [Int] = [64, 64], latentChannels: Int = 32,
+                actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6) {
+        self.dim = dim
+        self.inputChannels = inputChannels
+        self.encoderWidths = encoderWidths
+        self.latentChannels = latentChannels
+        self.actionChannels = actionChannels
+        self.predictorWidths = predictorWidths
+        self.slope = slope
+        self.eps = eps
+    }
+
+    /// The fixed benchmark model (71,872 parameters, independent of d).
+    public static func benchmark(dim: Int) -> VNWorldModelConfig { VNWorldModelConfig(dim: dim) }
+
+    public func validate() throws {
+        guard dim == 2 || dim == 3 else { throw TensorError.shapeMismatch("dim must be 2 or 3, got \(dim)") }
+        guard ([inputChannels, latentChannels, actionChannels] + encoderWidths + predictorWidths).allSatisfy({ $0 > 0 }) else {
+            throw TensorError.shapeMismatch("channel counts must be positive")
+        }
+    }
+}
+
+/// A stack of VN-Linear + VN-LeakyReLU blocks followed by a final VN-Linear; with `poolAfterBlocks`,
+/// mean pooling over points comes before the final VN-Linear.
+public struct VNStack<Scalar: TensorScalar>: EquivariantLayer {
+    public let linears: [VNLinear<Scalar>]
+    public let activations: [VNLeakyReLU<Scalar>]
+    public let head: VNLinear<Scalar>
+    public let pool: Bool
+    public let dim: Int
+
+    public init(input: Int, widths: [Int], output: Int, dim: Int, pool: Bool, slope: Double, eps: Double,
+                using rng: inout Xoshiro256) {
+        var lin: [VNLinear<Scalar>] = [], act: [VNLeakyReLU<Scalar>] = []
+        var c = input
+        for w in widths {
+            lin.append(VNLinear(c, w, dim: dim, using: &rng))
+            act.append(VNLeakyReLU(channels: w, dim: dim, slope: slope, eps: eps, using: &rng))
+            c = w
+        }
+        linears = lin
+        activations = act
+        head = VNLinear(c, output, dim: dim, using: &rng)
+        self.pool = pool
+        self.dim = dim
+    }
+
+    public var inputRep: Rep { (linears.first ?? head).inputRep }
+    public var outputRep: Rep { head.outputRep }
+
+    public var namedParameters: [(String, Variable<Scalar>)] {
+        var out: [(String, Variable<Scalar>)] = []
+        for i in linears.indices {
+            out += prefixed("\(2 * i)", linears[i].namedParameters)
+            out += prefixed("\(2 * i + 1)", activations[i].namedParameters)
+        }
+        return out + prefixed("\(2 * linears.count)", head.namedParameters)
+    }
+
+    /// x: [..., (P,) d, Cin] -> [..., d, Cout] (pooling removes the points axis).
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        var h = x
+        for i in linears.indices {
+            let lin = linears[i], act = activations[i]
+            let q = lin(h)
+            if lin.inChannels * 2 <= lin.outChannels {
+                // Same function, re-associated: k = U (W h) = (U W) h. With few input channels
+                // (1 for raw points) this replaces an [rows, C] x [C, C] GEMM by a tiny [C, C] x [C, Cin]
+                // one, and k is then computed from h directly, so its direction carries one rounding
+                // instead of a C-term sum's (this matters for VN-LeakyReLU, which uses k's direction).
+                let m = act.direction.weight.matmul(lin.weight)                 // [C, Cin]
+                let k = VNLinear<Scalar>.apply(m, to: h, dim: dim)
+                h = q.vnLeakyReLU(direction: k, slope: act.slope, eps: act.eps)
+            } else {
+                h = act(q)
+            }
+        }
+        if pool { h = h.mean(axis: -3) }
+        return head(h)
+    }
+
+    public func callAsFunction(_ x: Features<Scalar>) -> Features<Scalar> { .vectors(self(x.vectors!)) }
+}
+
+/// The VN world model: encoder E (points -> latent vectors) and predictor f (latent + action ->
+/// next latent), both exactly O(d)-equivariant.
+public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
+    public let config: VNWorldModelConfig
+    public let encoder: VNStack<Scalar>
+    public let predictor: VNStack<Scalar>
+
+    public init(_ config: VNWorldModelConfig, seed: UInt64 = 0) {
+        var rng = Xoshiro256(seed: seed)
+        self.config = config
+        encoder = VNStack(input: config.inputChannels, widths: config.encoderWidths, output: config.latentChannels,
+                          dim: config.dim, pool: true, slope: config.slope, eps: config.eps, using: &rng)
+        predictor = VNStack(input: config.latentChannels + config.actionChannels, widths: config.predictorWidths,
+                            output: config.latentChannels, dim: config.dim, pool: false, slope: config.slope,
+                            eps: config.eps, using: &rng)
+    }
+
+    public var namedParameters: [(String, Variable<Scalar>)] {
+        prefixed("encoder", encoder.namedParameters) + prefixed("predictor", predictor.namedParameters)
+    }
+
+    public var latentRep: Rep { .vectors(config.latentChannels, dim: config.dim) }
+    public var pointsRep: Rep { .vectors(config.inputChannels, dim: config.dim) }
+    public var actionRep: Rep { .vectors(config.actionChannels, dim: config.dim) }
+
+    /// points [B, P, d, inputChannels] -> latent [B, d, latentChannels].
+    public func encode(_ points: Variable<Scalar>) -> Variable<Scalar> { encoder(points) }
+
+    /// latent [B, d, L], action [B, d, A] -> next latent [B, d, L].
+    public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
+        predictor(Variable.concat([latent, action], axis: -1))
+    }
+
+    /// Checks shapes of a batch at the API boundary.
+    public func validate(points: Tensor<Scalar>, action: Tensor<Scalar>) throws {
+        let d = config.dim
+        guard points.rank == 4, points.shape[2] == d, points.shape[3] == config.inputChannels else {
+            throw TensorError.shapeMismatch("points must be [B, P, \(d), \(config.inputChannels)], got \(points.shape)")
+        }
+        guard action.shape == [points.shape[0], d, config.actionChannels] else {
+            throw TensorError.shapeMismatch("action must be [\(points.shape[0]), \(d), \(config.actionChannels)], got \(action.shape)")
+        }
+    }
+
+    // MARK: checkpoints
+
+    /// The weights and config as safetensors contents.
+    public func stateDict() throws -> SafeTensors {
+        var t: [String: AnyTensor] = [:]
+        for (name, p) in namedParameters { t[name] = AnyTensor(p.value) }
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        return SafeTensors(tensors: t, metadata: ["config": json, "model": "VNWorldModel", "dtype": Scalar.dtypeName])
+    }
+
+    /// Writes config and weights atomically.
+    public func save(to url: URL) throws { try stateDict().write(to: url) }
+
+    /// Copies weights from `state` (shapes and dtype checked; missing tensors are errors).
+    public func loadWeights(from state: SafeTensors) throws {
+        for (name, p) in namedParameters {
+            p.value = try state.tensor(name, as: Scalar.self, shape: p.value.shape)
+        }
+    }
+
+    /// Builds a model from a checkpoint: config from `__metadata__`, then the weights.
+    public static func load(from url: URL) throws -> VNWorldModel {
+        let state = try SafeTensors.read(from: url)
+        guard let json = state.metadata["config"] else { throw SafeTensorsError.invalidHeader("no 'config' in __metadata__") }
+        let config: VNWorldModelConfig
+        do { config = try JSONDecoder().decode(VNWorldModelConfig.self, from: Data(json.utf8)) } catch {
+            throw SafeTensorsError.invalidHeader("config in __metadata__ is not a VNWorldModelConfig: \(error)")
+        }
+        try config.validate()
+        let model = VNWorldModel(config)
+        try model.loadWeights(from: state)
+        return model
+    }
+
+    /// A copy with fresh, independent parameter variables (e.g. an EMA target), frozen.
+    public func frozenCopy() -> VNWorldModel {
+        let copy = VNWorldModel(config)
+        for ((_, dst), (_, src)) in zip(copy.namedParameters, namedParameters) {
+            dst.value = src.value
+            dst.requiresGrad = false
+        }
+        return copy
+    }
+}

@@ -1,1 +1,0 @@
-// Train: see the module's files.

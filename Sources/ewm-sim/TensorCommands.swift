@@ -1,0 +1,138 @@
+import Agents
+import ArgumentParser
+import Foundation
+import Tensor
+import Train
+
+/// `ewm-sim bench train-step`: one training step of the benchmark VN world model, timed in this
+/// process, optionally beside `tools/bench_torch.py` (the same model in PyTorch on CPU).
+struct BenchTrainStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-step",
+        abstract: "Time one training step of the benchmark VN world model (optionally beside PyTorch).")
+
+    @Option(help: "Spatial dimension (2 or 3).") var dim: Int = 2
+    @Option(help: "Timed steps.") var steps: Int = 50
+    @Option(help: "Untimed warm-up steps.") var warmup: Int = 5
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
+    @Flag(help: "Also run tools/bench_torch.py with the same settings and report both.") var torch = false
+    @Option(help: "Python interpreter for --torch.") var python = "python3"
+    @Option(help: "Path of the PyTorch script for --torch.") var torchScript = "tools/bench_torch.py"
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func validate() throws {
+        guard dim == 2 || dim == 3 else { throw ValidationError("--dim must be 2 or 3") }
+        guard steps > 0, warmup >= 0 else { throw ValidationError("--steps must be positive, --warmup non-negative") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    struct Output: Codable {
+        var swift: TrainStepBenchmarkResult
+        var torch: TorchResult?
+        var torchError: String?
+        var speedup: Double?
+    }
+
+    struct TorchResult: Codable {
+        var torch_version: String
+        var threads: Int
+        var parameters: Int
+        var ms_per_step_median: Double
+        var ms_per_step_mean: Double
+        var ms_per_step_min: Double
+    }
+
+    func runTorch() -> (TorchResult?, String?) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [python, torchScript, "--dim", "\(dim)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--json"]
+            + (threads.map { ["--threads", "\($0)"] } ?? [])
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch { return (nil, "cannot run \(python) \(torchScript): \(error)") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            return (nil, errText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
+                ?? "exit status \(p.terminationStatus)")
+        }
+        do { return (try JSONDecoder().decode(TorchResult.self, from: data), nil) } catch {
+            return (nil, "unreadable output from \(torchScript): \(error)")
+        }
+    }
+
+    func run() throws {
+        if let threads { BLAS.setThreadCount(threads) }
+        let result = trainStepBenchmark(dim: dim, steps: steps, warmup: warmup)
+        var output = Output(swift: result)
+        if torch {
+            let (t, e) = runTorch()
+            output.torch = t
+            output.torchError = e
+            if let t { output.speedup = t.ms_per_step_median / result.msPerStepMedian }
+        }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(output), as: UTF8.self))
+            return
+        }
+        print("train-step benchmark: d=\(dim), batch \(result.batch) x \(result.points) points, "
+              + "\(result.parameters) parameters, Float, BLAS threads \(result.blasThreads)")
+        print(String(format: "  ewm-sim  %8.2f ms/step  (median of %d; mean %.2f, min %.2f; loss %.4f -> %.4f)",
+                     result.msPerStepMedian, result.timedSteps, result.msPerStepMean, result.msPerStepMin,
+                     result.firstLoss, result.lastLoss))
+        if let t = output.torch {
+            print(String(format: "  pytorch  %8.2f ms/step  (median of %d; mean %.2f, min %.2f; torch %@, %d threads, %d parameters)",
+                         t.ms_per_step_median, steps, t.ms_per_step_mean, t.ms_per_step_min, t.torch_version, t.threads, t.parameters))
+            print(String(format: "  speed-up %8.2fx", output.speedup ?? 0))
+        } else if let e = output.torchError {
+            print("  pytorch  not run: \(e)")
+        }
+    }
+}
+
+/// `ewm-sim check equivariance`: residuals of every VN layer and of f(E(o), a), at initialisation
+/// and after training, in Float and Double.
+struct CheckEquivariance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "equivariance",
+        abstract: "Measure the O(d) equivariance residual of the VN world model before and after training.")
+
+    @Option(help: "Spatial dimension (2 or 3).") var dim: Int = 2
+    @Option(help: "Training steps on random data before the second measurement.") var steps: Int = 200
+    @Option(help: "Training batch size.") var batch: Int = 64
+    @Option(help: "Random rotations (and as many rotation-reflections) per check.") var samples: Int = 8
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func validate() throws {
+        guard dim == 2 || dim == 3 else { throw ValidationError("--dim must be 2 or 3") }
+        guard steps >= 0, batch > 1, samples > 0 else { throw ValidationError("--steps >= 0, --batch > 1, --samples > 0") }
+    }
+
+    func run() throws {
+        let report = equivarianceReport(dim: dim, steps: steps, trainingBatch: batch, groupSamples: samples, seed: seed)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            print("equivariance residual max_g,b |f(g.x) - rho(g) f(x)| / |f(x)|, d=\(dim), \(samples) rotations + "
+                  + "\(samples) reflections, training: \(steps) steps of batch \(batch)")
+            print("precision  stage    residual     tol      ok  component")
+            for r in report.rows {
+                print(String(format: "%-9@  %-7@  %.3e  %.0e  %@  %@", r.precision, r.stage, r.residual, r.tolerance,
+                             r.passed ? "yes" : "NO ", r.component))
+            }
+            for p in ["Float", "Double"] {
+                for s in ["init", "trained"] where !(s == "trained" && steps == 0) {
+                    print(String(format: "max %@ %@: %.3e", p, s, report.maxResidual(precision: p, stage: s)))
+                }
+            }
+        }
+        if !report.passed { throw ExitCode(1) }
+    }
+}
