@@ -15,14 +15,14 @@ struct EWMSim: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Speed benchmarks (build with -c release).",
-        subcommands: [BenchEnv.self],
+        subcommands: [BenchEnv.self, BenchTrainStep.self],
         defaultSubcommand: BenchEnv.self)
 }
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure exactness claims and print the residuals.",
-        subcommands: [CheckOrbit.self])
+        subcommands: [CheckOrbit.self, CheckEquivariance.self])
 }
 
 /// Options shared by commands that report figures.
