@@ -1,0 +1,22 @@
+/// The view of a trained world model that planners and evaluations use, independent of its architecture.
+///
+/// Boundaries are flat Double arrays in the env's own units, batch-major:
+/// - `encode`: `observations` is `batch` rows of `observationSize` numbers (e.g. PushT keypoints, 18 per row);
+///   returns `batch` rows of `latentRep.size` numbers.
+/// - `predict`: `latents` (`batch` x `latentRep.size`) and `actions` (`batch` x `actionSize`, raw env actions,
+///   e.g. PushT target points in px) -> next latents.
+/// Latent layout: the `latentRep.scalars` invariant numbers first, then `latentRep.vectors` vectors of
+/// `latentRep.dim` numbers each (channel c at `scalars + c * dim ..< scalars + (c + 1) * dim`).
+/// Any fixed centring (PushT: points and actions relative to the workspace centre) happens inside.
+///
+/// An exactly equivariant model satisfies encode(g.o) = rho(g) encode(o) and
+/// predict(rho(g) z, g.a) = rho(g) predict(z, a), with rho(g) rotating every vector channel.
+public protocol LatentWorldModel: AnyObject {
+    var latentRep: Rep { get }
+    var observationSize: Int { get }
+    var actionSize: Int { get }
+    /// True when the architecture is equivariant by construction (what the equivariant planner relies on).
+    var isEquivariant: Bool { get }
+    func encode(_ observations: [Double], batch: Int) -> [Double]
+    func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double]
+}
