@@ -48,6 +48,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Agents", "Tensor"]),
+        // End-to-end: runs the built ewm-sim binary (declared as a dependency so it is built first).
+        .testTarget(name: "CLITests", dependencies: ["EWMIO", "ewm-sim"]),
     ],
     swiftLanguageModes: [.v5]
 )

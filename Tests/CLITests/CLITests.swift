@@ -1,0 +1,133 @@
+import EWMIO
+import Foundation
+import Testing
+
+/// End-to-end tests: run the built `ewm-sim` binary as a user would.
+enum CLI {
+    /// The executable sits beside the test bundle in the build products directory.
+    static let binary: URL = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if dir.lastPathComponent == "MacOS" { dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+        return dir.appendingPathComponent("ewm-sim")
+    }()
+
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ arguments: [String], input: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inp
+        try process.run()
+        if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
+        try inp.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ewm-sim-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func listShowsPushTWithItsSpaces() throws {
+        let r = try CLI.run(["list", "--json"])
+        #expect(r.status == 0)
+        let entries = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        let pusht = entries.first { $0["id"] as? String == "pusht" }
+        #expect(pusht != nil)
+        #expect((pusht?["actionSpace"] as? String)?.contains("shape [2]") == true)
+    }
+
+    @Test func pushtRunReportsJSONAndWritesDumpAndPictures() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = dir.appendingPathComponent("run.npz"), pictures = dir.appendingPathComponent("frames")
+        let r = try CLI.run(["pusht", "--orientation", "0.7", "--episodes", "2", "--max-steps", "5", "--json",
+                             "--dump", dump.path, "--render", pictures.path, "--frame-size", "64"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect((report["episodes"] as? [Any])?.count == 2)
+        let arrays = try Npz.read(from: dump)
+        #expect(arrays["observation.state"]?.shape == [12, 5])
+        #expect(arrays["action"]?.shape == [12, 2])
+        #expect(try arrays["meta.orientation"]?.doubles() == [0.7])
+        let files = try FileManager.default.contentsOfDirectory(atPath: pictures.path)
+        #expect(files.contains("episode_000.png") && files.contains("episode_001.html") && files.contains("frame_000_0005.png"))
+    }
+
+    @Test func replayWritesWhatTheEnvReportsAndRejectsBadInput() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.npz"), output = dir.appendingPathComponent("out.npz")
+        let actions = (0..<(2 * 3 * 2)).map { 200 + Double($0) * 7 }
+        try Npz.write([("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: actions, shape: [2, 3, 2]))], to: input)
+        let r = try CLI.run(["replay", "pusht", "--input", input.path, "--output", output.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try Npz.read(from: output)
+        #expect(out["obs"]?.shape == [2, 4, 5])
+        #expect(out["keypoints"]?.shape == [2, 4, 8, 2])
+        #expect(out["terminated"]?.dtype == .bool)
+        // seed 0 starts where the reference starts (reset_seeds.json, seed 0).
+        let obs = try out["obs"]!.doubles()
+        #expect(abs(obs[0] - 390) < 1e-9 && abs(obs[2] - 241.54255640895335) < 1e-9)
+
+        // NaN action: non-zero exit, a message naming the place, no output written.
+        let bad = dir.appendingPathComponent("bad.npz"), badOut = dir.appendingPathComponent("bad-out.npz")
+        var nanActions = actions
+        nanActions[3] = .nan
+        try Npz.write([("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: nanActions, shape: [2, 3, 2]))], to: bad)
+        let n = try CLI.run(["replay", "pusht", "--input", bad.path, "--output", badOut.path])
+        #expect(n.status != 0)
+        #expect(n.stderr.contains("must be finite"))
+        #expect(!FileManager.default.fileExists(atPath: badOut.path))
+
+        // Corrupt, missing, wrongly shaped.
+        let corrupt = dir.appendingPathComponent("corrupt.npz")
+        try Data("PK\u{3}\u{4} not really a zip".utf8).write(to: corrupt)
+        let c = try CLI.run(["replay", "pusht", "--input", corrupt.path, "--output", badOut.path])
+        #expect(c.status != 0 && !c.stderr.isEmpty)
+        let m = try CLI.run(["replay", "pusht", "--input", dir.appendingPathComponent("missing.npz").path, "--output", badOut.path])
+        #expect(m.status != 0 && m.stderr.contains("no such input file"))
+        let shaped = dir.appendingPathComponent("shaped.npz")
+        try Npz.write([("seed", try NpyArray(int64: [0], shape: [1])), ("actions", try NpyArray(float64: [1, 2, 3], shape: [1, 3]))], to: shaped)
+        let s = try CLI.run(["replay", "pusht", "--input", shaped.path, "--output", badOut.path])
+        #expect(s.status != 0 && s.stderr.contains("(E, T, 2)"))
+        let both = dir.appendingPathComponent("both.npz")
+        try Npz.write([("seed", try NpyArray(int64: [0], shape: [1])), ("reset_to_state", try NpyArray(float64: [1, 2, 3, 4, 5], shape: [1, 5])),
+                       ("actions", try NpyArray(float64: [1, 2], shape: [1, 1, 2]))], to: both)
+        let b = try CLI.run(["replay", "pusht", "--input", both.path, "--output", badOut.path])
+        #expect(b.status != 0 && b.stderr.contains("not both"))
+    }
+
+    @Test func serveAnswersEveryLineAndSurvivesBadRequests() throws {
+        let requests = [
+            #"{"reset": {"seed": 3}}"#, #"{"step": [300, 300]}"#, #"{"step": [1]}"#, #"{"step": ["x", 2]}"#,
+            "not json", #"{"reset": {"state": [1, 2, 3, 4]}}"#, #"{"step": [310, 300]}"#, #"{"close": true}"#,
+        ]
+        let r = try CLI.run(["serve", "pusht"], input: requests.joined(separator: "\n") + "\n")
+        #expect(r.status == 0)
+        let replies = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(replies.count == requests.count)
+        #expect(replies[0]["obs"] != nil && replies[1]["reward"] != nil)
+        for i in [2, 3, 4, 5] { #expect(replies[i]["error"] != nil, "request \(i) should fail") }
+        #expect(replies[6]["obs"] != nil)  // still serving after the errors
+        #expect(replies[7]["closed"] as? Bool == true)
+    }
+
+    @Test func badArgumentsExitNonZeroWithAMessage() throws {
+        for args in [["pusht", "--episodes", "0"], ["pusht", "--orientation", "nan"], ["pusht", "--obs", "depth"],
+                     ["serve", "nope"], ["pusht", "--dump", "x.txt"], ["pusht", "--rotation", "sideways"]] {
+            let r = try CLI.run(args)
+            #expect(r.status != 0, "\(args) should fail")
+            #expect(!r.stderr.isEmpty, "\(args) should explain")
+        }
+    }
+}
