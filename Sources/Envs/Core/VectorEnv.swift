@@ -6,6 +6,7 @@ import Foundation
 public final class VectorEnv {
     public let envs: [any Environment]
     public let threads: Int
+    private let pool: WorkerPool
     private var autoreset: [Bool]
     private var episodeSeeds: [UInt64?]
 
@@ -14,6 +15,7 @@ public final class VectorEnv {
         precondition(count > 0, "VectorEnv needs at least one env")
         envs = try (0..<count).map(make)
         self.threads = max(1, min(threads, count))
+        pool = WorkerPool(threads: self.threads)
         autoreset = Array(repeating: false, count: count)
         episodeSeeds = Array(repeating: nil, count: count)
     }
@@ -45,14 +47,14 @@ public final class VectorEnv {
         return results
     }
 
-    /// Runs `body(i)` for every copy on `threads` workers, in contiguous chunks; rethrows the first error.
+    /// Runs `body(i)` for every copy on the pool's threads, in contiguous chunks; rethrows the first error.
     private func parallel<T>(_ body: @escaping (Int) throws -> T) throws -> [T] {
         var out = [Result<T, Error>?](repeating: nil, count: count)
         let chunks = threads
         let n = count
         out.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            pool.run { c in
                 let lo = c * n / chunks, hi = (c + 1) * n / chunks
                 for i in lo..<hi { base[i] = Result { try body(i) } }
             }
