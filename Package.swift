@@ -29,11 +29,13 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("box2d"), .linkedLibrary("stdc++")]
         ),
+        // Thread affinity (needs _GNU_SOURCE, which Swift's Glibc module does not expose).
+        .target(name: "CSystem"),
         // CBLAS from Debian's libopenblas-dev.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         // Files people exchange: .npy/.npz, PNG/APNG, HTML animations, raster canvas, atomic writes, progress.
         .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
-        .target(name: "Envs", dependencies: ["CBox2D", "EWMIO"], swiftSettings: optimize),
+        .target(name: "Envs", dependencies: ["CBox2D", "CSystem", "EWMIO"], swiftSettings: optimize),
         .target(name: "Tensor", dependencies: ["CBLAS", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs"], swiftSettings: optimize),

@@ -85,6 +85,9 @@ struct BenchEnv: ParsableCommand {
         _ = try e.reset(seed: 0)
         let actions = (0..<4096).map { _ in e.actionSpace.sample(using: &rng) }
         var steps = 0, episode: UInt64 = 0
+        for _ in 0..<1000 { _ = try e.step(actions[steps & 4095]); steps += 1 }  // warm-up, untimed
+        _ = try e.reset(seed: 0)
+        steps = 0
         let start = DispatchTime.now().uptimeNanoseconds
         var elapsed = 0.0
         while elapsed < seconds {
@@ -102,6 +105,11 @@ struct BenchEnv: ParsableCommand {
         _ = try v.reset(seed: 0)
         let batches = (0..<64).map { _ in (0..<v.count).map { _ in v.actionSpace.sample(using: &rng) } }
         var steps = 0, calls = 0
+        // Warm up (threads started and scheduled, caches filled) for a quarter of the budget, untimed.
+        let warmUp = DispatchTime.now().uptimeNanoseconds
+        while Double(DispatchTime.now().uptimeNanoseconds - warmUp) / 1e9 < seconds / 4 {
+            for _ in 0..<16 { _ = try v.step(batches[calls & 63]); calls += 1 }
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         var elapsed = 0.0
         while elapsed < seconds {

@@ -1,3 +1,4 @@
+import CSystem
 import Dispatch
 import Foundation
 import Synchronization
@@ -55,7 +56,11 @@ final class WorkerPool: Sendable {
         }
 
         func waitForWorkers() {
-            while pending.load(ordering: .sequentiallyConsistent) > 0 {}
+            var spins = 0
+            while pending.load(ordering: .sequentiallyConsistent) > 0 {
+                spins += 1
+                if spins & 255 == 0 { sched_yield() }  // let a worker that shares this core run
+            }
             job = nil
         }
 
@@ -71,13 +76,17 @@ final class WorkerPool: Sendable {
         }
 
         func workerLoop(_ w: Int) {
+            pinToProcessor(w + 1)
             let bit: UInt64 = 1 << UInt64(w)
             var seen = 0  // the generation at creation: a job posted before this thread starts is still seen
             while true {
                 var spins = 0
                 while generation.load(ordering: .sequentiallyConsistent) == seen {
                     spins += 1
-                    if spins < Self.spinIterations { continue }
+                    if spins < Self.spinIterations {
+                        if spins & 255 == 0 { sched_yield() }
+                        continue
+                    }
                     sleeping.bitwiseOr(bit, ordering: .sequentiallyConsistent)
                     if generation.load(ordering: .sequentiallyConsistent) != seen {
                         // Work arrived between the spin and the flag: take the flag back, unless the caller
@@ -96,4 +105,12 @@ final class WorkerPool: Sendable {
             }
         }
     }
+}
+
+/// Keeps worker w on processor w (mod the count), so the scheduler never stacks a worker on the core of
+/// the thread that waits for it. Best effort: ignored where affinity is not supported.
+private func pinToProcessor(_ index: Int) {
+    let count = ProcessInfo.processInfo.activeProcessorCount
+    guard count > 1 else { return }
+    _ = ewm_pin_current_thread(Int32(index % count))
 }
