@@ -10,7 +10,7 @@ struct CheckSE3: ParsableCommand {
         discussion: """
             Residual = max over scene points (collision sphere centres and pusher; teacher3d: the cloud) of
             |step(g.s, g.a) - g.step(s, a)| / 1 m, g from the SE(3) ladder's top rung (uniform rotation, translation
-            in the unit ball). One step: states after 0-19 policy steps from seeded resets (noisy scripted pusher:
+            in the unit ball). One step: states after 5-40 policy steps from seeded resets (noisy scripted pusher:
             most samples in contact). Rollout: the world built transformed (reset to g.s0) driven by g.a_t against
             the canonical episode, residual after each step.
             Example: ewm-sim check se3 --samples 500 --steps 50
@@ -43,8 +43,8 @@ struct CheckSE3: ParsableCommand {
         progress.finish()
         if output.json { return try printJSON(reports) }
         let g = { (x: Double) in String(format: "%.3g", x) }
-        print(table(["env", "samples", "in contact", "1-step worst", "1-step median", "episodes", "dev @1", "dev @\(steps)", "max dev"], reports.map { r in
-            [r.env, String(r.samples), String(r.samplesInContact), g(r.oneStepWorst), g(r.oneStepMedian), String(r.episodes),
+        print(table(["env", "samples", "in contact", "1-step worst", "worst in contact", "1-step median", "episodes", "dev @1", "dev @\(steps)", "max dev"], reports.map { r in
+            [r.env, String(r.samples), String(r.samplesInContact), g(r.oneStepWorst), g(r.oneStepWorstInContact), g(r.oneStepMedian), String(r.episodes),
              g(r.maxDeviationByStep[min(1, r.steps)]), g(r.finalDeviation), g(r.maxDeviation)]
         }))
         let worst = reports.map(\.oneStepWorst).max() ?? 0

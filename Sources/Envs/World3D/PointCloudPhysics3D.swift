@@ -46,6 +46,9 @@ public final class PointCloudPhysics3D {
         public var slop = 0.0005
         /// Spheres closer than this (plus twice the pusher's travel per substep) get a speculative contact, m.
         public var contactMargin = 0.01
+        /// Prune body pairs by bounding spheres. Results are identical without it (tests check this bit
+        /// for bit); it only saves time.
+        public var broadPhase = true
         public init() {}
     }
 
@@ -182,7 +185,7 @@ public final class PointCloudPhysics3D {
         let slack = 1e-9
         let p = pusherPosition, rp = config.pusherRadius
         for b in 0..<bodyCount {
-            guard (positions[b] - p).length <= rp + bound[b] + margin + slack else { continue }
+            guard !config.broadPhase || (positions[b] - p).length <= rp + bound[b] + margin + slack else { continue }
             for s in firstSphere[b]..<firstSphere[b + 1] {
                 let d = Vec3(worldX[s] - p.x, worldY[s] - p.y, worldZ[s] - p.z)
                 let dist = d.length
@@ -196,7 +199,7 @@ public final class PointCloudPhysics3D {
         guard bodyCount > 1 else { return }
         for a in 0..<(bodyCount - 1) {
             for b in (a + 1)..<bodyCount {
-                guard (positions[b] - positions[a]).length <= bound[a] + bound[b] + margin + slack else { continue }
+                guard !config.broadPhase || (positions[b] - positions[a]).length <= bound[a] + bound[b] + margin + slack else { continue }
                 for i in firstSphere[a]..<firstSphere[a + 1] {
                     let xi = Vec3(worldX[i], worldY[i], worldZ[i])
                     for j in firstSphere[b]..<firstSphere[b + 1] {

@@ -5,9 +5,10 @@ import Foundation
 /// observation type and any orientation build.
 ///
 /// It picks the object farthest from its assigned goal; d = unit vector from that object's centre c to
-/// its goal; "behind" = c - s d with s = bounding radius + pusher radius + 0.03. If the pusher is near
-/// "behind" it aims at c + min(|goal - c|, 0.2) d (pushes); if it is on the goal side of the object it
-/// first goes round (to a point beside the object, away from it perpendicular to d); otherwise it aims at
+/// its goal; "behind" = c - s d with s = bounding radius + pusher radius + 0.03. If the pusher is lined
+/// up behind the object (on the far side, within 0.06 of the line through c along d) it aims at
+/// c + min(|goal - c|, 0.2) d (pushes); if it is on the goal side of the object it
+/// first goes round (to a point beside and a little behind the object); otherwise it aims at
 /// "behind". It only translates objects towards goals (orientation is left to planners). Only vector
 /// operations of world points: it is SE(3)-equivariant (except in the degenerate case of a pusher exactly
 /// on the line through c along d, which it breaks with a fixed direction). Optional isotropic Gaussian
@@ -52,13 +53,14 @@ public final class Push3DPusher: Policy {
         guard distance > 1e-9 else { return p }
         let d = toGoal * (1 / distance)
         let behind = c - standoff * d
-        if (p - behind).length < 0.06 { return c + min(distance, 0.2) * d }
         let rel = p - c, along = rel.dot(d)
+        // Lined up behind the object: push through its centre.
+        if along < -0.3 * standoff && (rel - along * d).length < 0.06 { return c + min(distance, 0.2) * d }
         if along > -0.5 * standoff {
             var side = rel - along * d
             if side.length < 1e-9 { side = d.cross(objects[k].rotation.column0).cross(d) }
             if side.length < 1e-9 { side = d.cross(objects[k].rotation.column1).cross(d) }
-            return c + (standoff + 0.1) * side.normalized - 0.5 * standoff * d
+            return c + (standoff + 0.1) * side.normalized - 0.8 * standoff * d
         }
         return behind
     }

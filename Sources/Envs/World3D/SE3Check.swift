@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Residual of two scenes = max over scene points (every collision sphere centre and the pusher, or the
 /// cloud's points) of |p_transformed - g p_canonical| / L, with L = 1 m, the workspace half-size.
-/// - One step: for each sample, a state s reached after 0-19 steps of a (noisy scripted, or random)
+/// - One step: for each sample, a state s reached after 5-40 steps of a (noisy scripted, or random)
 ///   policy from a seeded reset, the policy's next action a, and g drawn from the ladder's SE(3) rung;
 ///   an env reset to s steps with a, another reset to g.s steps with g.a; the residual after that step.
 /// - Rollout ("world" build): a canonical episode from a seeded reset under the policy, and the world
@@ -18,6 +18,8 @@ public enum SE3Check {
         public var oneStepMedian: Double
         /// Samples whose step had at least one contact with an impulse (0 for teacher3d: no contacts).
         public var samplesInContact: Int
+        /// Worst one-step residual among those samples.
+        public var oneStepWorstInContact: Double
         public var meanContacts: Double
         public var episodes: Int
         public var steps: Int
@@ -37,6 +39,7 @@ public enum SE3Check {
         make: () throws -> any SE3SymmetricEnvironment
     ) throws -> Report {
         var residuals: [Double] = []
+        var worstInContact = 0.0
         var inContact = 0, contacts = 0
         var gRng = SplitMix64(seed: seed ^ 0x5E3C_0000)
         for i in 0..<samples {
@@ -44,7 +47,7 @@ public enum SE3Check {
             let policy = self.policy(for: source, seed: seed &+ UInt64(i))
             policy.reset(seed: seed &+ UInt64(i))
             var (obs, info) = try source.reset(seed: seed &+ UInt64(i), options: ResetOptions())
-            for _ in 0..<(i % 20) {
+            for _ in 0..<(5 + i % 36) {
                 let r = try source.step(try policy.action(observation: obs, info: info))
                 obs = r.observation; info = r.info
             }
@@ -58,7 +61,7 @@ public enum SE3Check {
             residuals.append(residual(moved.scenePoints, canonical.scenePoints, g))
             let c = Int(r.info.double("contacts") ?? 0)
             contacts += c
-            if c > 0 { inContact += 1 }
+            if c > 0 { inContact += 1; worstInContact = max(worstInContact, residuals.last!) }
         }
         var perStep = Array(repeating: 0.0, count: steps + 1)
         for e in 0..<episodes {
@@ -80,7 +83,7 @@ public enum SE3Check {
         let sorted = residuals.sorted()
         return Report(
             env: id, samples: samples, oneStepWorst: sorted.last ?? 0, oneStepMedian: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
-            samplesInContact: inContact, meanContacts: samples > 0 ? Double(contacts) / Double(samples) : 0,
+            samplesInContact: inContact, oneStepWorstInContact: worstInContact, meanContacts: samples > 0 ? Double(contacts) / Double(samples) : 0,
             episodes: episodes, steps: steps, maxDeviationByStep: perStep, scale: scale)
     }
 
