@@ -88,7 +88,6 @@ public final class PointCloudPhysics3D {
         var angularA: Vec3      // I_A^-1 (rA x n)
         var angularB: Vec3
         var target: Double      // least normal velocity (b relative to a along n)
-        var effectiveMass: Double
         var impulse: Double
         var delta: Double
     }
@@ -178,7 +177,6 @@ public final class PointCloudPhysics3D {
 
     private func findContacts() {
         contacts.removeAll(keepingCapacity: true)
-        for b in 0..<bodyCount { contactsPerBody[b] = 0 }
         let dt = config.dt
         // Invariant margin: the pusher may travel |v| dt per substep, and pushed objects about as far.
         let margin = config.contactMargin + 2 * pusherVelocity.length * dt
@@ -224,28 +222,17 @@ public final class PointCloudPhysics3D {
         contacts.append(Contact(
             a: Int32(a), b: Int32(b), normal: n, crossA: crossA, crossB: crossB,
             angularA: a >= 0 ? inverseInertiaWorld[a] * crossA : .zero, angularB: inverseInertiaWorld[b] * crossB,
-            target: target, effectiveMass: 0, impulse: 0, delta: 0))
-        contactsPerBody[b] += 1
-        if a >= 0 { contactsPerBody[a] += 1 }
+            target: target, impulse: 0, delta: 0))
     }
 
     private func solveContacts() {
         let count = contacts.count
         guard count > 0 else { return }
+        let vp = pusherVelocity
         contacts.withUnsafeMutableBufferPointer { cs in
-            // Effective masses with each body's mass split among its contacts.
-            for k in 0..<count {
-                let c = cs[k]
-                let b = Int(c.b)
-                var inv = contactsPerBody[b] * (inverseMass[b] + c.crossB.dot(c.angularB))
-                if c.a >= 0 {
-                    let a = Int(c.a)
-                    inv += contactsPerBody[a] * (inverseMass[a] + c.crossA.dot(c.angularA))
-                }
-                cs[k].effectiveMass = inv > 0 ? 1 / inv : 0
-            }
-            let vp = pusherVelocity
             for _ in 0..<config.iterations {
+                // Normal velocities, and each body's count of contacts that push or would be violated.
+                for b in 0..<bodyCount { contactsPerBody[b] = 0 }
                 for k in 0..<count {
                     let c = cs[k]
                     let b = Int(c.b)
@@ -256,10 +243,27 @@ public final class PointCloudPhysics3D {
                     } else {
                         vn -= c.normal.dot(vp)
                     }
-                    let next = max(c.impulse + c.effectiveMass * (c.target - vn), 0)
+                    cs[k].delta = c.target - vn
+                    if c.impulse > 0 || c.target > vn {
+                        contactsPerBody[b] += 1
+                        if c.a >= 0 { contactsPerBody[Int(c.a)] += 1 }
+                    }
+                }
+                // Impulse changes with each body's mass split among those contacts.
+                for k in 0..<count {
+                    let c = cs[k]
+                    guard c.impulse > 0 || c.delta > 0 else { cs[k].delta = 0; continue }
+                    let b = Int(c.b)
+                    var inv = contactsPerBody[b] * (inverseMass[b] + c.crossB.dot(c.angularB))
+                    if c.a >= 0 {
+                        let a = Int(c.a)
+                        inv += contactsPerBody[a] * (inverseMass[a] + c.crossA.dot(c.angularA))
+                    }
+                    let next = max(c.impulse + c.delta / inv, 0)
                     cs[k].delta = next - c.impulse
                     cs[k].impulse = next
                 }
+                // All applied at once: the result does not depend on the contact order (up to rounding).
                 for k in 0..<count {
                     let c = cs[k]
                     guard c.delta != 0 else { continue }
