@@ -4,7 +4,8 @@ import Foundation
 public struct MakeOptions: Equatable, Sendable {
     /// Observation type name (env-specific; PushT: state, keypoints, pixels). nil: the env's default.
     public var observation: String?
-    /// Orientation of the world (radians) for symmetric envs.
+    /// Orientation of the world (radians) for symmetric envs. PushT: about the workspace centre. 3D worlds:
+    /// about the z axis through the origin, composed with `extra["se3"]` (see `MakeOptions.se3Transform`).
     public var orientation: Double = 0
     /// Which build realises the orientation.
     public var rotation: RotationBuild = .frame

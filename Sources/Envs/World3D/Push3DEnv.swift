@@ -18,7 +18,9 @@ import Foundation
 ///   keypoints placed at the goal poses) in the same layout.
 /// - `state`, shape [3 + 24 O]: pusher position; per object its pose (x, y, z, then the rotation matrix
 ///   row-major); per goal its pose the same way.
-/// Bounds: every coordinate within +-4 m (+|t| for a world translated by t); rotation entries within +-1.
+/// Bounds: +-4 m on every coordinate (+-(4 + |t|) in a world translated by t; a rotation keeps points within
+/// 4 m of the origin there, as pusher targets lie in the unit cube and objects move only when pushed);
+/// rotation entries within +-1.
 ///
 /// ## Reward
 /// d = the mean distance between corresponding object and goal keypoints, minimised over the assignments

@@ -13,7 +13,7 @@ struct Scene3D {
 }
 
 /// Draws a 3D scene with a fixed perspective camera (eye at (2.6, -3.4, 2.2) m looking at the origin,
-/// z up, 40 degree field of view) on EWMIO's `Canvas`: every sphere a disc of its projected radius,
+/// z up, 28 degree field of view) on EWMIO's `Canvas`: every sphere a disc of its projected radius,
 /// painted back to front (depth sorted, ties by index), shaded darker with depth and outlined; objects
 /// coloured by index, goals pale green, the pusher blue, the target a red cross, the workspace cube's
 /// edges light grey. The camera is part of the picture, not of the world: a transformed world is drawn
@@ -30,7 +30,7 @@ public enum Renderer3D {
     struct Camera {
         let eye: Vec3, right: Vec3, up: Vec3, forward: Vec3
         let focal: Double
-        init(eye: Vec3 = Vec3(2.6, -3.4, 2.2), target: Vec3 = .zero, fieldOfView: Double = 40 * Double.pi / 180) {
+        init(eye: Vec3 = Vec3(2.6, -3.4, 2.2), target: Vec3 = .zero, fieldOfView: Double = 28 * Double.pi / 180) {
             self.eye = eye
             forward = (target - eye).normalized
             right = forward.cross(Vec3(0, 0, 1)).normalized
