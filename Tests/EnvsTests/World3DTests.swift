@@ -132,8 +132,20 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
         #expect(a.activeContactCount > 0)
     }
 
+    @Test func offCentrePushTurnsTheObject() {
+        // Push the T's bar along +y from below, near its +x end (x = 0.2; the bar spans x in [-0.24, 0.24]).
+        let physics = PointCloudPhysics3D(shapes: [RigidShape3D.make(.t)])
+        physics.setState(pusherPosition: Vec3(0.2, -0.35, 0), pusherVelocity: .zero, positions: [.zero], rotations: [.identity])
+        for _ in 0..<5 { physics.step(target: Vec3(0.2, 0.1, 0)) }
+        let r = physics.rotations[0]
+        #expect(r.rotationAngle > 0.05, "turned by \(r.rotationAngle) rad")
+        // A push at +x of the centre along +y turns the body counter-clockwise about +z.
+        #expect(r.rotationVector.z > 0 && abs(r.rotationVector.z) > 10 * max(abs(r.rotationVector.x), abs(r.rotationVector.y)))
+        #expect(physics.positions[0].y > 0.05)
+    }
+
     @Test func stepCommutesWithSE3ToRounding() throws {
-        let (reference, target) = pushScene()
+        let (_, target) = pushScene()
         for g in SE3Ladder(translationRadius: 1).sample(.se3, count: 20, seed: 4) {
             let (moved, _) = pushScene()
             moved.setState(pusherPosition: g.apply(point: moved.pusherPosition), pusherVelocity: .zero,
@@ -146,7 +158,6 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
                 worst = max(worst, SE3Check.residual(moved.sphereCenters, canonical.sphereCenters, g))
             }
             #expect(worst < 1e-12, "residual \(worst) over 8 contact-rich steps")
-            _ = reference
         }
     }
 }
@@ -219,6 +230,21 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
         }
         #expect(contacts > 0)
         #expect(worst < 1e-12, "S_3 residual \(worst)")
+    }
+
+    @Test func observationLayoutsAreAsDocumented() throws {
+        let env = Push3DEnv(config: .init(shape: .l, objectCount: 2, observationType: .points))
+        let (obs, info) = try env.reset(seed: 4)
+        let v = obs.values, k = env.shape.keypoints.count
+        #expect(v.count == 3 * (2 * 2 * k + 1))
+        #expect(Array(v[(3 * 2 * k)..<(3 * 2 * k + 3)]) == info.doubles("pos_pusher")!)
+        let object1 = Pose3D(pose: info.doubles("object_pose")!, at: 12), goal0 = Pose3D(pose: info.doubles("goal_pose")!, at: 0)
+        #expect(maxDifference(Array(v[(3 * k)..<(3 * k + 3)]), object1.apply(point: env.shape.keypoints[0]).array) < 1e-15)
+        #expect(maxDifference(Array(v[(3 * (2 * k + 1))..<(3 * (2 * k + 1) + 3)]), goal0.apply(point: env.shape.keypoints[0]).array) < 1e-15)
+        let state = Push3DEnv(config: .init(shape: .l, objectCount: 2, observationType: .state))
+        let s = try state.reset(seed: 4).observation.values
+        #expect(s.count == 3 + 24 * 2)
+        #expect(Array(s[3..<15]) == info.doubles("object_pose")!.prefix(12).map { $0 })
     }
 
     @Test func resetStatesAreValidatedAndRoundTrip() throws {
