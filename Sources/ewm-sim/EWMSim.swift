@@ -8,7 +8,7 @@ struct EWMSim: ParsableCommand {
         commandName: "ewm-sim",
         abstract: "Simulation environments, equivariant world models and planners.",
         discussion: "Envs: \(Registry.ids.joined(separator: ", ")). Box2D \(box2DVersion).",
-        subcommands: [List.self, PushT.self, Replay.self, Serve.self, Bench.self, Check.self]
+        subcommands: [List.self, PushT.self, Run3D.self, Replay.self, Serve.self, Bench.self, Check.self]
     )
 }
 
@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure exactness claims and print the residuals.",
-        subcommands: [CheckOrbit.self, CheckEquivariance.self])
+        subcommands: [CheckOrbit.self, CheckEquivariance.self, CheckSE3.self])
 }
 
 /// Options shared by commands that report figures.

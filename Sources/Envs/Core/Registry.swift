@@ -4,7 +4,8 @@ import Foundation
 public struct MakeOptions: Equatable, Sendable {
     /// Observation type name (env-specific; PushT: state, keypoints, pixels). nil: the env's default.
     public var observation: String?
-    /// Orientation of the world (radians) for symmetric envs.
+    /// Orientation of the world (radians) for symmetric envs. PushT: about the workspace centre. 3D worlds:
+    /// about the z axis through the origin, composed with `extra["se3"]` (see `MakeOptions.se3Transform`).
     public var orientation: Double = 0
     /// Which build realises the orientation.
     public var rotation: RotationBuild = .frame
@@ -76,7 +77,19 @@ public enum Registry {
             id: "pusht", summary: "Push the T onto the goal; gym-pusht 0.1.8 dynamics on Box2D",
             observationTypes: PushTEnv.ObservationType.allCases.map(\.rawValue)
         ) { options in try PushTEnv.make(options) }
-        return [pusht.id: pusht]
+        let push3d = EnvRegistration(
+            id: "push3d", summary: "Push a 3D T (or box, L, tripod) to a goal pose in free space; SE(3)-exact quasi-static pushing",
+            observationTypes: Push3DEnv.ObservationType.allCases.map(\.rawValue)
+        ) { options in try Push3DEnv.make(options, multi: false) }
+        let push3dMulti = EnvRegistration(
+            id: "push3d-multi", summary: "Push 3 interchangeable 3D boxes onto 3 goal poses; symmetry S_3 x SE(3)",
+            observationTypes: Push3DEnv.ObservationType.allCases.map(\.rawValue)
+        ) { options in try Push3DEnv.make(options, multi: true) }
+        let teacher3d = EnvRegistration(
+            id: "teacher3d", summary: "Synthetic: an exactly SE(3)-equivariant random teacher map on a 3D point cloud",
+            observationTypes: ["points"]
+        ) { options in try Teacher3DEnv.make(options) }
+        return [pusht.id: pusht, push3d.id: push3d, push3dMulti.id: push3dMulti, teacher3d.id: teacher3d]
     }
 }
 

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Measures how exactly a 3D world's dynamics commute with SE(3): step(g.s, g.a) = g.step(s, a).
+///
+/// Residual of two scenes = max over scene points (every collision sphere centre and the pusher, or the
+/// cloud's points) of |p_transformed - g p_canonical| / L, with L = 1 m, the workspace half-size.
+/// - One step: for each sample, a state s reached after 5-40 steps of a (noisy scripted, or random)
+///   policy from a seeded reset, the policy's next action a, and g drawn from the ladder's SE(3) rung;
+///   an env reset to s steps with a, another reset to g.s steps with g.a; the residual after that step.
+/// - Rollout ("world" build): a canonical episode from a seeded reset under the policy, and the world
+///   built transformed (reset to g.s0, goals included) driven by g.a_t; the residual after every step.
+public enum SE3Check {
+    public struct Report: Codable, Sendable {
+        public var env: String
+        public var samples: Int
+        /// Worst and median one-step residual over the samples.
+        public var oneStepWorst: Double
+        public var oneStepMedian: Double
+        /// Samples whose step had at least one contact with an impulse (0 for teacher3d: no contacts).
+        public var samplesInContact: Int
+        /// Worst one-step residual among those samples.
+        public var oneStepWorstInContact: Double
+        public var meanContacts: Double
+        public var episodes: Int
+        public var steps: Int
+        /// max over episodes (one g each) of the residual after step t (index 0 = after reset).
+        public var maxDeviationByStep: [Double]
+        public var finalDeviation: Double { maxDeviationByStep.last ?? 0 }
+        public var maxDeviation: Double { maxDeviationByStep.max() ?? 0 }
+        public var scale: Double
+    }
+
+    public static let scale = 1.0
+
+    /// `make` builds a fresh canonical env (no wrapper, no time limit).
+    public static func measure(
+        env id: String, samples: Int, episodes: Int, steps: Int, seed: UInt64 = 0,
+        ladder: SE3Ladder = SE3Ladder(translationRadius: 1),
+        make: () throws -> any SE3SymmetricEnvironment
+    ) throws -> Report {
+        var residuals: [Double] = []
+        var worstInContact = 0.0
+        var inContact = 0, contacts = 0
+        var gRng = SplitMix64(seed: seed ^ 0x5E3C_0000)
+        for i in 0..<samples {
+            let source = try make()
+            let policy = self.policy(for: source, seed: seed &+ UInt64(i))
+            policy.reset(seed: seed &+ UInt64(i))
+            var (obs, info) = try source.reset(seed: seed &+ UInt64(i), options: ResetOptions())
+            for _ in 0..<(5 + i % 36) {
+                let r = try source.step(try policy.action(observation: obs, info: info))
+                obs = r.observation; info = r.info
+            }
+            let s = source.state, a = try policy.action(observation: obs, info: info)
+            let g = ladder.sample(.se3, using: &gRng)
+            let canonical = try make(), moved = try make()
+            _ = try canonical.reset(seed: nil, options: ResetOptions(state: s))
+            _ = try moved.reset(seed: nil, options: ResetOptions(state: canonical.act(g, onState: s)))
+            let r = try canonical.step(a)
+            _ = try moved.step(canonical.act(g, onAction: a))
+            residuals.append(residual(moved.scenePoints, canonical.scenePoints, g))
+            let c = Int(r.info.double("contacts") ?? 0)
+            contacts += c
+            if c > 0 { inContact += 1; worstInContact = max(worstInContact, residuals.last!) }
+        }
+        var perStep = Array(repeating: 0.0, count: steps + 1)
+        for e in 0..<episodes {
+            let canonical = try make(), moved = try make()
+            let policy = self.policy(for: canonical, seed: seed &+ 1000 &+ UInt64(e))
+            policy.reset(seed: seed &+ 1000 &+ UInt64(e))
+            let g = ladder.sample(.se3, using: &gRng)
+            var (obs, info) = try canonical.reset(seed: seed &+ 1000 &+ UInt64(e), options: ResetOptions())
+            _ = try moved.reset(seed: nil, options: ResetOptions(state: canonical.act(g, onState: canonical.state)))
+            perStep[0] = max(perStep[0], residual(moved.scenePoints, canonical.scenePoints, g))
+            for t in stride(from: 1, through: steps, by: 1) {
+                let a = try policy.action(observation: obs, info: info)
+                let r = try canonical.step(a)
+                _ = try moved.step(canonical.act(g, onAction: a))
+                obs = r.observation; info = r.info
+                perStep[t] = max(perStep[t], residual(moved.scenePoints, canonical.scenePoints, g))
+            }
+        }
+        let sorted = residuals.sorted()
+        return Report(
+            env: id, samples: samples, oneStepWorst: sorted.last ?? 0, oneStepMedian: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
+            samplesInContact: inContact, oneStepWorstInContact: worstInContact, meanContacts: samples > 0 ? Double(contacts) / Double(samples) : 0,
+            episodes: episodes, steps: steps, maxDeviationByStep: perStep, scale: scale)
+    }
+
+    /// The registered env `id`, canonical (orientation 0, frame build, no time limit).
+    public static func measure(env id: String, samples: Int, episodes: Int, steps: Int, seed: UInt64 = 0) throws -> Report {
+        try measure(env: id, samples: samples, episodes: episodes, steps: steps, seed: seed) {
+            var options = MakeOptions()
+            options.timeLimit = false
+            guard let env = try Registry.make(id, options: options) as? any SE3SymmetricEnvironment else {
+                throw EnvError.invalidArgument("\(id) is not an SE(3)-symmetric env")
+            }
+            return env
+        }
+    }
+
+    /// max_j |moved_j - g canonical_j| / L.
+    public static func residual(_ moved: [Vec3], _ canonical: [Vec3], _ g: SE3Transform) -> Double {
+        precondition(moved.count == canonical.count, "scenes differ in size")
+        var worst = 0.0
+        for (m, c) in zip(moved, canonical) { worst = max(worst, (m - g.apply(point: c)).length) }
+        return worst / scale
+    }
+
+    /// A noisy scripted pusher for the pushing worlds (contacts in most samples), random actions otherwise.
+    static func policy(for env: any SE3SymmetricEnvironment, seed: UInt64) -> any Policy {
+        if let push = env as? Push3DEnv { return Push3DPusher(env: push, noise: 0.05) }
+        return RandomPolicy(space: env.actionSpace, seed: seed)
+    }
+}
