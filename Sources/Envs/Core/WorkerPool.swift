@@ -59,7 +59,7 @@ final class WorkerPool: Sendable {
             var spins = 0
             while pending.load(ordering: .sequentiallyConsistent) > 0 {
                 spins += 1
-                if spins & 255 == 0 { sched_yield() }  // let a worker that shares this core run
+                if spins & 4095 == 0 { sched_yield() }  // let a worker that shares this core run
             }
             job = nil
         }
@@ -84,7 +84,7 @@ final class WorkerPool: Sendable {
                 while generation.load(ordering: .sequentiallyConsistent) == seen {
                     spins += 1
                     if spins < Self.spinIterations {
-                        if spins & 255 == 0 { sched_yield() }
+                        if spins & 4095 == 0 { sched_yield() }
                         continue
                     }
                     sleeping.bitwiseOr(bit, ordering: .sequentiallyConsistent)

@@ -202,8 +202,11 @@ public final class PushTEnv: SymmetricEnvironment {
         case .state:
             return Observation([agent.x, agent.y, pose.x, pose.y, pythonMod(pose.angle, 2 * Double.pi)])
         case .keypoints:
-            var values = PushTGeometry.keypoints(at: pose).flatMap { [$0.x, $0.y] }
-            values += [agent.x, agent.y]
+            var values = [Double]()
+            values.reserveCapacity(18)
+            PushTGeometry.appendKeypoints(at: pose, to: &values)
+            values.append(agent.x)
+            values.append(agent.y)
             return Observation(values)
         case .pixels:
             let image = PushTRenderer.draw(scene(under: g), width: config.imageSize, height: config.imageSize, action: nil)

@@ -56,10 +56,23 @@ public struct Pose: Equatable, Sendable, Codable {
 }
 
 extension PushTGeometry {
+    /// The 8 corners in the reference's keypoint order (bar, then stem).
+    public static let corners: [Vec2] = bar + stem
+
     /// The 8 keypoints of the T at a pose (body origin + angle), in the reference's order.
     public static func keypoints(at pose: Pose) -> [Vec2] {
         let c = cos(pose.angle), s = sin(pose.angle)
-        return (bar + stem).map { pose.position + $0.rotated(cos: c, sin: s) }
+        return corners.map { pose.position + $0.rotated(cos: c, sin: s) }
+    }
+
+    /// The keypoints as x0, y0, ..., x7, y7 appended to `values` (no intermediate arrays: the hot path of
+    /// keypoint observations).
+    public static func appendKeypoints(at pose: Pose, to values: inout [Double]) {
+        let c = cos(pose.angle), s = sin(pose.angle)
+        for p in corners {
+            values.append(pose.x + c * p.x - s * p.y)
+            values.append(pose.y + s * p.x + c * p.y)
+        }
     }
 
     /// Coverage of the goal T by the block T: area(block ∩ goal) / area(goal).
