@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Agents", "Tensor"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Agents", "Envs"]),
         // End-to-end: runs the built ewm-sim binary (declared as a dependency so it is built first).
         .testTarget(name: "CLITests", dependencies: ["EWMIO", "ewm-sim"]),
     ],

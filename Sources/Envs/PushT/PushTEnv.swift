@@ -135,6 +135,25 @@ public final class PushTEnv: SymmetricEnvironment {
 
     // MARK: State
 
+    /// A copy of the whole simulation state (for planners that use the simulator as their model).
+    public struct Snapshot: Sendable {
+        fileprivate var physics: PushTPhysics.Snapshot
+        fileprivate var lastAction: Vec2?
+        fileprivate var needsReset: Bool
+    }
+
+    public func snapshot() -> Snapshot { Snapshot(physics: physics.snapshot(), lastAction: lastAction, needsReset: needsReset) }
+
+    /// Returns the env to a snapshot taken from an env of the same configuration.
+    public func restore(_ s: Snapshot) {
+        physics.restore(s.physics)
+        lastAction = s.lastAction
+        needsReset = s.needsReset
+    }
+
+    /// The current observation (what the last reset or step returned).
+    public var currentObservation: Observation { observation(under: nil) }
+
     /// The five numbers gymnasium's `np_random` draws for a reset.
     public static func sampleState(_ rng: inout NumpyRandom) -> [Double] {
         let ax = rng.integers(50, 450), ay = rng.integers(50, 450)

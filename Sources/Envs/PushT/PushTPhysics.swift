@@ -113,6 +113,34 @@ public final class PushTPhysics {
 
     public func setAgentPosition(_ p: Vec2) { agentPosition = p; syncTransforms() }
 
+    /// Everything that determines the future: positions, velocities, bias velocities and the contact
+    /// history used for warm starting. Box2D's own contact list is only a cache of the narrow phase,
+    /// which `cb2_collide` recomputes from the positions, so restoring this restores the world.
+    public struct Snapshot: Sendable {
+        fileprivate var agentPosition, agentVelocity, blockCenter, blockVelocity, blockBiasVelocity: Vec2
+        fileprivate var blockAngle, blockAngularVelocity, blockBiasAngularVelocity, previousDt: Double
+        fileprivate var blockRotation: (cos: Double, sin: Double)
+        fileprivate var previousContacts: [(key: ContactKey, impulse: Double)]
+        fileprivate var contactPointCount: Int
+    }
+
+    public func snapshot() -> Snapshot {
+        Snapshot(
+            agentPosition: agentPosition, agentVelocity: agentVelocity, blockCenter: blockCenter, blockVelocity: blockVelocity,
+            blockBiasVelocity: blockBiasVelocity, blockAngle: blockAngle, blockAngularVelocity: blockAngularVelocity,
+            blockBiasAngularVelocity: blockBiasAngularVelocity, previousDt: previousDt, blockRotation: blockRotation,
+            previousContacts: previousContacts, contactPointCount: contactPointCount)
+    }
+
+    public func restore(_ s: Snapshot) {
+        agentPosition = s.agentPosition; agentVelocity = s.agentVelocity; blockCenter = s.blockCenter
+        blockVelocity = s.blockVelocity; blockBiasVelocity = s.blockBiasVelocity; blockAngle = s.blockAngle
+        blockAngularVelocity = s.blockAngularVelocity; blockBiasAngularVelocity = s.blockBiasAngularVelocity
+        previousDt = s.previousDt; blockRotation = s.blockRotation; previousContacts = s.previousContacts
+        contactPointCount = s.contactPointCount
+        syncTransforms()
+    }
+
     /// pymunk's `body.position = ...`: moves the origin, keeping the angle.
     public func setBlockOrigin(_ origin: Vec2) {
         blockCenter = origin + PushTGeometry.centerOfGravity.rotated(cos: blockRotation.cos, sin: blockRotation.sin)
@@ -191,8 +219,8 @@ public final class PushTPhysics {
 
     // MARK: Internals
 
-    private struct PairKey: Equatable { var shapeA: Int32; var shapeB: Int32 }
-    private struct ContactKey: Equatable { var pair: PairKey; var feature: UInt32 }
+    fileprivate struct PairKey: Equatable { var shapeA: Int32; var shapeB: Int32 }
+    fileprivate struct ContactKey: Equatable { var pair: PairKey; var feature: UInt32 }
 
     private struct Contact {
         var bodyA: Int32, bodyB: Int32

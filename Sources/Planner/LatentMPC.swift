@@ -1,0 +1,154 @@
+import Agents
+import Envs
+import Foundation
+
+/// Which search the model-predictive controller runs.
+public enum PlannerKind: String, CaseIterable, Sendable {
+    /// CEM in the world frame, actions clipped to the env's box.
+    case cem
+    /// MPPI (TD-MPC2 style) in the world frame.
+    case mppi
+    /// CEM in the canonical frame of the current and goal latents, actions kept in the rotation-invariant disc.
+    case equivariant
+    /// CEM with the simulator itself as the model (the upper bound for any learned model).
+    case oracle
+}
+
+/// Figures a controller keeps about its own planning.
+public struct PlannerStats: Codable, Sendable {
+    public var plans = 0
+    public var degenerateFrames = 0
+    public var identityFrames = 0
+    public var planSeconds = 0.0
+    public var modelEvaluations = 0
+    public var secondsPerPlan: Double { plans == 0 ? 0 : planSeconds / Double(plans) }
+    public init() {}
+}
+
+/// Shared settings of the model-predictive controllers.
+public struct MPCConfig: Sendable {
+    public var cem = CEM.Config()
+    public var mppi = MPPI.Config()
+    /// Actions executed from each plan before replanning.
+    public var executeSteps = 5
+    /// The symmetry centre (PushT: (256, 256)) and the disc the equivariant planner keeps actions in.
+    public var center = (x: 256.0, y: 256.0)
+    public var discRadius = 256.0
+    /// The env's action box (plain planners clip to it).
+    public var low = [0.0, 0.0]
+    public var high = [512.0, 512.0]
+    /// Index of the agent's (x, y) in the observation: the first plan starts from "stay where you are".
+    public var agentIndex = 16
+    public init() {}
+}
+
+/// Model-predictive control in the latent space of a `LatentWorldModel`: encode the observation and the
+/// goal observation, search action sequences whose predicted final latent is closest to the goal latent,
+/// execute the first `executeSteps` actions, replan (warm-started with the rest of the plan, shifted).
+public final class LatentMPC: Policy {
+    public let name: String
+    public let model: any LatentWorldModel
+    public let kind: PlannerKind
+    public let config: MPCConfig
+    /// The goal observation given the current one (e.g. a fixed goal, or the goal T with the current agent).
+    public var goal: (_ observation: [Double]) -> [Double]
+    public private(set) var stats = PlannerStats()
+    /// The last plan's frame (for inspection and tests).
+    public private(set) var lastFrame: PlanningFrame?
+    /// The last plan (world coordinates) and how many of its actions have been executed.
+    private var lastPlan: [[Double]] = []
+    private var executed = 0
+    private var episodeSeed: UInt64 = 0
+
+    public init(model: any LatentWorldModel, kind: PlannerKind, config: MPCConfig = MPCConfig(), goal: @escaping (_ observation: [Double]) -> [Double]) {
+        precondition(kind != .oracle, "the oracle plans with the simulator: use SimulatorMPC")
+        self.model = model
+        self.kind = kind
+        self.config = config
+        self.goal = goal
+        name = kind.rawValue
+    }
+
+    public func reset(seed: UInt64) {
+        lastPlan.removeAll()
+        executed = 0
+        episodeSeed = seed
+        stats = PlannerStats()
+    }
+
+    public func action(observation: Observation, info: Info) throws -> [Double] {
+        let obs = observation.values
+        guard obs.count == model.observationSize else {
+            throw EnvError.invalidArgument("the model takes \(model.observationSize) observation numbers, the env gives \(obs.count)")
+        }
+        if lastPlan.isEmpty || executed >= min(config.executeSteps, lastPlan.count) {
+            lastPlan = plan(observation: obs)
+            executed = 0
+        }
+        executed += 1
+        return lastPlan[executed - 1]
+    }
+
+    private var horizon: Int { kind == .mppi ? config.mppi.horizon : config.cem.horizon }
+
+    /// Plans from `observation`; returns the whole sequence in world coordinates.
+    public func plan(observation obs: [Double]) -> [[Double]] {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let z0 = model.encode(obs, batch: 1)
+        let zGoal = model.encode(goal(obs), batch: 1)
+        let frame: PlanningFrame
+        if kind == .equivariant {
+            frame = PlanningFrame.from(z0, goal: zGoal, rep: model.latentRep, center: config.center)
+            if frame.source != .channelSum { stats.degenerateFrames += 1 }
+            if frame.source == .identity { stats.identityFrames += 1 }
+        } else {
+            frame = .identity(center: config.center)
+        }
+        lastFrame = frame
+        // Warm start: the last plan shifted by what was executed, padded with its last action; else stay put.
+        let h = horizon, d = model.actionSize
+        var mean: [[Double]] = Array(lastPlan.dropFirst(executed).prefix(h))
+        let hold = lastPlan.last ?? [obs[config.agentIndex], obs[config.agentIndex + 1]]
+        while mean.count < h { mean.append(hold) }
+        var flat = mean.flatMap { $0 }
+        frame.toCanonical(&flat)
+        let initial = (0..<h).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
+        let bounds: ActionBounds = kind == .equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high)
+        let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
+        let cost: SequenceCost = { [model] canonical, n in
+            var actions = canonical
+            frame.toWorld(&actions)
+            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h)
+        }
+        let result: Plan
+        switch kind {
+        case .mppi: result = MPPI(config: config.mppi).plan(initialMean: initial, actionDim: d, bounds: bounds, seed: seed, cost: cost)
+        default: result = CEM(config: config.cem).plan(initialMean: initial, actionDim: d, bounds: bounds, seed: seed, cost: cost)
+        }
+        var world = result.actions.flatMap { $0 }
+        frame.toWorld(&world)
+        stats.plans += 1
+        stats.modelEvaluations += result.evaluations
+        stats.planSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return (0..<h).map { Array(world[($0 * d)..<(($0 + 1) * d)]) }
+    }
+
+    /// Squared distance of the predicted final latent to the goal latent, per sequence.
+    static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int) -> [Double] {
+        let size = z0.count, d = model.actionSize
+        var z = [Double](repeating: 0, count: n * size)
+        for s in 0..<n { z.replaceSubrange((s * size)..<((s + 1) * size), with: z0) }
+        var step = [Double](repeating: 0, count: n * d)
+        for t in 0..<h {
+            for s in 0..<n {
+                for j in 0..<d { step[s * d + j] = actions[(s * h + t) * d + j] }
+            }
+            z = model.predict(z, actions: step, batch: n)
+        }
+        return (0..<n).map { s in
+            var c = 0.0
+            for j in 0..<size { let e = z[s * size + j] - goal[j]; c += e * e }
+            return c
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Planner: see the module's files.

@@ -1,0 +1,101 @@
+import Envs
+import Foundation
+
+/// Model-predictive control with PushT's simulator as the model: every sampled action sequence is rolled
+/// out from a snapshot of the real env's state. The ceiling any learned model is compared with.
+///
+/// It plans in the frame of the physical PushT inside the env (the canonical frame for the `frame` build,
+/// the rotated world for the `world` build): observations and goals are mapped in through `rotation^-1`,
+/// plans out through `rotation`. Cost: squared distance of the final keypoint observation to the goal's.
+public final class SimulatorMPC: Policy {
+    public let name = "oracle"
+    public let config: MPCConfig
+    public var goal: (_ observation: [Double]) -> [Double]
+    public private(set) var stats = PlannerStats()
+    private let physical: PushTEnv
+    private let rotation: PlanarRotation
+    private let simulator: PushTEnv
+    private var lastPlan: [[Double]] = []
+    private var executed = 0
+    private var episodeSeed: UInt64 = 0
+
+    /// `env`: the env the controller acts on (any wrappers around a PushT).
+    public init(env: any Environment, config: MPCConfig = MPCConfig(), goal: @escaping (_ observation: [Double]) -> [Double]) throws {
+        guard let (physical, rotation) = PushTEnv.locate(in: env) else {
+            throw EnvError.invalidArgument("the oracle planner needs a PushT env")
+        }
+        self.physical = physical
+        self.rotation = rotation
+        var simConfig = physical.config
+        simConfig.observationType = .keypoints
+        simulator = PushTEnv(config: simConfig)
+        self.config = config
+        self.goal = goal
+    }
+
+    public func reset(seed: UInt64) {
+        lastPlan.removeAll()
+        executed = 0
+        episodeSeed = seed
+        stats = PlannerStats()
+    }
+
+    public func action(observation: Observation, info: Info) throws -> [Double] {
+        if lastPlan.isEmpty || executed >= min(config.executeSteps, lastPlan.count) {
+            lastPlan = plan(goalObservation: goal(observation.values))
+            executed = 0
+        }
+        executed += 1
+        return lastPlan[executed - 1]
+    }
+
+    func plan(goalObservation: [Double]) -> [[Double]] {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let inverse = rotation.inverse
+        var target = goalObservation
+        for k in 0..<(target.count / 2) {
+            let p = inverse.apply(point: Vec2(target[2 * k], target[2 * k + 1]))
+            target[2 * k] = p.x; target[2 * k + 1] = p.y
+        }
+        let origin = physical.snapshot()
+        let h = config.cem.horizon
+        var mean = lastPlan.dropFirst(executed).prefix(h).map { a -> [Double] in
+            let p = inverse.apply(point: Vec2(a[0], a[1])); return [p.x, p.y]
+        }
+        let hold = mean.last ?? [physical.physics.agentPosition.x, physical.physics.agentPosition.y]
+        while mean.count < h { mean.append(hold) }
+        let sim = simulator
+        let cost: SequenceCost = { actions, n in
+            (0..<n).map { s in
+                sim.restore(origin)
+                var obs: [Double] = []
+                for t in 0..<h {
+                    obs = (try? sim.step([actions[(s * h + t) * 2], actions[(s * h + t) * 2 + 1]]).observation.values) ?? []
+                }
+                var c = 0.0
+                for j in 0..<min(obs.count, target.count) { let e = obs[j] - target[j]; c += e * e }
+                return c
+            }
+        }
+        let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
+        let result = CEM(config: config.cem).plan(
+            initialMean: mean, actionDim: 2, bounds: .box(low: config.low, high: config.high), seed: seed, cost: cost)
+        stats.plans += 1
+        stats.modelEvaluations += result.evaluations
+        stats.planSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result.actions.map { a in let p = rotation.apply(point: Vec2(a[0], a[1])); return [p.x, p.y] }
+    }
+}
+
+extension PushTEnv {
+    /// The physical PushT inside `env`'s wrappers, and the rotation from its frame to `env`'s observations.
+    public static func locate(in env: any Environment) -> (PushTEnv, PlanarRotation)? {
+        var current: any Environment = env
+        while true {
+            if let p = current as? PushTEnv { return (p, PlanarRotation(angle: 0, center: PushTGeometry.workspaceCenter)) }
+            if let o = current as? OrientationWrapper<PushTEnv> { return (o.base, o.rotation) }
+            guard let w = current as? Wrapper else { return nil }
+            current = w.inner
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Agents
+import Envs
+import Foundation
+import Testing
+@testable import Planner
+
+/// An exactly SO(2)-equivariant toy world model on PushT keypoints (Double): latents are the 9 points
+/// relative to the centre; the agent moves halfway to the action; the T's points are dragged along the
+/// agent's motion with a weight that decays with the agent's distance to the T's centroid.
+final class ToyEquivariantModel: LatentWorldModel {
+    let latentRep = Rep(vectors: 9, dim: 2)
+    let observationSize = 18
+    let actionSize = 2
+    let isEquivariant = true
+
+    func encode(_ o: [Double], batch: Int) -> [Double] {
+        (0..<(batch * 18)).map { i in (o[i] - 256) / 100 }
+    }
+
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] {
+        var out = z
+        for b in 0..<batch {
+            let base = b * 18
+            let ax = z[base + 16], ay = z[base + 17]
+            let tx = (actions[2 * b] - 256) / 100, ty = (actions[2 * b + 1] - 256) / 100
+            let mx = 0.5 * (tx - ax), my = 0.5 * (ty - ay)
+            var cx = 0.0, cy = 0.0
+            for k in 0..<8 { cx += z[base + 2 * k] / 8; cy += z[base + 2 * k + 1] / 8 }
+            let d2 = (ax - cx) * (ax - cx) + (ay - cy) * (ay - cy)
+            let w = exp(-d2)
+            for k in 0..<8 { out[base + 2 * k] += w * mx; out[base + 2 * k + 1] += w * my }
+            out[base + 16] = ax + mx
+            out[base + 17] = ay + my
+        }
+        return out
+    }
+}
+
+@Suite struct PlannerTests {
+    static func smallConfig() -> MPCConfig {
+        var c = MPCConfig()
+        c.cem.samples = 64
+        c.cem.elites = 8
+        c.cem.iterations = 6
+        c.mppi.samples = 64
+        c.mppi.elites = 16
+        c.mppi.iterations = 4
+        return c
+    }
+
+    static func randomObservation(_ rng: inout SplitMix64) -> [Double] {
+        let pose = Pose(x: Double.random(in: 150...350, using: &rng), y: Double.random(in: 150...350, using: &rng),
+                        angle: Double.random(in: -3...3, using: &rng))
+        return PushTGeometry.keypoints(at: pose).flatMap { [$0.x, $0.y] } + [Double.random(in: 60...450, using: &rng), Double.random(in: 60...450, using: &rng)]
+    }
+
+    static func rotate(_ o: [Double], _ g: PlanarRotation) -> [Double] {
+        var r = o
+        for k in 0..<(o.count / 2) { let p = g.apply(point: Vec2(o[2 * k], o[2 * k + 1])); r[2 * k] = p.x; r[2 * k + 1] = p.y }
+        return r
+    }
+
+    @Test func cemAndMPPIFindTheMinimumOfAQuadratic() {
+        let target = [100.0, 200, 300, 400]
+        let cost: SequenceCost = { a, n in (0..<n).map { s in (0..<4).map { pow(a[s * 4 + $0] - target[$0], 2) }.reduce(0, +) } }
+        var c = CEM.Config(); c.horizon = 2
+        let cem = CEM(config: c).plan(initialMean: [[256, 256], [256, 256]], actionDim: 2, bounds: .none, seed: 1, cost: cost)
+        var m = MPPI.Config(); m.horizon = 2; m.iterations = 12
+        let mppi = MPPI(config: m).plan(initialMean: [[256, 256], [256, 256]], actionDim: 2, bounds: .none, seed: 1, cost: cost)
+        for (plan, tol) in [(cem, 2.0), (mppi, 5.0)] {
+            for (i, v) in plan.actions.flatMap({ $0 }).enumerated() { #expect(abs(v - target[i]) < tol) }
+        }
+    }
+
+    @Test func boundsKeepActionsInsideAndTheDiscIsRotationInvariant() {
+        var a = [600.0, -20, 256, 256]
+        ActionBounds.box(low: [0, 0], high: [512, 512]).apply(&a, dim: 2)
+        #expect(a == [512, 0, 256, 256])
+        var b = [256.0 + 300, 256]
+        ActionBounds.disc(center: (256, 256), radius: 256).apply(&b, dim: 2)
+        #expect(abs(b[0] - 512) < 1e-12 && abs(b[1] - 256) < 1e-12)
+    }
+
+    /// The equivariant planner's first action at orientation g, rotated back, equals the one at orientation 0.
+    @Test func equivariantPlannerIsExactlyEquivariant() {
+        let model = ToyEquivariantModel()
+        var rng = SplitMix64(seed: 11)
+        var worst = 0.0, worstPlain = 0.0
+        for s in 0..<8 {
+            let obs = Self.randomObservation(&rng), goalObs = Self.randomObservation(&rng)
+            func firstAction(_ kind: PlannerKind, _ g: PlanarRotation) -> [Double] {
+                let mpc = LatentMPC(model: model, kind: kind, config: Self.smallConfig(), goal: { _ in Self.rotate(goalObs, g) })
+                mpc.reset(seed: UInt64(s))
+                return mpc.plan(observation: Self.rotate(obs, g))[0]
+            }
+            let reference = firstAction(.equivariant, PlanarRotation(angle: 0, center: Vec2(256, 256)))
+            let plainReference = firstAction(.cem, PlanarRotation(angle: 0, center: Vec2(256, 256)))
+            for k in 1..<16 {
+                let g = PlanarRotation(angle: 2 * Double.pi * Double(k) / 16, center: Vec2(256, 256))
+                let a = firstAction(.equivariant, g)
+                let back = g.inverse.apply(point: Vec2(a[0], a[1]))
+                worst = max(worst, (back - Vec2(reference[0], reference[1])).length)
+                let p = firstAction(.cem, g)
+                let plainBack = g.inverse.apply(point: Vec2(p[0], p[1]))
+                worstPlain = max(worstPlain, (plainBack - Vec2(plainReference[0], plainReference[1])).length)
+            }
+        }
+        print("equivariant planner, toy Double model: max |g^-1 plan(g.o) - plan(o)| = \(worst) px (plain CEM: \(worstPlain) px)")
+        #expect(worst < 1e-9)
+        #expect(worstPlain > 1e-3)  // the plain planner is not equivariant: the check has teeth
+    }
+
+    @Test func frameIsEquivariantAndDegenerateFramesAreCounted() {
+        let rep = Rep(vectors: 2, dim: 2)
+        let z = [1.0, 0.5, -0.2, 0.3], goal = [0.4, -0.1, 0.0, 0.2]
+        let f = PlanningFrame.from(z, goal: goal, rep: rep, center: (0, 0))
+        let g = PlanarRotation(angle: 0.9, center: Vec2(0, 0))
+        func rot(_ v: [Double]) -> [Double] { stride(from: 0, to: v.count, by: 2).flatMap { i -> [Double] in let p = g.apply(vector: Vec2(v[i], v[i + 1])); return [p.x, p.y] } }
+        let fg = PlanningFrame.from(rot(z), goal: rot(goal), rep: rep, center: (0, 0))
+        let turned = g.apply(vector: Vec2(f.axis.x, f.axis.y))
+        #expect(abs(turned.x - fg.axis.x) < 1e-15 && abs(turned.y - fg.axis.y) < 1e-15)
+        // Opposite channels cancel: the sum is degenerate, the largest channel takes over.
+        let cancel = PlanningFrame.from([1, 0, -1, 0], goal: [0, 0, 0, 0], rep: rep, center: (0, 0))
+        #expect(cancel.source == .largestChannel)
+        #expect(PlanningFrame.from([0, 0, 0, 0], goal: [0, 0, 0, 0], rep: rep, center: (0, 0)).source == .identity)
+    }
+
+    @Test func oracleMovesTheAgentTowardsTheGoal() throws {
+        let env = try Registry.make("pusht", options: MakeOptions(observation: "keypoints", orientation: 0.4))
+        var config = Self.smallConfig()
+        config.cem.samples = 32
+        config.cem.iterations = 3
+        let (obs, _) = try env.reset(seed: 3)
+        var goalObs = obs.values
+        goalObs[16] = 256; goalObs[17] = 256  // same T, agent at the centre
+        let oracle = try SimulatorMPC(env: env, config: config, goal: { _ in goalObs })
+        oracle.reset(seed: 0)
+        var o = obs, info = Info()
+        let startDistance = hypot(o.values[16] - 256, o.values[17] - 256)
+        for _ in 0..<10 { let r = try env.step(try oracle.action(observation: o, info: info)); o = r.observation; info = r.info }
+        #expect(hypot(o.values[16] - 256, o.values[17] - 256) < 0.5 * startDistance)
+        #expect(oracle.stats.plans == 2)
+    }
+}
