@@ -76,7 +76,11 @@ public enum Registry {
             id: "pusht", summary: "Push the T onto the goal; gym-pusht 0.1.8 dynamics on Box2D",
             observationTypes: PushTEnv.ObservationType.allCases.map(\.rawValue)
         ) { options in try PushTEnv.make(options) }
-        return [pusht.id: pusht]
+        let teacher = EnvRegistration(
+            id: "teacher2d", summary: "Synthetic 2D point cloud; an exactly SO(2)-equivariant random teacher",
+            observationTypes: ["points"]
+        ) { options in try Teacher2DEnv.make(options) }
+        return [pusht.id: pusht, teacher.id: teacher]
     }
 }
 
