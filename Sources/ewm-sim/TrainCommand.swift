@@ -32,13 +32,18 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Regulariser weight (default: 1 for vicreg, 0.1 for sigreg / block-sigreg).") var regWeight: Double?
     @Option(help: "Muon learning rate (hidden matrices).") var muonLr: Double = 0.02
     @Option(help: "AdamW learning rate (other parameters).") var adamLr: Double = 2e-3
-    @Option(help: "Decoupled weight decay.") var weightDecay: Double = 0
+    @Option(help: "Decoupled weight decay.") var weightDecay: Double = 0.1
     @Option(help: "EMA decay of the target encoder.") var ema: Double = 0.99
     @Option(help: "Warm-up steps.") var warmup: Int = 100
     @Option(help: "Seed (weights, batches, data).") var seed: UInt64 = 0
     @Option(help: "mlp-soft: weight of the soft equivariance penalty.") var softWeight: Double = 1
     @Option(help: "mlp-big: parameter factor over the mlp baseline (4 or 16; widths scale by its square root).") var scale: Int = 4
     @Option(help: "Override the MLP width factor (hidden widths = VN widths x this).") var hiddenScale: Int?
+    @Option(help: "Encoder widths, comma-separated (MLPs: times their width factor).") var encoderWidths: String = "16,16"
+    @Option(help: "Predictor widths, comma-separated (MLPs: times their width factor).") var predictorWidths: String = "32,32"
+    @Option(help: "Latent vector channels (the latent is that many 2-vectors).") var latent: Int = 8
+    @Option(help: "VN-LeakyReLU eps in <q,k>/(|k|^2 + eps) (invariant, so exactness is unaffected; it bounds the Float rounding amplification near |k| = 0).") var vnEps: Double = 1
+    @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
     @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
     @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
     @Option(help: "Collection policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
@@ -59,7 +64,17 @@ struct TrainCommand: ParsableCommand {
         if model != .mlpBig && scale != 4 { throw ValidationError("--scale applies to --model mlp-big only") }
         if model != .mlpSoft && softWeight != 1 { throw ValidationError("--soft-weight applies to --model mlp-soft only") }
         if model == .vn && hiddenScale != nil { throw ValidationError("--hidden-scale applies to MLP models only") }
+        _ = try Self.widths(encoderWidths, "--encoder-widths")
+        _ = try Self.widths(predictorWidths, "--predictor-widths")
+        guard latent > 0 else { throw ValidationError("--latent must be positive") }
+        guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
         if let h = hiddenScale, h < 1 { throw ValidationError("--hidden-scale must be at least 1") }
+    }
+
+    static func widths(_ text: String, _ flag: String) throws -> [Int] {
+        let w = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !w.isEmpty, w.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("\(flag): '\(text)' is not a list of positive widths") }
+        return w.map { $0! }
     }
 
     struct Summary: Encodable {
@@ -81,6 +96,11 @@ struct TrainCommand: ParsableCommand {
         let layout = try ObservationLayout.forEnv(env)
         var spec = ModelSpec.defaults(kind: model, points: layout.points, scale: scale)
         if let hiddenScale { spec.hiddenScale = hiddenScale }
+        spec.config.eps = vnEps
+        spec.mlpBias = mlpBias
+        spec.config.encoderWidths = try Self.widths(encoderWidths, "--encoder-widths")
+        spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
+        spec.config.latentChannels = latent
         var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
                                     orientations: slice, seed: seed, start: start)
         var dataset: TransitionSet

@@ -39,7 +39,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
     public init(env: String, model: ModelSpec, slice: OrientationSlice = .defaultSlice, steps: Int = 3000, batch: Int = 256,
                 regularizer: Regularizer = .vicreg, regWeight: Double? = nil, muonLearningRate: Double = 0.02,
-                adamLearningRate: Double = 2e-3, weightDecay: Double = 0, emaDecay: Double = 0.99, warmup: Int = 100,
+                adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1, emaDecay: Double = 0.99, warmup: Int = 100,
                 seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil) {
         self.env = env; self.model = model; self.slice = slice; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight

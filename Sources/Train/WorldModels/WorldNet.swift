@@ -24,16 +24,31 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     /// Channels and widths. For MLPs the hidden widths are `config.*Widths` times `hiddenScale`.
     public var config: VNWorldModelConfig
     public var hiddenScale: Int
+    /// MLPs: whether the dense layers have biases. Default false: like VN-Linear, the baseline is then bias-free
+    /// and positively homogeneous, so it differs from the VN model only by the missing equivariance constraint
+    /// (and it cannot park its latents on a constant offset, which would make every relMSE small).
+    public var mlpBias: Bool
 
-    public init(kind: ModelKind, config: VNWorldModelConfig, hiddenScale: Int = 1) {
-        self.kind = kind; self.config = config; self.hiddenScale = hiddenScale
+    public init(kind: ModelKind, config: VNWorldModelConfig, hiddenScale: Int = 1, mlpBias: Bool = false) {
+        self.kind = kind; self.config = config; self.hiddenScale = hiddenScale; self.mlpBias = mlpBias
     }
 
-    /// Defaults for an env layout: VN widths [32, 32] / latent 16 / predictor [64, 64]; the MLP baseline 4x wider
-    /// (so it reaches the VN's in-slice error), `mlp-big` a further sqrt(scale) wider.
+    enum CodingKeys: String, CodingKey { case kind, config, hiddenScale, mlpBias }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(ModelKind.self, forKey: .kind)
+        config = try c.decode(VNWorldModelConfig.self, forKey: .config)
+        hiddenScale = try c.decode(Int.self, forKey: .hiddenScale)
+        mlpBias = try c.decodeIfPresent(Bool.self, forKey: .mlpBias) ?? true
+    }
+
+    /// Defaults for an env layout: VN encoder widths [16, 16], latent 8 vectors, predictor [32, 32], VN-LeakyReLU
+    /// eps 1 (see README: a larger eps bounds Float rounding near |k| = 0 and keeps exactness); the MLP baseline 4x
+    /// wider (so it reaches the VN's in-slice error), `mlp-big` a further sqrt(scale) wider.
     public static func defaults(kind: ModelKind, points: Int, scale: Int = 4) -> ModelSpec {
-        let config = VNWorldModelConfig(dim: 2, inputChannels: points, encoderWidths: [32, 32], latentChannels: 16,
-                                        actionChannels: 1, predictorWidths: [64, 64])
+        let config = VNWorldModelConfig(dim: 2, inputChannels: points, encoderWidths: [16, 16], latentChannels: 8,
+                                        actionChannels: 1, predictorWidths: [32, 32], eps: 1)
         switch kind {
         case .vn: return ModelSpec(kind: kind, config: config, hiddenScale: 1)
         case .mlp, .mlpAug, .mlpSoft: return ModelSpec(kind: kind, config: config, hiddenScale: 4)
@@ -51,19 +66,19 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 public final class WorldNet<Scalar: TensorScalar> {
     public let spec: ModelSpec
     public let vn: VNWorldModel<Scalar>?
-    public let mlp: MLPWorldModel<Scalar>?
+    public let mlp: PlainMLPWorldModel<Scalar>?
 
     public init(_ spec: ModelSpec, seed: UInt64) {
         self.spec = spec
         if spec.kind == .vn {
             vn = VNWorldModel(spec.config, seed: seed); mlp = nil
         } else {
-            mlp = MLPWorldModel(spec.config, points: 1, hiddenScale: spec.hiddenScale, seed: seed); vn = nil
+            mlp = PlainMLPWorldModel(spec.config, hiddenScale: spec.hiddenScale, bias: spec.mlpBias, seed: seed); vn = nil
         }
     }
 
     public var namedParameters: [(String, Variable<Scalar>)] { vn?.namedParameters ?? mlp!.namedParameters }
-    public var encoderParameters: [Variable<Scalar>] { vn?.encoder.parameters ?? mlp!.encoder.parameters }
+    public var encoderParameters: [Variable<Scalar>] { vn?.encoder.parameters ?? mlp!.encoderParameters }
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.1.value.count } }
     public var isEquivariant: Bool { spec.kind == .vn }
 
@@ -128,4 +143,54 @@ func rotateLatents<S: TensorScalar>(_ z: Variable<S>, angles: [Double]) -> Varia
     }
     let out = flat * Variable(try! Tensor(shape: [b, 2 * l], scalars: cs)) + jz * Variable(try! Tensor(shape: [b, 2 * l], scalars: sn))
     return out.reshaped([b, 2, l])
+}
+
+/// The MLP baseline: dense layers (optionally without biases) and leaky ReLU 0.2, the same depth as the VN model,
+/// on the flattened inputs. Encoder: points [B, 1, 2, P] -> [B, 2P] -> widths -> [B, 2, L]; predictor:
+/// [latent, action] flattened -> widths -> [B, 2, L].
+public struct PlainMLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
+    public let config: VNWorldModelConfig
+    public let encoder: [Linear<Scalar>]
+    public let predictor: [Linear<Scalar>]
+
+    public init(_ config: VNWorldModelConfig, hiddenScale: Int, bias: Bool, seed: UInt64) {
+        var rng = Xoshiro256(seed: seed)
+        self.config = config
+        let d = config.dim
+        func stack(_ sizes: [Int]) -> [Linear<Scalar>] {
+            (0..<(sizes.count - 1)).map { Linear(sizes[$0], sizes[$0 + 1], bias: bias, using: &rng) }
+        }
+        encoder = stack([d * config.inputChannels] + config.encoderWidths.map { $0 * hiddenScale } + [d * config.latentChannels])
+        predictor = stack([d * (config.latentChannels + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
+                          + [d * config.latentChannels])
+    }
+
+    public var namedParameters: [(String, Variable<Scalar>)] {
+        var out: [(String, Variable<Scalar>)] = []
+        for (i, l) in encoder.enumerated() { out += l.namedParameters.map { ("encoder.\(i).\($0.0)", $0.1) } }
+        for (i, l) in predictor.enumerated() { out += l.namedParameters.map { ("predictor.\(i).\($0.0)", $0.1) } }
+        return out
+    }
+
+    public var encoderParameters: [Variable<Scalar>] { encoder.flatMap(\.parameters) }
+
+    static func run(_ layers: [Linear<Scalar>], _ x: Variable<Scalar>) -> Variable<Scalar> {
+        var h = x
+        for (i, layer) in layers.enumerated() {
+            h = layer(h)
+            if i < layers.count - 1 { h = h.leakyRelu(slope: 0.2) }
+        }
+        return h
+    }
+
+    public func encode(_ x: Variable<Scalar>) -> Variable<Scalar> {
+        let b = x.shape[0]
+        return Self.run(encoder, x.reshaped([b, x.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+    }
+
+    public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
+        let b = latent.shape[0]
+        let z = Variable.concat([latent, action], axis: -1)
+        return Self.run(predictor, z.reshaped([b, z.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+    }
 }
