@@ -47,7 +47,7 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     public let parameters: [Variable<Scalar>]
     public var learningRate: Double
     public var beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     var m: [Tensor<Scalar>], v: [Tensor<Scalar>]
 
     public init(parameters: [Variable<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,

@@ -8,7 +8,7 @@ struct EWMSim: ParsableCommand {
         commandName: "ewm-sim",
         abstract: "Simulation environments, equivariant world models and planners.",
         discussion: "Envs: \(Registry.ids.joined(separator: ", ")). Box2D \(box2DVersion).",
-        subcommands: [List.self, PushT.self, Run3D.self, Replay.self, Serve.self, Bench.self, Check.self]
+        subcommands: [List.self, PushT.self, Run3D.self, Replay.self, Serve.self, Collect.self, TrainCommand.self, Eval.self, Bench.self, Check.self]
     )
 }
 

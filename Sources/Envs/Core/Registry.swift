@@ -89,7 +89,11 @@ public enum Registry {
             id: "teacher3d", summary: "Synthetic: an exactly SE(3)-equivariant random teacher map on a 3D point cloud",
             observationTypes: ["points"]
         ) { options in try Teacher3DEnv.make(options) }
-        return [pusht.id: pusht, push3d.id: push3d, push3dMulti.id: push3dMulti, teacher3d.id: teacher3d]
+        let teacher = EnvRegistration(
+            id: "teacher2d", summary: "Synthetic 2D point cloud; an exactly SO(2)-equivariant random teacher",
+            observationTypes: ["points"]
+        ) { options in try Teacher2DEnv.make(options) }
+        return [pusht.id: pusht, teacher.id: teacher, push3d.id: push3d, push3dMulti.id: push3dMulti, teacher3d.id: teacher3d]
     }
 }
 

@@ -1,0 +1,142 @@
+import Agents
+import EWMIO
+import Envs
+import Foundation
+
+/// PushT's planning protocols (`shared/spec/experiments.md`).
+public enum PushTProtocol: String, CaseIterable, Sendable {
+    /// DINO-WM / LeWM goal reaching: the goal is the observation 25 steps later along held-out data;
+    /// success = |(agent xy, block xy) - goal| < 20 px and block angle error < pi/9, within 50 steps.
+    case goal25
+    /// The full task: push the T onto the fixed goal (coverage > 0.95) within 300 steps.
+    case full
+
+    public var budget: Int { self == .goal25 ? 50 : PushTGeometry.maxEpisodeSteps }
+}
+
+/// One goal-reaching episode: the start is `reset(seed:)`; the goal is where the exploratory pusher
+/// took the world `offset` steps later. Seeds are offset far from the training collection's.
+public struct GoalReachingTask: Sendable {
+    public static let heldOutSeedBase: UInt64 = 1_000_000
+    public var seed: UInt64
+    /// Canonical goal state [agent_x, agent_y, block_x, block_y, block_angle] and keypoint observation (18).
+    public var goalState: [Double]
+    public var goalObservation: [Double]
+
+    public static func make(index: Int, offset: Int = 25) throws -> GoalReachingTask {
+        let seed = heldOutSeedBase + UInt64(index)
+        let env = PushTEnv(observationType: .keypoints)
+        var (obs, info) = try env.reset(seed: seed)
+        let pusher = ExploratoryPusher(seed: seed)
+        for _ in 0..<offset {
+            let r = try env.step(try pusher.action(observation: obs, info: info))
+            obs = r.observation
+            info = r.info
+        }
+        return GoalReachingTask(seed: seed, goalState: env.state, goalObservation: obs.values)
+    }
+
+    /// Success test in any frame: distances are rotation invariant.
+    public static func reached(state s: [Double], goal: [Double]) -> Bool {
+        var d2 = 0.0
+        for i in 0..<4 { d2 += (s[i] - goal[i]) * (s[i] - goal[i]) }
+        let angle = abs(remainder(s[4] - goal[4], 2 * Double.pi))
+        return d2.squareRoot() < 20 && angle < Double.pi / 9
+    }
+}
+
+/// The goal observation the latent planners aim at in the full task: the T at the goal pose (in the env's
+/// frame) with the agent where it is now (the task says nothing about the agent).
+public func fullTaskGoal(goalPose: Pose) -> ([Double]) -> [Double] {
+    let keypoints = PushTGeometry.keypoints(at: goalPose).flatMap { [$0.x, $0.y] }
+    return { observation in keypoints + [observation[16], observation[17]] }
+}
+
+/// What one planning episode came to.
+public struct PlanningEpisode: Codable, Sendable {
+    public var seed: UInt64
+    public var orientation: Double
+    public var success: Bool
+    public var steps: Int
+    public var finalCoverage: Double
+    public var plans: Int
+    public var secondsPerPlan: Double
+    public var degenerateFrames: Int
+    /// max over t of |g^-1 obs_g(t) - obs_0(t)| against the run at orientation 0 with the same seed (px), if measured.
+    public var deviation: Double?
+    /// Keypoint observations, one per step (index 0 = after reset); not encoded in JSON.
+    public var trajectory: [[Double]] = []
+
+    enum CodingKeys: String, CodingKey {
+        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation
+    }
+}
+
+/// Runs planning episodes of PushT at an orientation.
+public enum PushTPlanning {
+    /// Builds the controller for `kind`; `model` is required except for the oracle.
+    public static func controller(kind: PlannerKind, model: (any LatentWorldModel)?, env: any Environment, config: MPCConfig,
+                                  goal: @escaping ([Double]) -> [Double]) throws -> any Policy {
+        if kind == .oracle { return try SimulatorMPC(env: env, config: config, goal: goal) }
+        guard let model else { throw EnvError.invalidArgument("planner \(kind.rawValue) needs a world model (--model)") }
+        return LatentMPC(model: model, kind: kind, config: config, goal: goal)
+    }
+
+    /// One episode at orientation `theta` (build `rotation`): goal25 uses task `index`, full uses seed `seed`.
+    public static func episode(protocol proto: PushTProtocol, index: Int, seed: UInt64, theta: Double, rotation: RotationBuild,
+                               kind: PlannerKind, model: (any LatentWorldModel)?, config: MPCConfig, frames: Int? = nil) throws -> (PlanningEpisode, [RGBImage]) {
+        var options = MakeOptions(observation: "keypoints", orientation: theta, rotation: rotation)
+        options.timeLimit = false
+        let env = try Registry.make("pusht", options: options)
+        let g = PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter)
+        let task = proto == .goal25 ? try GoalReachingTask.make(index: index) : nil
+        let episodeSeed = task?.seed ?? seed
+        let goal: ([Double]) -> [Double]
+        if let task {
+            var rotated = task.goalObservation
+            for k in 0..<9 { let p = g.apply(point: Vec2(rotated[2 * k], rotated[2 * k + 1])); rotated[2 * k] = p.x; rotated[2 * k + 1] = p.y }
+            goal = { _ in rotated }
+        } else {
+            goal = fullTaskGoal(goalPose: g.act(onPose: PushTGeometry.goalPose))
+        }
+        let controller = try controller(kind: kind, model: model, env: env, config: config, goal: goal)
+        controller.reset(seed: episodeSeed)
+        var (obs, info) = try env.reset(seed: episodeSeed)
+        var trajectory = [obs.values]
+        var images: [RGBImage] = []
+        if let size = frames, let f = env.render(width: size, height: size) { images.append(f) }
+        var success = false, steps = 0, coverage = info.double("coverage") ?? 0
+        let goalState = task.map { g.act(onState: $0.goalState) }
+        while steps < proto.budget && !success {
+            let r = try env.step(try controller.action(observation: obs, info: info))
+            steps += 1
+            obs = r.observation; info = r.info
+            trajectory.append(obs.values)
+            coverage = info.double("coverage") ?? coverage
+            if let size = frames, let f = env.render(width: size, height: size) { images.append(f) }
+            if let goalState, let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") {
+                success = GoalReachingTask.reached(state: a + p, goal: goalState)
+            } else {
+                success = info.bool("is_success") ?? false
+            }
+        }
+        let stats = (controller as? LatentMPC)?.stats ?? (controller as? SimulatorMPC)?.stats ?? PlannerStats()
+        let result = PlanningEpisode(
+            seed: episodeSeed, orientation: theta, success: success, steps: steps, finalCoverage: coverage, plans: stats.plans,
+            secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil, trajectory: trajectory)
+        return (result, images)
+    }
+
+    /// max over common steps of |g^-1 a(t) - b(t)| over the 9 points of keypoint observations.
+    public static func deviation(_ rotated: [[Double]], from reference: [[Double]], theta: Double) -> Double {
+        let inverse = PlanarRotation(angle: -theta, center: PushTGeometry.workspaceCenter)
+        var worst = 0.0
+        for (a, b) in zip(rotated, reference) {
+            for k in 0..<(min(a.count, b.count) / 2) {
+                let p = inverse.apply(point: Vec2(a[2 * k], a[2 * k + 1]))
+                worst = max(worst, hypot(p.x - b[2 * k], p.y - b[2 * k + 1]))
+            }
+        }
+        return worst
+    }
+}

@@ -1,0 +1,245 @@
+import Agents
+import EWMIO
+import Envs
+import Foundation
+import Tensor
+
+/// Anti-collapse regulariser of the JEPA loss.
+public enum Regularizer: String, Codable, CaseIterable, Sendable {
+    /// VICReg variance hinge (eps 1e-4) and covariance off-diagonals on the per-channel latent norms (invariant).
+    case vicreg
+    /// LeJEPA's SIGReg on the flattened latent (64 random slices per step).
+    case sigreg
+    /// Block-SIGReg: one scale per isotypic block (here the single vector block), then SIGReg.
+    case blockSigreg = "block-sigreg"
+
+    public var defaultWeight: Double { self == .vicreg ? 1 : 0.1 }
+}
+
+/// Everything that determines a training run (stored in the checkpoint; `--resume` requires it unchanged).
+public struct TrainConfig: Codable, Equatable, Sendable {
+    public var env: String
+    public var model: ModelSpec
+    public var slice: OrientationSlice
+    public var steps: Int
+    public var batch: Int
+    public var regularizer: Regularizer
+    public var regWeight: Double
+    public var muonLearningRate: Double
+    public var adamLearningRate: Double
+    public var weightDecay: Double
+    public var emaDecay: Double
+    public var warmup: Int
+    public var seed: UInt64
+    /// Weight of the soft equivariance penalty (mlp-soft).
+    public var softWeight: Double
+    /// The data: collected in memory from this config unless `dataDirectory` is set.
+    public var collect: CollectConfig
+    public var dataDirectory: String?
+
+    public init(env: String, model: ModelSpec, slice: OrientationSlice = .defaultSlice, steps: Int = 3000, batch: Int = 256,
+                regularizer: Regularizer = .vicreg, regWeight: Double? = nil, muonLearningRate: Double = 0.02,
+                adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1, emaDecay: Double = 0.99, warmup: Int = 100,
+                seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil) {
+        self.env = env; self.model = model; self.slice = slice; self.steps = steps; self.batch = batch
+        self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
+        self.muonLearningRate = muonLearningRate; self.adamLearningRate = adamLearningRate; self.weightDecay = weightDecay
+        self.emaDecay = emaDecay; self.warmup = warmup; self.seed = seed; self.softWeight = softWeight
+        self.collect = collect; self.dataDirectory = dataDirectory
+    }
+
+    public func validate() throws {
+        guard steps > 0, batch > 1 else { throw DataError("steps must be positive and batch at least 2") }
+        guard [muonLearningRate, adamLearningRate, weightDecay, regWeight, softWeight].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw DataError("learning rates and weights must be finite and non-negative")
+        }
+        guard (0..<1).contains(emaDecay) else { throw DataError("EMA decay must be in [0, 1)") }
+        guard warmup >= 0 else { throw DataError("warm-up must be non-negative") }
+        try model.config.validate()
+        try collect.validate()
+    }
+}
+
+/// One logged step.
+public struct TrainMetrics: Codable, Sendable {
+    public var step: Int
+    public var loss: Double
+    public var prediction: Double
+    public var regularizer: Double
+    public var soft: Double?
+    public var lrFactor: Double
+    public var seconds: Double
+}
+
+/// JEPA training: loss = relMSE(f(E(o), a), sg(E_ema(o'))) + w * regulariser(E(o)) [+ soft penalty]; Muon on hidden
+/// matrices and AdamW on the rest (warm-up, then cosine decay to 5%), then the EMA update of the target encoder.
+/// Every step's randomness (batch indices, augmentation rotations, SIGReg slices) comes from a generator seeded by
+/// (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+public final class JEPATrainer {
+    public let config: TrainConfig
+    public let layout: ObservationLayout
+    public let data: TransitionSet
+    public let online: WorldNet<Float>
+    public let target: WorldNet<Float>
+    public let optimizer: MuonAdamW<Float>
+    let ema: EMA<Float>
+    public private(set) var step = 0
+
+    public init(config: TrainConfig, data: TransitionSet) throws {
+        try config.validate()
+        guard data.count > 0 else { throw DataError("no training transitions") }
+        self.config = config
+        layout = try ObservationLayout.forEnv(config.env)
+        guard data.observationSize == layout.observationSize, data.actionSize == layout.actionSize else {
+            throw DataError("data has \(data.observationSize)-number observations and \(data.actionSize)-number actions; \(config.env) needs \(layout.observationSize) and \(layout.actionSize)")
+        }
+        guard config.model.config.inputChannels == layout.points else {
+            throw DataError("model expects \(config.model.config.inputChannels) points, \(config.env) has \(layout.points)")
+        }
+        self.data = data
+        online = WorldNet<Float>(config.model, seed: config.seed)
+        online.setTrainable(true)
+        target = online.copy(as: Float.self, trainable: false)
+        optimizer = MuonAdamW(namedParameters: online.namedParameters, muonLearningRate: config.muonLearningRate,
+                              adamLearningRate: config.adamLearningRate, weightDecay: config.weightDecay)
+        ema = EMA(source: online.encoderParameters, target: target.encoderParameters, decay: config.emaDecay)
+    }
+
+    var schedule: LRSchedule { .warmupCosine(warmup: config.warmup, total: config.steps, minFactor: 0.05) }
+
+    static func stepSeed(_ seed: UInt64, _ step: Int) -> UInt64 {
+        var s = Xoshiro256(seed: seed ^ 0xA076_1D64_78BD_642F)
+        return s.next() &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15
+    }
+
+    /// One optimisation step; returns the metrics of the loss before the update.
+    @discardableResult
+    public func trainStep() -> TrainMetrics {
+        let t0 = Date()
+        var rng = Xoshiro256(seed: Self.stepSeed(config.seed, step))
+        let factor = schedule.factor(at: step)
+        optimizer.muon.learningRate = config.muonLearningRate * factor
+        optimizer.adamW.learningRate = config.adamLearningRate * factor
+        let b = config.batch
+        let indices = (0..<b).map { _ in Int(rng.next() % UInt64(data.count)) }
+        var (o, a, n) = data.gather(indices)
+        if config.model.kind == .mlpAug {
+            // Each sample rotated by its own uniformly random g in SO(2).
+            for i in 0..<b {
+                let g = layout.rotation(2 * Double.pi * rng.nextUnit())
+                let os = layout.observationSize
+                o.replaceSubrange(i * os ..< (i + 1) * os, with: layout.rotate(observations: Array(o[i * os ..< (i + 1) * os]), by: g))
+                n.replaceSubrange(i * os ..< (i + 1) * os, with: layout.rotate(observations: Array(n[i * os ..< (i + 1) * os]), by: g))
+                a.replaceSubrange(2 * i ..< 2 * i + 2, with: layout.rotate(actions: Array(a[2 * i ..< 2 * i + 2]), by: g))
+            }
+        }
+        let points = Variable(layout.pointsTensor(o, batch: b, as: Float.self))
+        let action = Variable(layout.actionTensor(a, batch: b, as: Float.self))
+        let z = online.encode(points)
+        let p = online.predict(z, action: action)
+        let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
+        let prediction = Loss.relativeMSE(p, goal)
+        let reg: Variable<Float>
+        switch config.regularizer {
+        case .vicreg:
+            let (v, c) = Loss.vicreg(Loss.vectorNorms(z))
+            reg = v + c
+        case .sigreg:
+            reg = Loss.sigreg(z.reshaped([b, z.value.count / b]), using: &rng)
+        case .blockSigreg:
+            reg = Loss.blockSIGReg(Features(vectors: z), rep: config.model.latentRep, using: &rng)
+        }
+        var total = prediction + config.regWeight * reg
+        var softValue: Double?
+        if config.model.kind == .mlpSoft && config.softWeight > 0 {
+            let angles = (0..<b).map { _ in 2 * Double.pi * rng.nextUnit() }
+            var go = o, ga = a
+            let os = layout.observationSize
+            for i in 0..<b {
+                let g = layout.rotation(angles[i])
+                go.replaceSubrange(i * os ..< (i + 1) * os, with: layout.rotate(observations: Array(o[i * os ..< (i + 1) * os]), by: g))
+                ga.replaceSubrange(2 * i ..< 2 * i + 2, with: layout.rotate(actions: Array(a[2 * i ..< 2 * i + 2]), by: g))
+            }
+            let gz = online.encode(Variable(layout.pointsTensor(go, batch: b, as: Float.self)))
+            let gp = online.predict(gz, action: Variable(layout.actionTensor(ga, batch: b, as: Float.self)))
+            let soft = Loss.relativeMSE(gz, rotateLatents(z, angles: angles)) + Loss.relativeMSE(gp, rotateLatents(p, angles: angles))
+            softValue = Double(soft.value.scalar)
+            total = total + config.softWeight * soft
+        }
+        online.zeroGrad()
+        total.backward()
+        optimizer.step()
+        ema.update()
+        step += 1
+        return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(prediction.value.scalar),
+                            regularizer: Double(reg.value.scalar), soft: softValue, lrFactor: factor,
+                            seconds: Date().timeIntervalSince(t0))
+    }
+
+    // MARK: checkpoints
+
+    public static let format = "ewm-world-model/1"
+
+    /// Model, EMA target, optimiser state and the run's config as safetensors contents.
+    public func checkpoint(command: String, extra: [String: String] = [:]) throws -> SafeTensors {
+        var tensors: [String: AnyTensor] = [:]
+        online.store(into: &tensors, prefix: "online.")
+        target.store(into: &tensors, prefix: "target.")
+        for (i, buffer) in optimizer.muon.buffers.enumerated() { tensors["optimizer.muon.\(i)"] = AnyTensor(buffer) }
+        for (i, m) in optimizer.adamW.m.enumerated() { tensors["optimizer.adam.m.\(i)"] = AnyTensor(m) }
+        for (i, v) in optimizer.adamW.v.enumerated() { tensors["optimizer.adam.v.\(i)"] = AnyTensor(v) }
+        var metadata = extra
+        metadata["format"] = Self.format
+        metadata["model"] = try jsonString(config.model)
+        metadata["layout"] = try jsonString(layout)
+        metadata["train"] = try jsonString(config)
+        metadata["step"] = "\(step)"
+        metadata["adam_steps"] = "\(optimizer.adamW.stepCount)"
+        metadata["seed"] = "\(config.seed)"
+        metadata["command"] = command
+        metadata["parameters"] = "\(online.parameterCount)"
+        metadata["precision"] = "F32"
+        return SafeTensors(tensors: tensors, metadata: metadata)
+    }
+
+    /// Writes the checkpoint atomically.
+    public func save(to url: URL, command: String, extra: [String: String] = [:]) throws {
+        try checkpoint(command: command, extra: extra).write(to: url)
+    }
+
+    /// Restores model, target, optimiser and step from a checkpoint of the same config.
+    public func resume(from state: SafeTensors) throws {
+        guard state.metadata["format"] == Self.format else { throw SafeTensorsError.invalidHeader("not an ewm-sim world-model checkpoint") }
+        let saved = try decodeJSON(TrainConfig.self, state.metadata["train"], what: "train")
+        guard saved == config else {
+            throw DataError("the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
+        }
+        guard let s = state.metadata["step"].flatMap(Int.init), let adamSteps = state.metadata["adam_steps"].flatMap(Int.init) else {
+            throw SafeTensorsError.invalidHeader("checkpoint has no step count")
+        }
+        try online.load(from: state, prefix: "online.")
+        try target.load(from: state, prefix: "target.")
+        for i in optimizer.muon.buffers.indices {
+            optimizer.muon.buffers[i] = try state.tensor("optimizer.muon.\(i)", as: Float.self, shape: optimizer.muon.buffers[i].shape)
+        }
+        for i in optimizer.adamW.m.indices {
+            optimizer.adamW.m[i] = try state.tensor("optimizer.adam.m.\(i)", as: Float.self, shape: optimizer.adamW.m[i].shape)
+            optimizer.adamW.v[i] = try state.tensor("optimizer.adam.v.\(i)", as: Float.self, shape: optimizer.adamW.v[i].shape)
+        }
+        optimizer.adamW.stepCount = adamSteps
+        step = s
+    }
+}
+
+func jsonString<T: Encodable>(_ value: T) throws -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    return String(decoding: try e.encode(value), as: UTF8.self)
+}
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?, what: String) throws -> T {
+    guard let text else { throw SafeTensorsError.invalidHeader("no '\(what)' in __metadata__") }
+    do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
+        throw SafeTensorsError.invalidHeader("'\(what)' in __metadata__ is unreadable: \(error)")
+    }
+}

@@ -1,0 +1,87 @@
+import Envs
+import Foundation
+import Tensor
+
+/// How raw env observations and actions become model inputs: the observation is `points` 2D points
+/// (x0, y0, x1, y1, ...); the model sees (p - center) / scale for every point as one vector channel, and the
+/// action as one more vector channel ((a - center) / scale when the action is a point, a / scale when it is a
+/// vector). Centring at the fixed point of the rotations makes the inputs transform linearly by R(theta).
+public struct ObservationLayout: Codable, Equatable, Sendable {
+    public var env: String
+    public var points: Int
+    public var center: [Double]
+    public var scale: Double
+    public var actionIsPoint: Bool
+
+    public init(env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool) {
+        self.env = env; self.points = points; self.center = center; self.scale = scale; self.actionIsPoint = actionIsPoint
+    }
+
+    public var observationSize: Int { 2 * points }
+    public var actionSize: Int { 2 }
+    public var symmetryCenter: Vec2 { Vec2(center[0], center[1]) }
+
+    /// The layout for a registered env id (pusht: keypoints, 9 points about (256, 256) / 100; teacher2d: 6 points
+    /// about the origin).
+    public static func forEnv(_ env: String, teacherPoints: Int = 6) throws -> ObservationLayout {
+        switch env {
+        case "pusht": return ObservationLayout(env: env, points: 9, center: [256, 256], scale: 100, actionIsPoint: true)
+        case "teacher2d": return ObservationLayout(env: env, points: teacherPoints, center: [0, 0], scale: 1, actionIsPoint: false)
+        default: throw EnvError.invalidArgument("no world-model layout for env '\(env)' (pusht, teacher2d)")
+        }
+    }
+
+    /// Observation type name to build the env with.
+    public var observationType: String { env == "pusht" ? "keypoints" : "points" }
+
+    /// Raw observations (rows of 2 * points) -> points tensor [B, 1, 2, points] (one point of `points` channels).
+    public func pointsTensor<S: TensorScalar>(_ obs: [Double], batch: Int, as _: S.Type = S.self) -> Tensor<S> {
+        precondition(obs.count == batch * observationSize, "pointsTensor: \(obs.count) numbers for \(batch) rows of \(observationSize)")
+        let p = points, inv = 1 / scale, cx = center[0], cy = center[1]
+        var out = [S](repeating: 0, count: batch * 2 * p)
+        for b in 0..<batch {
+            let o = b * 2 * p
+            for k in 0..<p {
+                out[o + k] = S((obs[o + 2 * k] - cx) * inv)
+                out[o + p + k] = S((obs[o + 2 * k + 1] - cy) * inv)
+            }
+        }
+        return try! Tensor(shape: [batch, 1, 2, p], scalars: out)
+    }
+
+    /// Raw actions (rows of 2) -> [B, 2, 1].
+    public func actionTensor<S: TensorScalar>(_ actions: [Double], batch: Int, as _: S.Type = S.self) -> Tensor<S> {
+        precondition(actions.count == batch * 2, "actionTensor: \(actions.count) numbers for \(batch) rows of 2")
+        let inv = 1 / scale
+        let cx = actionIsPoint ? center[0] : 0, cy = actionIsPoint ? center[1] : 0
+        var out = [S](repeating: 0, count: batch * 2)
+        for b in 0..<batch {
+            out[2 * b] = S((actions[2 * b] - cx) * inv)
+            out[2 * b + 1] = S((actions[2 * b + 1] - cy) * inv)
+        }
+        return try! Tensor(shape: [batch, 2, 1], scalars: out)
+    }
+
+    /// g applied to raw observation rows (every point about the centre), in Double.
+    public func rotate(observations obs: [Double], by g: PlanarRotation) -> [Double] {
+        var out = obs
+        for k in 0..<(obs.count / 2) {
+            let p = g.apply(point: Vec2(obs[2 * k], obs[2 * k + 1]))
+            out[2 * k] = p.x; out[2 * k + 1] = p.y
+        }
+        return out
+    }
+
+    /// g applied to raw action rows (a point about the centre, or a vector).
+    public func rotate(actions a: [Double], by g: PlanarRotation) -> [Double] {
+        var out = a
+        for k in 0..<(a.count / 2) {
+            let v = Vec2(a[2 * k], a[2 * k + 1])
+            let p = actionIsPoint ? g.apply(point: v) : g.apply(vector: v)
+            out[2 * k] = p.x; out[2 * k + 1] = p.y
+        }
+        return out
+    }
+
+    public func rotation(_ theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }
+}

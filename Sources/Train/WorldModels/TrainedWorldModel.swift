@@ -1,0 +1,138 @@
+import Agents
+import Envs
+import Foundation
+import Tensor
+
+/// A trained world model read from a checkpoint: architecture, input layout, training config, the online model
+/// (encoder E and predictor f) and the EMA target encoder.
+public final class TrainedWorldModel {
+    public let url: URL
+    public let spec: ModelSpec
+    public let layout: ObservationLayout
+    public let train: TrainConfig
+    public let metadata: [String: String]
+    public let online: WorldNet<Float>
+    public let target: WorldNet<Float>
+    public var step: Int { metadata["step"].flatMap(Int.init) ?? 0 }
+
+    public init(url: URL) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw DataError("no checkpoint at \(url.path) (train one with `ewm-sim train ... --out DIR`; it writes DIR/checkpoint.safetensors)")
+        }
+        let state = try SafeTensors.read(from: url)
+        guard state.metadata["format"] == JEPATrainer.format else {
+            throw SafeTensorsError.invalidHeader("\(url.lastPathComponent) is not an ewm-sim world-model checkpoint (format \(state.metadata["format"] ?? "missing"))")
+        }
+        self.url = url
+        spec = try decodeJSON(ModelSpec.self, state.metadata["model"], what: "model")
+        try spec.config.validate()
+        layout = try decodeJSON(ObservationLayout.self, state.metadata["layout"], what: "layout")
+        train = try decodeJSON(TrainConfig.self, state.metadata["train"], what: "train")
+        metadata = state.metadata
+        online = WorldNet<Float>(spec, seed: 0)
+        target = WorldNet<Float>(spec, seed: 0)
+        try online.load(from: state, prefix: "online.")
+        try target.load(from: state, prefix: "target.")
+        online.setTrainable(false)
+        target.setTrainable(false)
+    }
+
+    public var name: String { "\(spec.kind.rawValue) (\(url.deletingLastPathComponent().lastPathComponent))" }
+}
+
+/// Forward passes without an autodiff graph (all parameters frozen), on raw env observations and actions.
+public struct WorldNetInference<S: TensorScalar> {
+    public let online: WorldNet<S>
+    public let target: WorldNet<S>
+    public let layout: ObservationLayout
+
+    public init(_ model: TrainedWorldModel, as _: S.Type = S.self) {
+        online = model.online.copy(as: S.self)
+        target = model.target.copy(as: S.self)
+        layout = model.layout
+    }
+
+    /// E(o) with the online encoder (or the EMA target encoder): [B, 2, L].
+    public func encode(_ obs: [Double], batch: Int, useTarget: Bool = false) -> Tensor<S> {
+        (useTarget ? target : online).encode(Variable(layout.pointsTensor(obs, batch: batch, as: S.self))).value
+    }
+
+    /// f(z, a): [B, 2, L].
+    public func predict(_ z: Tensor<S>, actions: [Double], batch: Int) -> Tensor<S> {
+        online.predict(Variable(z), action: Variable(layout.actionTensor(actions, batch: batch, as: S.self))).value
+    }
+}
+
+/// rho(g) on latents [B, 2, L] (every channel rotated by theta), computed in Double.
+public func rotateLatent<S: TensorScalar>(_ z: Tensor<S>, angle: Double) -> [Double] {
+    let b = z.shape[0], l = z.shape[2], c = cos(angle), s = sin(angle)
+    var out = [Double](repeating: 0, count: z.count)
+    z.withUnsafeBufferPointer { x in
+        for i in 0..<b {
+            for k in 0..<l {
+                let px = Double(x[i * 2 * l + k]), py = Double(x[i * 2 * l + l + k])
+                out[i * 2 * l + k] = c * px - s * py
+                out[i * 2 * l + l + k] = s * px + c * py
+            }
+        }
+    }
+    return out
+}
+
+/// The `LatentWorldModel` view of a checkpoint (Float, BLAS, no autodiff graph). `encode` uses the EMA target
+/// encoder (the latent space the predictor was trained to hit, so start and goal latents come from the same map);
+/// `predict` the trained predictor. Latents are laid out channel by channel: (x_0, y_0, x_1, y_1, ...).
+public final class LoadedWorldModel: LatentWorldModel {
+    public let model: TrainedWorldModel
+    let inference: WorldNetInference<Float>
+
+    public init(_ model: TrainedWorldModel) {
+        self.model = model
+        inference = WorldNetInference(model, as: Float.self)
+    }
+
+    public var latentRep: Rep { model.spec.latentRep }
+    public var observationSize: Int { model.layout.observationSize }
+    public var actionSize: Int { model.layout.actionSize }
+    public var isEquivariant: Bool { model.spec.kind == .vn }
+
+    public func encode(_ observations: [Double], batch: Int) -> [Double] {
+        precondition(observations.count == batch * observationSize, "encode: \(observations.count) numbers for \(batch) x \(observationSize)")
+        return Self.channelsFirst(inference.encode(observations, batch: batch, useTarget: true))
+    }
+
+    public func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double] {
+        let l = latentRep.vectors
+        precondition(latents.count == batch * 2 * l && actions.count == batch * actionSize, "predict: wrong sizes")
+        var z = [Float](repeating: 0, count: latents.count)
+        for b in 0..<batch {
+            for c in 0..<l {
+                z[b * 2 * l + c] = Float(latents[b * 2 * l + 2 * c])
+                z[b * 2 * l + l + c] = Float(latents[b * 2 * l + 2 * c + 1])
+            }
+        }
+        let out = inference.predict(try! Tensor(shape: [batch, 2, l], scalars: z), actions: actions, batch: batch)
+        return Self.channelsFirst(out)
+    }
+
+    /// [B, 2, L] -> rows of (x_0, y_0, x_1, y_1, ...).
+    static func channelsFirst(_ t: Tensor<Float>) -> [Double] {
+        let b = t.shape[0], l = t.shape[2]
+        var out = [Double](repeating: 0, count: t.count)
+        t.withUnsafeBufferPointer { x in
+            for i in 0..<b {
+                for c in 0..<l {
+                    out[i * 2 * l + 2 * c] = Double(x[i * 2 * l + c])
+                    out[i * 2 * l + 2 * c + 1] = Double(x[i * 2 * l + l + c])
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Loads any world-model checkpoint written by `ewm-sim train` (VN or MLP) as a `LatentWorldModel`:
+/// `encode` takes raw observations (PushT: 18 keypoint numbers in px), `predict` raw actions (px).
+public func loadWorldModel(checkpoint: URL) throws -> any LatentWorldModel {
+    LoadedWorldModel(try TrainedWorldModel(url: checkpoint))
+}

@@ -1,0 +1,218 @@
+import EWMIO
+import Envs
+import Foundation
+
+/// Transitions (o, a, o') with the orientation of the episode each came from, row-major Double arrays.
+public struct TransitionSet: Sendable {
+    public var env: String
+    public var observationSize: Int
+    public var actionSize: Int
+    public var observations: [Double] = []
+    public var actions: [Double] = []
+    public var nextObservations: [Double] = []
+    /// Orientation (radians) of the episode of each transition.
+    public var orientations: [Double] = []
+    public var episodes: [Int64] = []
+    /// Step index of the transition within its episode.
+    public var steps: [Int64] = []
+
+    public init(env: String, observationSize: Int, actionSize: Int) {
+        self.env = env; self.observationSize = observationSize; self.actionSize = actionSize
+    }
+
+    public var count: Int { orientations.count }
+
+    public mutating func append(_ o: [Double], _ a: [Double], _ next: [Double], orientation: Double, episode: Int, step: Int) {
+        observations += o; actions += a; nextObservations += next
+        orientations.append(orientation); episodes.append(Int64(episode)); steps.append(Int64(step))
+    }
+
+    public func observation(_ i: Int) -> ArraySlice<Double> { observations[i * observationSize ..< (i + 1) * observationSize] }
+
+    /// Rows `indices` of observations, actions and next observations (flat).
+    public func gather(_ indices: [Int]) -> (obs: [Double], actions: [Double], next: [Double]) {
+        var o = [Double](), a = [Double](), n = [Double]()
+        o.reserveCapacity(indices.count * observationSize); n.reserveCapacity(indices.count * observationSize)
+        a.reserveCapacity(indices.count * actionSize)
+        for i in indices {
+            o += observations[i * observationSize ..< (i + 1) * observationSize]
+            n += nextObservations[i * observationSize ..< (i + 1) * observationSize]
+            a += actions[i * actionSize ..< (i + 1) * actionSize]
+        }
+        return (o, a, n)
+    }
+
+    /// Indices i such that transitions i ..< i + horizon are consecutive steps of one episode.
+    public func rolloutStarts(horizon: Int) -> [Int] {
+        guard horizon >= 1, count >= horizon else { return [] }
+        return (0...(count - horizon)).filter { i in
+            episodes[i + horizon - 1] == episodes[i] && steps[i + horizon - 1] == steps[i] + Int64(horizon - 1)
+        }
+    }
+
+    /// Fraction of transitions in which some T keypoint moved more than `threshold` (PushT: the first 8 points).
+    public func movedFraction(points: Int, threshold: Double = 1) -> Double {
+        guard count > 0 else { return 0 }
+        var moved = 0
+        for i in 0..<count {
+            let base = i * observationSize
+            for k in 0..<points {
+                let dx = nextObservations[base + 2 * k] - observations[base + 2 * k]
+                let dy = nextObservations[base + 2 * k + 1] - observations[base + 2 * k + 1]
+                if dx * dx + dy * dy > threshold * threshold { moved += 1; break }
+            }
+        }
+        return Double(moved) / Double(count)
+    }
+
+    // MARK: shards
+
+    /// Writes `.npz` shards of at most `shardSize` transitions (`shard-00000.npz`, ...), each with arrays
+    /// `observation` [N, obs], `action` [N, act], `next_observation` [N, obs], `orientation` [N] (radians),
+    /// `episode_index` [N], `frame_index` [N]. Every file is written atomically.
+    @discardableResult
+    public func writeShards(to dir: URL, shardSize: Int = 100_000) throws -> [URL] {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var urls: [URL] = []
+        var start = 0, index = 0
+        repeat {
+            let end = min(count, start + max(1, shardSize))
+            let n = end - start
+            let url = dir.appendingPathComponent(String(format: "shard-%05d.npz", index))
+            let arrays: [(String, NpyArray)] = [
+                ("observation", try NpyArray(float64: Array(observations[start * observationSize ..< end * observationSize]), shape: [n, observationSize])),
+                ("action", try NpyArray(float64: Array(actions[start * actionSize ..< end * actionSize]), shape: [n, actionSize])),
+                ("next_observation", try NpyArray(float64: Array(nextObservations[start * observationSize ..< end * observationSize]), shape: [n, observationSize])),
+                ("orientation", try NpyArray(float64: Array(orientations[start ..< end]), shape: [n])),
+                ("episode_index", try NpyArray(int64: Array(episodes[start ..< end]), shape: [n])),
+                ("frame_index", try NpyArray(int64: Array(steps[start ..< end]), shape: [n])),
+            ]
+            try writeAtomically(try Npz.encode(arrays, compressed: false, path: url.path), to: url)
+            urls.append(url)
+            start = end; index += 1
+        } while start < count
+        return urls
+    }
+
+    /// Reads every `shard-*.npz` of `dir` in name order (sizes and shapes checked).
+    public static func readShards(from dir: URL, env: String) throws -> TransitionSet {
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { $0.hasPrefix("shard-") && $0.hasSuffix(".npz") }.sorted()
+        guard !names.isEmpty else { throw DataError("no shard-*.npz files in \(dir.path)") }
+        var set: TransitionSet?
+        for name in names {
+            let url = dir.appendingPathComponent(name)
+            let arrays = try Npz.read(from: url)
+            let o = try Npz.require("observation", in: arrays, file: name)
+            let a = try Npz.require("action", in: arrays, file: name)
+            let n = try Npz.require("next_observation", in: arrays, file: name)
+            let r = try Npz.require("orientation", in: arrays, file: name)
+            let e = try Npz.require("episode_index", in: arrays, file: name)
+            let f = try Npz.require("frame_index", in: arrays, file: name)
+            guard o.shape.count == 2, a.shape.count == 2, n.shape == o.shape, r.shape == [o.shape[0]], e.shape == r.shape,
+                  f.shape == r.shape, a.shape[0] == o.shape[0]
+            else { throw DataError("\(name): inconsistent array shapes") }
+            if set == nil { set = TransitionSet(env: env, observationSize: o.shape[1], actionSize: a.shape[1]) }
+            guard set!.observationSize == o.shape[1], set!.actionSize == a.shape[1] else { throw DataError("\(name): shapes differ from the first shard") }
+            set!.observations += try o.doubles(); set!.actions += try a.doubles(); set!.nextObservations += try n.doubles()
+            set!.orientations += try r.doubles(); set!.episodes += try e.int64s(); set!.steps += try f.int64s()
+        }
+        return set!
+    }
+}
+
+public struct DataError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// What to collect.
+public struct CollectConfig: Codable, Equatable, Sendable {
+    public enum PolicyKind: String, Codable, CaseIterable, Sendable {
+        /// PushT: the exploratory pusher with `randomFraction` uniform random actions mixed in; teacher2d: random.
+        case mixed
+        /// PushT: the exploratory pusher without random actions.
+        case pusher
+        /// Uniform random actions.
+        case random
+    }
+    /// Where PushT episodes start.
+    public enum Start: String, Codable, CaseIterable, Sendable {
+        /// The T near the goal region: origin uniform in (256 +- 100)^2, angle pi/4 +- `angleSpread`, agent uniform
+        /// in [50, 450]^2. Anisotropic (the goal breaks the symmetry), as demonstration data is.
+        case goalRegion = "goal-region"
+        /// gym-pusht's own reset (uniform angle: nearly isotropic).
+        case reference
+    }
+
+    public var env: String
+    public var episodes: Int
+    public var stepsPerEpisode: Int
+    public var policy: PolicyKind
+    public var randomFraction: Double
+    public var orientations: OrientationSlice
+    public var seed: UInt64
+    public var start: Start
+    public var angleSpread: Double
+
+    public init(env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
+                orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6) {
+        self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
+        self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
+        self.angleSpread = angleSpread
+    }
+
+    public func validate() throws {
+        guard episodes > 0, stepsPerEpisode > 0 else { throw DataError("episodes and steps per episode must be positive") }
+        guard (0...1).contains(randomFraction) else { throw DataError("random fraction must be in [0, 1]") }
+        guard angleSpread >= 0, angleSpread.isFinite else { throw DataError("angle spread must be >= 0") }
+        _ = try ObservationLayout.forEnv(env)
+    }
+}
+
+/// Runs `config.episodes` episodes, each at an orientation drawn uniformly from the slice (the `frame` build),
+/// and records every transition as the oriented env reports it. Episode e uses seed mix(config.seed, e), so the
+/// data is a pure function of the config.
+public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
+    try config.validate()
+    let layout = try ObservationLayout.forEnv(config.env)
+    var set = TransitionSet(env: config.env, observationSize: layout.observationSize, actionSize: layout.actionSize)
+    for e in 0..<config.episodes {
+        var rng = Envs.SplitMix64(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(e) &+ 1)
+        let theta = config.orientations.sample(using: &rng)
+        var options = MakeOptions(observation: layout.observationType, orientation: theta, rotation: .frame, timeLimit: false)
+        options.extra = [:]
+        let env = try Registry.make(config.env, options: options)
+        let g = layout.rotation(theta)
+        let episodeSeed = rng.next()
+        var obs: Observation, info: Info
+        if config.env == "pusht" && config.start == .goalRegion {
+            let s = [Double.random(in: 50...450, using: &rng), Double.random(in: 50...450, using: &rng),
+                     Double.random(in: 156...356, using: &rng), Double.random(in: 156...356, using: &rng),
+                     Double.pi / 4 + Double.random(in: -config.angleSpread...config.angleSpread, using: &rng)]
+            (obs, info) = try env.reset(seed: episodeSeed, options: ResetOptions(state: g.act(onState: s)))
+        } else {
+            (obs, info) = try env.reset(seed: episodeSeed)
+        }
+        let pusher: ExploratoryPusher? = config.env == "pusht" && config.policy != .random
+            ? ExploratoryPusher(rotation: g, randomFraction: config.policy == .mixed ? config.randomFraction : 0, seed: episodeSeed)
+            : nil
+        let space = env.actionSpace
+        for t in 0..<config.stepsPerEpisode {
+            let action: [Double]
+            if let pusher {
+                action = try pusher.action(observation: obs, info: info)
+            } else {
+                // Uniform in the canonical action box, then through g (a point about the centre, or a vector).
+                let canonical = space.sample(using: &rng)
+                action = layout.rotate(actions: canonical, by: g)
+            }
+            let r = try env.step(action)
+            set.append(obs.values, action, r.observation.values, orientation: theta, episode: e, step: t)
+            obs = r.observation; info = r.info
+            if r.terminated { break }
+        }
+        progress?(e + 1)
+    }
+    return set
+}

@@ -1,0 +1,204 @@
+import Agents
+import Envs
+import Foundation
+import Tensor
+
+/// relMSE of one orientation.
+public struct OrientationError: Codable, Sendable {
+    public var degrees: Double
+    public var relMSE: Double
+    public var inSlice: Bool
+}
+
+/// One-step results of one checkpoint (`ewm-sim eval one-step`).
+public struct OneStepReport: Codable, Sendable {
+    public var checkpoint: String
+    public var model: String
+    public var env: String
+    public var parameters: Int
+    public var sliceDegrees: [Double]
+    public var samples: Int
+    /// Which encoder gives the target latent: "ema" (the EMA target encoder, as in training).
+    public var target: String
+    /// relMSE(f(E(g.o), g.a), E_ema(g.o')) at K orientations evenly spaced over the whole circle.
+    public var orbit: [OrientationError]
+    /// The same at orientations evenly spaced inside the training slice.
+    public var sliceGrid: [OrientationError]
+    /// Mean L over `sliceGrid` and over the orbit orientations outside the slice; their ratio.
+    public var inSliceMean: Double
+    public var outOfSliceMean: Double?
+    public var oodRatio: Double?
+    /// max L / min L - 1 over the orbit.
+    public var flatness: Double
+    /// Composed residual max_{g, batch} |f(E(g.o), g.a) - rho(g) f(E(o), a)| / |f(E(o), a)| over the orbit, on the
+    /// held-out batch, with the trained Float weights and with the same weights cast to Double.
+    public var residualFloat: Double
+    public var residualDouble: Double
+    /// Encoder residual max |E(g.o) - rho(g) E(o)| / |E(o)| (Float).
+    public var encoderResidualFloat: Double
+}
+
+/// H-step rollout results of one checkpoint (`ewm-sim eval rollout`).
+public struct RolloutReport: Codable, Sendable {
+    public var checkpoint: String
+    public var model: String
+    public var env: String
+    public var parameters: Int
+    public var sliceDegrees: [Double]
+    public var segments: Int
+    public var target: String
+    public var horizons: [Int]
+    public var orientationsDegrees: [Double]
+    public var inSlice: [Bool]
+    /// relMSE[orientation][horizon index]: z_0 = E(g.o_0), z_h = f(z_{h-1}, g.a_{h-1}) against E_ema(g.o_h).
+    public var relMSE: [[Double]]
+    /// Per horizon: mean over in-slice orientations, over out-of-slice ones, their ratio, and the spread
+    /// max L / min L - 1 over every orientation.
+    public var inSliceMean: [Double]
+    public var outOfSliceMean: [Double?]
+    public var oodRatio: [Double?]
+    public var spread: [Double]
+}
+
+/// Held-out transitions in the canonical frame for a trained model: the training run's collection settings at
+/// orientation 0 with a different seed.
+public func heldOutTransitions(for model: TrainedWorldModel, episodes: Int, seed: UInt64? = nil) throws -> TransitionSet {
+    var c = model.train.collect
+    c.episodes = episodes
+    c.orientations = try OrientationSlice(lo: 0, hi: 0)
+    c.seed = seed ?? (model.train.collect.seed &+ 1_000_003)
+    return try collectTransitions(c)
+}
+
+func meanRelMSE<S: TensorScalar>(_ p: Tensor<S>, _ t: Tensor<S>) -> Double {
+    let b = p.shape[0], n = p.count / max(1, b)
+    var total = 0.0
+    p.withUnsafeBufferPointer { x in
+        t.withUnsafeBufferPointer { y in
+            for i in 0..<b {
+                var num = 0.0, den = 0.0
+                for j in i * n ..< (i + 1) * n {
+                    let d = Double(x[j]) - Double(y[j])
+                    num += d * d
+                    den += Double(y[j]) * Double(y[j])
+                }
+                total += num / (den + 1e-8)
+            }
+        }
+    }
+    return total / Double(max(1, b))
+}
+
+/// max over rows of |a_b - b_b| / |b_b|.
+func maxRowResidual<S: TensorScalar>(_ a: Tensor<S>, _ ref: [Double]) -> Double {
+    let b = a.shape[0], n = a.count / max(1, b)
+    var worst = 0.0
+    a.withUnsafeBufferPointer { x in
+        for i in 0..<b {
+            var num = 0.0, den = 0.0
+            for j in i * n ..< (i + 1) * n {
+                let d = Double(x[j]) - ref[j]
+                num += d * d
+                den += ref[j] * ref[j]
+            }
+            worst = max(worst, (num / max(den, Double.leastNormalMagnitude)).squareRoot())
+        }
+    }
+    return worst
+}
+
+/// The composed residual (and the encoder's) of a model in precision S over the given orientations.
+public func composedResidual<S: TensorScalar>(_ model: TrainedWorldModel, data: TransitionSet, orientations: [Double],
+                                              as _: S.Type) -> (composed: Double, encoder: Double) {
+    let inf = WorldNetInference(model, as: S.self)
+    let n = data.count, layout = model.layout
+    let z = inf.encode(data.observations, batch: n)
+    let y = inf.predict(z, actions: data.actions, batch: n)
+    var composed = 0.0, encoder = 0.0
+    for theta in orientations {
+        let g = layout.rotation(theta)
+        let gz = inf.encode(layout.rotate(observations: data.observations, by: g), batch: n)
+        let gy = inf.predict(gz, actions: layout.rotate(actions: data.actions, by: g), batch: n)
+        composed = max(composed, maxRowResidual(gy, rotateLatent(y, angle: theta)))
+        encoder = max(encoder, maxRowResidual(gz, rotateLatent(z, angle: theta)))
+    }
+    return (composed, encoder)
+}
+
+/// One-step relMSE across the group (Float, trained weights), the OOD ratio, flatness and exactness residuals.
+public func evaluateOneStep(_ model: TrainedWorldModel, data: TransitionSet, orientations k: Int, sliceGridCount: Int = 5) -> OneStepReport {
+    let layout = model.layout, slice = model.train.slice, n = data.count
+    let inf = WorldNetInference(model, as: Float.self)
+    func loss(_ theta: Double) -> Double {
+        let g = layout.rotation(theta)
+        let z = inf.encode(layout.rotate(observations: data.observations, by: g), batch: n)
+        let p = inf.predict(z, actions: layout.rotate(actions: data.actions, by: g), batch: n)
+        let t = inf.encode(layout.rotate(observations: data.nextObservations, by: g), batch: n, useTarget: true)
+        return meanRelMSE(p, t)
+    }
+    let orbitAngles = (0..<k).map { 2 * Double.pi * Double($0) / Double(k) }
+    let orbit = orbitAngles.map { OrientationError(degrees: $0 * 180 / Double.pi, relMSE: loss($0), inSlice: slice.contains($0)) }
+    let grid = slice.grid(sliceGridCount).map { OrientationError(degrees: $0 * 180 / Double.pi, relMSE: loss($0), inSlice: true) }
+    let inMean = grid.map(\.relMSE).reduce(0, +) / Double(max(1, grid.count))
+    let outside = orbit.filter { !$0.inSlice }.map(\.relMSE)
+    let outMean = outside.isEmpty ? nil : outside.reduce(0, +) / Double(outside.count)
+    let values = orbit.map(\.relMSE)
+    let flatness = (values.max() ?? 0) / max(values.min() ?? 1, Double.leastNormalMagnitude) - 1
+    let rf = composedResidual(model, data: data, orientations: orbitAngles, as: Float.self)
+    let rd = composedResidual(model, data: data, orientations: orbitAngles, as: Double.self)
+    return OneStepReport(
+        checkpoint: model.url.path, model: model.spec.kind.rawValue, env: layout.env, parameters: model.online.parameterCount,
+        sliceDegrees: [slice.degrees.lo, slice.degrees.hi], samples: n, target: "ema", orbit: orbit, sliceGrid: grid,
+        inSliceMean: inMean, outOfSliceMean: outMean, oodRatio: outMean.map { $0 / inMean }, flatness: flatness,
+        residualFloat: rf.composed, residualDouble: rd.composed, encoderResidualFloat: rf.encoder)
+}
+
+/// H-step open-loop latent rollouts across the group (Float).
+public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, horizons: [Int], orientations k: Int,
+                            maxSegments: Int = 512, sliceGridCount: Int = 3) throws -> RolloutReport {
+    let layout = model.layout, slice = model.train.slice
+    guard let hMax = horizons.max(), hMax >= 1, horizons.allSatisfy({ $0 >= 1 }) else { throw DataError("horizons must be >= 1") }
+    var starts = data.rolloutStarts(horizon: hMax)
+    guard !starts.isEmpty else { throw DataError("no held-out episode segment is \(hMax) steps long; collect longer episodes") }
+    if starts.count > maxSegments {
+        let stride = Double(starts.count) / Double(maxSegments)
+        starts = (0..<maxSegments).map { starts[Int(Double($0) * stride)] }
+    }
+    let m = starts.count
+    let inf = WorldNetInference(model, as: Float.self)
+    let orbitAngles = (0..<k).map { 2 * Double.pi * Double($0) / Double(k) }
+    let angles = slice.grid(sliceGridCount) + orbitAngles
+    let inSlice = angles.map { slice.contains($0) }
+    var table: [[Double]] = []
+    for theta in angles {
+        let g = layout.rotation(theta)
+        let first = data.gather(starts)
+        var z = inf.encode(layout.rotate(observations: first.obs, by: g), batch: m)
+        var row: [Double] = []
+        for h in 1...hMax {
+            let step = data.gather(starts.map { $0 + h - 1 })
+            z = inf.predict(z, actions: layout.rotate(actions: step.actions, by: g), batch: m)
+            if horizons.contains(h) {
+                let t = inf.encode(layout.rotate(observations: step.next, by: g), batch: m, useTarget: true)
+                row.append(meanRelMSE(z, t))
+            }
+        }
+        table.append(row)
+    }
+    let hs = horizons.sorted()
+    var inMean: [Double] = [], outMean: [Double?] = [], ratio: [Double?] = [], spread: [Double] = []
+    for j in hs.indices {
+        let ins = angles.indices.filter { inSlice[$0] }.map { table[$0][j] }
+        let outs = angles.indices.filter { !inSlice[$0] }.map { table[$0][j] }
+        let a = ins.reduce(0, +) / Double(max(1, ins.count))
+        let b = outs.isEmpty ? nil : outs.reduce(0, +) / Double(outs.count)
+        inMean.append(a); outMean.append(b); ratio.append(b.map { $0 / a })
+        let col = table.map { $0[j] }
+        spread.append((col.max() ?? 0) / max(col.min() ?? 1, Double.leastNormalMagnitude) - 1)
+    }
+    return RolloutReport(
+        checkpoint: model.url.path, model: model.spec.kind.rawValue, env: layout.env, parameters: model.online.parameterCount,
+        sliceDegrees: [slice.degrees.lo, slice.degrees.hi], segments: m, target: "ema", horizons: hs,
+        orientationsDegrees: angles.map { $0 * 180 / Double.pi }, inSlice: inSlice, relMSE: table,
+        inSliceMean: inMean, outOfSliceMean: outMean, oodRatio: ratio, spread: spread)
+}

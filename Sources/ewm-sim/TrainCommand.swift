@@ -1,0 +1,182 @@
+import ArgumentParser
+import EWMIO
+import Envs
+import Foundation
+import Tensor
+import Train
+
+extension ModelKind: ExpressibleByArgument {}
+extension Regularizer: ExpressibleByArgument {}
+
+/// `ewm-sim train`: JEPA training of a latent world model on a slice of orientations.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a latent world model (vn, mlp, mlp-aug, mlp-soft, mlp-big) on a slice of orientations.",
+        discussion: """
+            Loss: relMSE(f(E(o), a), sg(E_ema(o'))) + regulariser (vicreg | sigreg | block-sigreg); Muon on hidden
+            matrices + AdamW, warm-up then cosine decay; EMA target encoder. Seeded: the same command gives the same
+            weights. Data: collected in memory from the collection flags (orientations = the slice), or --data DIR
+            (shards from `ewm-sim collect`). Writes OUT/checkpoint.safetensors (atomically, every
+            --checkpoint-every steps and at the end), OUT/metrics.jsonl (one JSON object per logged step) and
+            OUT/summary.json. --resume continues from OUT/checkpoint.safetensors with the same flags.
+            Negative slice bounds need `=`: --slice=-15:15 (or --slice 15).
+            """)
+
+    @Option(help: "Env: pusht or teacher2d.") var env: String = "pusht"
+    @Option(help: "Model: vn, mlp, mlp-aug, mlp-soft, mlp-big.") var model: ModelKind = .vn
+    @Option(help: "Training slice of orientations in degrees (lo:hi, or w for -w:w).") var slice: OrientationSlice = .defaultSlice
+    @Option(help: "Optimisation steps.") var steps: Int = 3000
+    @Option(help: "Batch size.") var batch: Int = 256
+    @Option(help: "Regulariser: vicreg, sigreg, block-sigreg.") var loss: Regularizer = .vicreg
+    @Option(help: "Regulariser weight (default: 1 for vicreg, 0.1 for sigreg / block-sigreg).") var regWeight: Double?
+    @Option(help: "Muon learning rate (hidden matrices).") var muonLr: Double = 0.02
+    @Option(help: "AdamW learning rate (other parameters).") var adamLr: Double = 2e-3
+    @Option(help: "Decoupled weight decay.") var weightDecay: Double = 0.1
+    @Option(help: "EMA decay of the target encoder.") var ema: Double = 0.99
+    @Option(help: "Warm-up steps.") var warmup: Int = 100
+    @Option(help: "Seed (weights, batches, data).") var seed: UInt64 = 0
+    @Option(help: "mlp-soft: weight of the soft equivariance penalty.") var softWeight: Double = 1
+    @Option(help: "mlp-big: parameter factor over the mlp baseline (4 or 16; widths scale by its square root).") var scale: Int = 4
+    @Option(help: "Override the MLP width factor (hidden widths = VN widths x this).") var hiddenScale: Int?
+    @Option(help: "Encoder widths, comma-separated (MLPs: times their width factor).") var encoderWidths: String = "16,16"
+    @Option(help: "Predictor widths, comma-separated (MLPs: times their width factor).") var predictorWidths: String = "32,32"
+    @Option(help: "Latent vector channels (the latent is that many 2-vectors).") var latent: Int = 8
+    @Option(help: "VN-LeakyReLU eps in <q,k>/(|k|^2 + eps) (invariant, so exactness is unaffected; it bounds the Float rounding amplification near |k| = 0).") var vnEps: Double = 1
+    @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
+    @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
+    @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
+    @Option(help: "Collection policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
+    @Option(help: "PushT start distribution: goal-region or reference.") var start: CollectConfig.Start = .goalRegion
+    @Option(help: "Read shards from this directory (from `ewm-sim collect`) instead of collecting.") var data: String?
+    @Option(help: "Output directory.") var out: String
+    @Flag(help: "Resume from OUT/checkpoint.safetensors.") var resume = false
+    @Option(help: "Log every N steps.") var logEvery: Int = 50
+    @Option(help: "Checkpoint every N steps.") var checkpointEvery: Int = 500
+    @Option(help: "OpenBLAS threads (the machine is shared; default 1).") var threads: Int = 1
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard ["pusht", "teacher2d"].contains(env) else { throw ValidationError("--env must be pusht or teacher2d, not '\(env)'") }
+        guard steps > 0, batch > 1, episodes > 0, episodeSteps > 0 else { throw ValidationError("--steps, --episodes, --episode-steps must be positive and --batch at least 2") }
+        guard logEvery > 0, checkpointEvery > 0, threads > 0 else { throw ValidationError("--log-every, --checkpoint-every and --threads must be positive") }
+        guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
+        if model != .mlpBig && scale != 4 { throw ValidationError("--scale applies to --model mlp-big only") }
+        if model != .mlpSoft && softWeight != 1 { throw ValidationError("--soft-weight applies to --model mlp-soft only") }
+        if model == .vn && hiddenScale != nil { throw ValidationError("--hidden-scale applies to MLP models only") }
+        _ = try Self.widths(encoderWidths, "--encoder-widths")
+        _ = try Self.widths(predictorWidths, "--predictor-widths")
+        guard latent > 0 else { throw ValidationError("--latent must be positive") }
+        guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
+        if let h = hiddenScale, h < 1 { throw ValidationError("--hidden-scale must be at least 1") }
+    }
+
+    static func widths(_ text: String, _ flag: String) throws -> [Int] {
+        let w = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !w.isEmpty, w.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("\(flag): '\(text)' is not a list of positive widths") }
+        return w.map { $0! }
+    }
+
+    struct Summary: Encodable {
+        var checkpoint: String
+        var model: String
+        var env: String
+        var parameters: Int
+        var steps: Int
+        var transitions: Int
+        var seconds: Double
+        var first: TrainMetrics?
+        var last: TrainMetrics?
+        var command: String
+    }
+
+    func run() throws {
+        BLAS.setThreadCount(threads)
+        MemoryTuning.retainFreedMemory()
+        let layout = try ObservationLayout.forEnv(env)
+        var spec = ModelSpec.defaults(kind: model, points: layout.points, scale: scale)
+        if let hiddenScale { spec.hiddenScale = hiddenScale }
+        spec.config.eps = vnEps
+        spec.mlpBias = mlpBias
+        spec.config.encoderWidths = try Self.widths(encoderWidths, "--encoder-widths")
+        spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
+        spec.config.latentChannels = latent
+        var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
+                                    orientations: slice, seed: seed, start: start)
+        var dataset: TransitionSet
+        if let data {
+            let dir = URL(fileURLWithPath: data)
+            dataset = try TransitionSet.readShards(from: dir, env: env)
+            struct Recorded: Decodable { var config: CollectConfig }
+            if let json = try? Data(contentsOf: dir.appendingPathComponent("collect.json")),
+               let recorded = try? JSONDecoder().decode(Recorded.self, from: json) {
+                guard recorded.config.env == env else { throw CLIError("--data \(data) holds \(recorded.config.env) transitions, not \(env)") }
+                collect = recorded.config
+            }
+        } else {
+            dataset = try collectTransitions(collect)
+        }
+        let config = TrainConfig(
+            env: env, model: spec, slice: slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
+            muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema, warmup: warmup,
+            seed: seed, softWeight: softWeight, collect: collect, dataDirectory: data)
+        let trainer = try JEPATrainer(config: config, data: dataset)
+        let dir = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let checkpointURL = dir.appendingPathComponent("checkpoint.safetensors")
+        let metricsURL = dir.appendingPathComponent("metrics.jsonl")
+        var args = CommandLine.arguments
+        if !args.isEmpty { args[0] = "ewm-sim" }
+        let command = args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+
+        var lines: [String] = []
+        if resume {
+            guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw CLIError("--resume: no checkpoint at \(checkpointURL.path)") }
+            try trainer.resume(from: try SafeTensors.read(from: checkpointURL))
+            if let text = try? String(contentsOf: metricsURL, encoding: .utf8) {
+                // Keep the log up to the checkpoint's step.
+                lines = text.split(separator: "\n").map(String.init).filter { line in
+                    guard let m = try? JSONDecoder().decode(TrainMetrics.self, from: Data(line.utf8)) else { return false }
+                    return m.step <= trainer.step
+                }
+            }
+        } else if FileManager.default.fileExists(atPath: checkpointURL.path) {
+            throw CLIError("\(checkpointURL.path) exists; pass --resume to continue it or choose another --out")
+        }
+        try writeAtomically(Data((lines.map { $0 + "\n" }.joined()).utf8), to: metricsURL)
+        let log = try FileHandle(forWritingTo: metricsURL)
+        log.seekToEndOfFile()
+        defer { try? log.close() }
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let progress = ProgressLine(label: "train \(model.rawValue)", total: steps, enabled: !output.json)
+        let t0 = Date()
+        var first: TrainMetrics?, last: TrainMetrics?
+        let extra = ["command_line": command, "env": env]
+        while trainer.step < steps {
+            var m = trainer.trainStep()
+            m.seconds = Date().timeIntervalSince(t0)
+            if first == nil { first = m }
+            last = m
+            if m.step % logEvery == 0 || m.step == steps || m.step == 1 {
+                log.write(try encoder.encode(m) + Data("\n".utf8))
+            }
+            if m.step % checkpointEvery == 0 || m.step == steps {
+                try trainer.save(to: checkpointURL, command: command, extra: extra)
+            }
+            progress.update(m.step, detail: String(format: "loss %.4g pred %.4g", m.loss, m.prediction))
+        }
+        progress.finish()
+        let summary = Summary(checkpoint: checkpointURL.path, model: model.rawValue, env: env, parameters: trainer.online.parameterCount,
+                              steps: trainer.step, transitions: dataset.count, seconds: Date().timeIntervalSince(t0),
+                              first: first, last: last, command: command)
+        let pretty = JSONEncoder()
+        pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try pretty.encode(summary), to: dir.appendingPathComponent("summary.json"))
+        if output.json { return try printJSON(summary) }
+        print("\(model.rawValue) on \(env), slice \(slice): \(trainer.online.parameterCount) parameters, \(dataset.count) transitions, \(trainer.step) steps in \(fmt(summary.seconds, 1)) s")
+        if let last { print("final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))") }
+        print("checkpoint: \(checkpointURL.path)")
+    }
+}

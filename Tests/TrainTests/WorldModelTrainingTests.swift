@@ -1,0 +1,142 @@
+import Agents
+import Envs
+import Foundation
+import Tensor
+import Testing
+@testable import Train
+
+@Suite struct WorldModelTrainingTests {
+    static func tinyConfig(_ kind: ModelKind, steps: Int = 6, seed: UInt64 = 3) throws -> (TrainConfig, TransitionSet) {
+        var spec = ModelSpec.defaults(kind: kind, points: 6)
+        spec.config.encoderWidths = [4]; spec.config.predictorWidths = [6]; spec.config.latentChannels = 3
+        if kind.isMLP { spec.hiddenScale = 2 }
+        let collect = CollectConfig(env: "teacher2d", episodes: 6, stepsPerEpisode: 20, orientations: .defaultSlice, seed: seed)
+        let config = TrainConfig(env: "teacher2d", model: spec, steps: steps, batch: 16, warmup: 2, seed: seed, collect: collect)
+        return (config, try collectTransitions(collect))
+    }
+
+    static func tmp(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("ewm-train-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
+    }
+
+    @Test func teacherStepIsExactlyEquivariant() throws {
+        let env = Teacher2DEnv()
+        var rng = Envs.SplitMix64(seed: 1)
+        let x = (0..<6).map { _ in Vec2(Double.random(in: -2...2, using: &rng), Double.random(in: -2...2, using: &rng)) }
+        let a = Vec2(0.3, -0.7)
+        for theta in [0.4, 2.0, -2.9] {
+            let g = PlanarRotation(angle: theta, center: .zero)
+            let lhs = env.next(x.map { g.apply(point: $0) }, action: g.apply(vector: a))
+            let rhs = env.next(x, action: a).map { g.apply(point: $0) }
+            for (p, q) in zip(lhs, rhs) { #expect((p - q).length < 1e-12) }
+        }
+    }
+
+    @Test func sliceParsingAndMembership() throws {
+        let s = try OrientationSlice(degrees: "-15:15")
+        #expect(s == OrientationSlice.defaultSlice)
+        #expect(s.contains(0) && s.contains(2 * Double.pi + 0.1) && !s.contains(Double.pi))
+        #expect(try OrientationSlice(degrees: "0").width == 0)
+        #expect(throws: (any Error).self) { try OrientationSlice(degrees: "a:b") }
+        #expect(throws: (any Error).self) { try OrientationSlice(degrees: "20:10") }
+    }
+
+    @Test func shardsRoundTrip() throws {
+        let (_, data) = try Self.tinyConfig(.vn)
+        let dir = Self.tmp("shards")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try data.writeShards(to: dir, shardSize: 50)
+        let back = try TransitionSet.readShards(from: dir, env: "teacher2d")
+        #expect(back.observations == data.observations && back.actions == data.actions && back.orientations == data.orientations)
+        #expect(back.rolloutStarts(horizon: 5).count == data.rolloutStarts(horizon: 5).count)
+        #expect(throws: (any Error).self) { try TransitionSet.readShards(from: Self.tmp("missing"), env: "teacher2d") }
+    }
+
+    @Test func pushtCollectionMovesTheT() throws {
+        let data = try collectTransitions(CollectConfig(env: "pusht", episodes: 4, stepsPerEpisode: 30, seed: 1))
+        #expect(data.count == 120 && data.observationSize == 18)
+        #expect(data.movedFraction(points: 8) > 0.2)
+    }
+
+    /// Tiny VN training: exactly equivariant after training, and a resumed run equals an uninterrupted one.
+    @Test func vnTrainingStaysExactAndResumesBitForBit() throws {
+        let (config, data) = try Self.tinyConfig(.vn)
+        let straight = try JEPATrainer(config: config, data: data)
+        for _ in 0..<config.steps { straight.trainStep() }
+
+        let first = try JEPATrainer(config: config, data: data)
+        for _ in 0..<3 { first.trainStep() }
+        let dir = Self.tmp("resume")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        try first.save(to: url, command: "test")
+        let resumed = try JEPATrainer(config: config, data: data)
+        try resumed.resume(from: try SafeTensors.read(from: url))
+        while resumed.step < config.steps { resumed.trainStep() }
+        for ((_, a), (_, b)) in zip(straight.online.namedParameters, resumed.online.namedParameters) { #expect(a.value == b.value) }
+        try straight.save(to: url, command: "test")
+
+        let model = try TrainedWorldModel(url: url)
+        let held = try heldOutTransitions(for: model, episodes: 2)
+        let angles = [0.7, 2.5, -1.9]
+        #expect(composedResidual(model, data: held, orientations: angles, as: Float.self).composed <= 1e-6)
+        #expect(composedResidual(model, data: held, orientations: angles, as: Double.self).composed <= 1e-12)
+        let report = evaluateOneStep(model, data: held, orientations: 8)
+        #expect(report.flatness <= 1e-5 && abs(report.oodRatio! - 1) <= 1e-5)
+
+        // The planner's view: raw observations in, equivariant latents out.
+        let wm = try loadWorldModel(checkpoint: url)
+        #expect(wm.isEquivariant && wm.observationSize == 12 && wm.actionSize == 2 && wm.latentRep.vectors == 3)
+        let n = 4
+        let obs = Array(held.observations.prefix(n * 12)), act = Array(held.actions.prefix(n * 2))
+        let z = wm.encode(obs, batch: n)
+        let next = wm.predict(z, actions: act, batch: n)
+        let g = PlanarRotation(angle: 1.1, center: .zero)
+        let gz = wm.encode(model.layout.rotate(observations: obs, by: g), batch: n)
+        let gnext = wm.predict(gz, actions: model.layout.rotate(actions: act, by: g), batch: n)
+        for c in 0..<(next.count / 2) {
+            let p = g.apply(vector: Vec2(next[2 * c], next[2 * c + 1]))
+            #expect(abs(p.x - gnext[2 * c]) < 1e-4 && abs(p.y - gnext[2 * c + 1]) < 1e-4)
+            let q = g.apply(vector: Vec2(z[2 * c], z[2 * c + 1]))
+            #expect(abs(q.x - gz[2 * c]) < 1e-4 && abs(q.y - gz[2 * c + 1]) < 1e-4)
+        }
+        let rollout = try evaluateRollout(model, data: held, horizons: [1, 4], orientations: 4)
+        #expect(rollout.spread.allSatisfy { $0 < 1e-4 })
+    }
+
+    @Test func mlpVariantsTrainAndAreNotEquivariant() throws {
+        for kind in [ModelKind.mlp, .mlpAug, .mlpSoft] {
+            let (config, data) = try Self.tinyConfig(kind, steps: 3)
+            let t = try JEPATrainer(config: config, data: data)
+            var last: TrainMetrics?
+            for _ in 0..<config.steps { last = t.trainStep() }
+            #expect(last!.loss.isFinite)
+            if kind == .mlpSoft { #expect(last!.soft != nil) }
+        }
+    }
+
+    @Test func badCheckpointsAreClearErrors() throws {
+        #expect(throws: DataError.self) { try loadWorldModel(checkpoint: Self.tmp("nope.safetensors")) }
+        let bad = Self.tmp("bad.safetensors")
+        try Data([1, 2, 3]).write(to: bad)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        #expect(throws: SafeTensorsError.self) { try loadWorldModel(checkpoint: bad) }
+        let other = Self.tmp("other.safetensors")
+        try SafeTensors(tensors: ["x": AnyTensor(Tensor<Float>.zeros([2]))], metadata: [:]).write(to: other)
+        defer { try? FileManager.default.removeItem(at: other) }
+        #expect(throws: SafeTensorsError.self) { try loadWorldModel(checkpoint: other) }
+    }
+
+    @Test func latentRotationMatchesRho() throws {
+        var rng = Xoshiro256(seed: 4)
+        let z = Tensor<Double>.randomNormal([3, 2, 5], using: &rng)
+        let angles = [0.3, -1.2, 2.8]
+        let out = rotateLatents(Variable(z), angles: angles).value
+        for b in 0..<3 {
+            let single = try Tensor<Double>(shape: [1, 2, 5], scalars: Array(z.scalars[b * 10 ..< (b + 1) * 10]))
+            let ref = rotateLatent(single, angle: angles[b])
+            for j in 0..<10 { #expect(abs(out.scalars[b * 10 + j] - ref[j]) < 1e-12) }
+        }
+    }
+}
