@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Envs", dependencies: ["CBox2D", "CSystem", "EWMIO"], swiftSettings: optimize),
         .target(name: "Tensor", dependencies: ["CBLAS", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
-        .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO"], swiftSettings: optimize),
+        .target(name: "Planner", dependencies: ["Agents", "Envs"], swiftSettings: optimize),
         .target(name: "Train", dependencies: ["Agents", "Planner", "Envs", "EWMIO"], swiftSettings: optimize),
         .executableTarget(
             name: "ewm-sim",

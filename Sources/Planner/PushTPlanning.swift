@@ -1,5 +1,4 @@
 import Agents
-import EWMIO
 import Envs
 import Foundation
 
@@ -83,11 +82,15 @@ public enum PushTPlanning {
     }
 
     /// One episode at orientation `theta` (build `rotation`): goal25 uses task `index`, full uses seed `seed`.
+    /// With `record`, the episode's observations, actions, info (and frames of side `frameSize`) are kept.
     public static func episode(protocol proto: PushTProtocol, index: Int, seed: UInt64, theta: Double, rotation: RotationBuild,
-                               kind: PlannerKind, model: (any LatentWorldModel)?, config: MPCConfig, frames: Int? = nil) throws -> (PlanningEpisode, [RGBImage]) {
+                               kind: PlannerKind, model: (any LatentWorldModel)?, config: MPCConfig,
+                               record: Bool = false, frameSize: Int? = nil) throws -> (PlanningEpisode, Episode?) {
         var options = MakeOptions(observation: "keypoints", orientation: theta, rotation: rotation)
         options.timeLimit = false
-        let env = try Registry.make("pusht", options: options)
+        let base = try Registry.make("pusht", options: options)
+        let recorder = record ? RecordEpisodes(base, frameSize: frameSize) : nil
+        let env: any Environment = recorder ?? base
         let g = PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter)
         let task = proto == .goal25 ? try GoalReachingTask.make(index: index) : nil
         let episodeSeed = task?.seed ?? seed
@@ -103,8 +106,6 @@ public enum PushTPlanning {
         controller.reset(seed: episodeSeed)
         var (obs, info) = try env.reset(seed: episodeSeed)
         var trajectory = [obs.values]
-        var images: [RGBImage] = []
-        if let size = frames, let f = env.render(width: size, height: size) { images.append(f) }
         var success = false, steps = 0, coverage = info.double("coverage") ?? 0
         let goalState = task.map { g.act(onState: $0.goalState) }
         while steps < proto.budget && !success {
@@ -113,7 +114,6 @@ public enum PushTPlanning {
             obs = r.observation; info = r.info
             trajectory.append(obs.values)
             coverage = info.double("coverage") ?? coverage
-            if let size = frames, let f = env.render(width: size, height: size) { images.append(f) }
             if let goalState, let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") {
                 success = GoalReachingTask.reached(state: a + p, goal: goalState)
             } else {
@@ -124,7 +124,7 @@ public enum PushTPlanning {
         let result = PlanningEpisode(
             seed: episodeSeed, orientation: theta, success: success, steps: steps, finalCoverage: coverage, plans: stats.plans,
             secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil, trajectory: trajectory)
-        return (result, images)
+        return (result, recorder?.episodes.last)
     }
 
     /// max over common steps of |g^-1 a(t) - b(t)| over the 9 points of keypoint observations.
@@ -139,4 +139,14 @@ public enum PushTPlanning {
         }
         return worst
     }
+}
+
+/// Wilson score interval for a success rate (95% by default).
+public func wilsonInterval(successes: Int, trials: Int, z: Double = 1.96) -> (low: Double, high: Double) {
+    guard trials > 0 else { return (0, 1) }
+    let n = Double(trials), p = Double(successes) / n
+    let denominator = 1 + z * z / n
+    let centre = (p + z * z / (2 * n)) / denominator
+    let half = z * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot() / denominator
+    return (max(0, centre - half), min(1, centre + half))
 }

@@ -15,11 +15,16 @@ struct PushT: ParsableCommand {
             Examples:
               ewm-sim pusht --orientation 0.7 --policy scripted --episodes 10
               ewm-sim pusht --orientation 0.7 --rotation world --dump run.npz --render frames/
+              ewm-sim pusht --orientation 0.7 --planner equivariant            (default model, goal25 protocol)
+              ewm-sim pusht --planner oracle --protocol full
             """)
 
     @OptionGroup var world: WorldOptions
-    @Option(help: "Controller: scripted (the reference's feedback pusher) or random.")
-    var policy: PolicyName = .scripted
+    @Option(help: "Controller without a model: scripted (the reference's feedback pusher) or random (default: scripted).")
+    var policy: PolicyName?
+    @OptionGroup var planning: PlannerOptions
+    @Flag(inversion: .prefixedNo, help: "With --planner at a non-zero orientation, also run the seen orientation 0 and report the trajectory deviation.")
+    var compare = true
     @Option(help: "Number of episodes; episode i is reset with seed + i.")
     var episodes: Int = 1
     @Option(help: "Seed of the first episode.")
@@ -36,6 +41,14 @@ struct PushT: ParsableCommand {
 
     func validate() throws {
         guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
+        if planning.planner != nil {
+            if policy != nil { throw ValidationError("--policy and --planner exclude each other: a run has one controller") }
+            if maxSteps != nil { throw ValidationError("with --planner the protocol sets the budget; --max-steps does not apply") }
+            if world.obs != "state" && world.obs != "keypoints" { throw ValidationError("planners observe keypoints; --obs \(world.obs) does not apply") }
+            try planning.validatePlanner()
+        } else if planning.model != nil {
+            throw ValidationError("--model needs --planner")
+        }
         if let m = maxSteps, m <= 0 { throw ValidationError("--max-steps must be positive") }
         guard (16...2048).contains(frameSize) else { throw ValidationError("--frame-size must be in 16...2048") }
         if let d = dump, !d.hasSuffix(".npz") { throw ValidationError("--dump needs a .npz path, got '\(d)'") }
@@ -52,6 +65,13 @@ struct PushT: ParsableCommand {
     }
 
     func run() throws {
+        if planning.planner != nil {
+            return try PlanningRun(
+                planner: planning, world: world, episodes: episodes, seed: seed, compare: compare, dump: dump, render: render,
+                frameSize: frameSize, json: output.json
+            ).run()
+        }
+        let policy = self.policy ?? .scripted
         let base = try Registry.make("pusht", options: world.makeOptions())
         let recorder = dump != nil || render != nil ? RecordEpisodes(base, frameSize: render != nil ? frameSize : nil) : nil
         let env: any Environment = recorder ?? base

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Agents
+import EWMIO
+import Envs
+import Foundation
+import Planner
+import Train
+
+extension PlannerKind: ExpressibleByArgument {}
+extension PushTProtocol: ExpressibleByArgument {}
+
+/// Where the default PushT world model lives: `assets/` of the working directory, else of the source tree.
+enum DefaultModel {
+    static let relativePath = "assets/pusht-vn.safetensors"
+
+    static func url() throws -> URL {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(relativePath),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../\(relativePath)").standardized,
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw CLIError("no --model given and the default model \(relativePath) is not there (looked in \(candidates.map { $0.path }))")
+        }
+        return found
+    }
+
+    static func load(_ path: String?) throws -> any LatentWorldModel {
+        let url = try path.map { p -> URL in
+            guard FileManager.default.fileExists(atPath: p) else { throw CLIError("no such model file: \(p)") }
+            return URL(fileURLWithPath: p)
+        } ?? url()
+        return try loadWorldModel(checkpoint: url)
+    }
+}
+
+/// Planner settings from the command line (DINO-WM's CEM defaults; MPPI as TD-MPC2).
+struct PlannerOptions: ParsableArguments {
+    @Option(help: "Planner: equivariant (CEM in the latents' canonical frame), cem, mppi, or oracle (the simulator as model).")
+    var planner: PlannerKind?
+    @Option(help: "World model checkpoint (default: assets/pusht-vn.safetensors).")
+    var model: String?
+    @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
+    var `protocol`: PushTProtocol = .goal25
+    @Option(help: "CEM/MPPI samples per iteration (default: CEM 300, MPPI 512).")
+    var samples: Int?
+    @Option(help: "CEM/MPPI iterations per plan (default: CEM 30, MPPI 6).")
+    var iterations: Int?
+    @Option(help: "Planning horizon, steps.")
+    var horizon: Int = 5
+    @Option(help: "Actions executed from each plan before replanning.")
+    var execute: Int = 5
+
+    func validatePlanner() throws {
+        if let s = samples, s < 2 { throw ValidationError("--samples must be at least 2") }
+        if let i = iterations, i < 1 { throw ValidationError("--iterations must be at least 1") }
+        guard horizon >= 1, (1...horizon).contains(execute) else { throw ValidationError("need 1 <= --execute <= --horizon") }
+        if planner == .oracle, model != nil { throw ValidationError("the oracle plans with the simulator; --model does not apply") }
+    }
+
+    var config: MPCConfig {
+        var c = MPCConfig()
+        c.cem.horizon = horizon
+        c.mppi.horizon = horizon
+        c.executeSteps = execute
+        if let s = samples { c.cem.samples = s; c.mppi.samples = s; c.cem.elites = min(c.cem.elites, s); c.mppi.elites = min(c.mppi.elites, s) }
+        if let i = iterations { c.cem.iterations = i; c.mppi.iterations = i }
+        return c
+    }
+}
+
+/// The planning mode of `ewm-sim pusht`.
+struct PlanningRun {
+    let planner: PlannerOptions
+    let world: WorldOptions
+    let episodes: Int
+    let seed: UInt64
+    let compare: Bool
+    let dump: String?
+    let render: String?
+    let frameSize: Int
+    let json: Bool
+
+    struct Report: Encodable {
+        var orientation: Double
+        var rotation: String
+        var planner: String
+        var model: String?
+        var `protocol`: String
+        var successRate: Double
+        var successInterval95: [Double]
+        var meanFinalCoverage: Double
+        var meanSteps: Double
+        var secondsPerPlan: Double
+        var degenerateFrames: Int
+        /// max over episodes and steps of |g^-1 traj_theta(t) - traj_0(t)| (px), if measured.
+        var maxDeviation: Double?
+        var episodes: [PlanningEpisode]
+    }
+
+    func run() throws {
+        let kind = planner.planner!
+        let model = kind == .oracle ? nil : try DefaultModel.load(planner.model)
+        let record = dump != nil || render != nil
+        var results: [PlanningEpisode] = []
+        var recorded: [Episode] = []
+        let progress = ProgressLine(label: "pusht \(kind.rawValue)", total: episodes, enabled: !json)
+        for i in 0..<episodes {
+            let s = seed &+ UInt64(i)
+            var (episode, trace) = try PushTPlanning.episode(
+                protocol: planner.protocol, index: Int(s), seed: s, theta: world.orientation, rotation: world.rotation,
+                kind: kind, model: model, config: planner.config, record: record, frameSize: render != nil ? frameSize : nil)
+            if compare && world.orientation != 0 {
+                let (seen, _) = try PushTPlanning.episode(
+                    protocol: planner.protocol, index: Int(s), seed: s, theta: 0, rotation: world.rotation,
+                    kind: kind, model: model, config: planner.config)
+                episode.deviation = PushTPlanning.deviation(episode.trajectory, from: seen.trajectory, theta: world.orientation)
+            }
+            results.append(episode)
+            if let trace { recorded.append(trace) }
+            progress.update(i + 1, detail: "success \(results.filter(\.success).count)/\(results.count)")
+        }
+        progress.finish()
+        if let dump { try TrajectoryDump.write(recorded, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump)) }
+        if let render { try TrajectoryDump.writePictures(recorded, to: URL(fileURLWithPath: render, isDirectory: true)) }
+        let successes = results.filter(\.success).count
+        let ci = wilsonInterval(successes: successes, trials: results.count)
+        let plans = results.map(\.plans).reduce(0, +)
+        let report = Report(
+            orientation: world.orientation, rotation: world.rotation.rawValue, planner: kind.rawValue,
+            model: kind == .oracle ? nil : (planner.model ?? DefaultModel.relativePath), protocol: planner.protocol.rawValue,
+            successRate: Double(successes) / Double(results.count), successInterval95: [ci.low, ci.high],
+            meanFinalCoverage: results.map(\.finalCoverage).reduce(0, +) / Double(results.count),
+            meanSteps: Double(results.map(\.steps).reduce(0, +)) / Double(results.count),
+            secondsPerPlan: plans == 0 ? 0 : results.map { $0.secondsPerPlan * Double($0.plans) }.reduce(0, +) / Double(plans),
+            degenerateFrames: results.map(\.degenerateFrames).reduce(0, +),
+            maxDeviation: results.compactMap(\.deviation).max(), episodes: results)
+        if json { return try printJSON(report) }
+        print("pusht \(report.protocol) at orientation \(world.orientation) (\(world.rotation.rawValue) build), planner \(kind.rawValue)\(report.model.map { ", model \($0)" } ?? "")")
+        print(table(["seed", "success", "steps", "final cov", "s/plan", "deviation (px)"], results.map {
+            [String($0.seed), $0.success ? "yes" : "no", String($0.steps), fmt($0.finalCoverage), fmt($0.secondsPerPlan, 3),
+             $0.deviation.map { String(format: "%.3g", $0) } ?? "-"]
+        }))
+        print("success \(successes)/\(results.count) = \(fmt(report.successRate, 2)) (95% CI \(fmt(ci.low, 2))-\(fmt(ci.high, 2)))  mean final coverage \(fmt(report.meanFinalCoverage))  \(fmt(report.secondsPerPlan, 3)) s/plan  degenerate frames \(report.degenerateFrames)")
+        if let d = report.maxDeviation { print("trajectory deviation from the seen orientation (rotated back): max \(String(format: "%.3g", d)) px") }
+    }
+}
