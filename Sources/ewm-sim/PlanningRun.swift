@@ -8,6 +8,7 @@ import Train
 
 extension PlannerKind: ExpressibleByArgument {}
 extension PushTProtocol: ExpressibleByArgument {}
+extension InferencePrecision: ExpressibleByArgument {}
 
 /// Where the default PushT world model lives: `assets/` of the working directory, else of the source tree.
 enum DefaultModel {
@@ -24,12 +25,12 @@ enum DefaultModel {
         return found
     }
 
-    static func load(_ path: String?) throws -> any LatentWorldModel {
+    static func load(_ path: String?, precision: InferencePrecision) throws -> any LatentWorldModel {
         let url = try path.map { p -> URL in
             guard FileManager.default.fileExists(atPath: p) else { throw CLIError("no such model file: \(p)") }
             return URL(fileURLWithPath: p)
         } ?? url()
-        return try loadWorldModel(checkpoint: url)
+        return try loadWorldModel(checkpoint: url, precision: precision)
     }
 }
 
@@ -49,6 +50,8 @@ struct PlannerOptions: ParsableArguments {
     var horizon: Int = 5
     @Option(help: "Actions executed from each plan before replanning.")
     var execute: Int = 5
+    @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double, so costs and elite sets do not depend on the orientation) or float.")
+    var precision: InferencePrecision = .double
 
     func validatePlanner() throws {
         if let s = samples, s < 2 { throw ValidationError("--samples must be at least 2") }
@@ -99,7 +102,7 @@ struct PlanningRun {
 
     func run() throws {
         let kind = planner.planner!
-        let model = kind == .oracle ? nil : try DefaultModel.load(planner.model)
+        let model = kind == .oracle ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
         var recorded: [Episode] = []

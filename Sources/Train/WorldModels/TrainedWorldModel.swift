@@ -79,16 +79,18 @@ public func rotateLatent<S: TensorScalar>(_ z: Tensor<S>, angle: Double) -> [Dou
     return out
 }
 
-/// The `LatentWorldModel` view of a checkpoint (Float, BLAS, no autodiff graph). `encode` uses the EMA target
-/// encoder (the latent space the predictor was trained to hit, so start and goal latents come from the same map);
+/// The `LatentWorldModel` view of a checkpoint (BLAS, no autodiff graph), computed in `S`: Float as trained,
+/// or Double with the same weights (planners that must be equivariant to float rounding use Double: an
+/// elite set of CEM then never changes with the orientation). `encode` uses the EMA target encoder (the
+/// latent space the predictor was trained to hit, so start and goal latents come from the same map);
 /// `predict` the trained predictor. Latents are laid out channel by channel: (x_0, y_0, x_1, y_1, ...).
-public final class LoadedWorldModel: LatentWorldModel {
+public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
     public let model: TrainedWorldModel
-    let inference: WorldNetInference<Float>
+    let inference: WorldNetInference<S>
 
     public init(_ model: TrainedWorldModel) {
         self.model = model
-        inference = WorldNetInference(model, as: Float.self)
+        inference = WorldNetInference(model, as: S.self)
     }
 
     public var latentRep: Rep { model.spec.latentRep }
@@ -104,11 +106,11 @@ public final class LoadedWorldModel: LatentWorldModel {
     public func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double] {
         let l = latentRep.vectors
         precondition(latents.count == batch * 2 * l && actions.count == batch * actionSize, "predict: wrong sizes")
-        var z = [Float](repeating: 0, count: latents.count)
+        var z = [S](repeating: 0, count: latents.count)
         for b in 0..<batch {
             for c in 0..<l {
-                z[b * 2 * l + c] = Float(latents[b * 2 * l + 2 * c])
-                z[b * 2 * l + l + c] = Float(latents[b * 2 * l + 2 * c + 1])
+                z[b * 2 * l + c] = S(latents[b * 2 * l + 2 * c])
+                z[b * 2 * l + l + c] = S(latents[b * 2 * l + 2 * c + 1])
             }
         }
         let out = inference.predict(try! Tensor(shape: [batch, 2, l], scalars: z), actions: actions, batch: batch)
@@ -116,7 +118,7 @@ public final class LoadedWorldModel: LatentWorldModel {
     }
 
     /// [B, 2, L] -> rows of (x_0, y_0, x_1, y_1, ...).
-    static func channelsFirst(_ t: Tensor<Float>) -> [Double] {
+    static func channelsFirst(_ t: Tensor<S>) -> [Double] {
         let b = t.shape[0], l = t.shape[2]
         var out = [Double](repeating: 0, count: t.count)
         t.withUnsafeBufferPointer { x in
@@ -131,8 +133,15 @@ public final class LoadedWorldModel: LatentWorldModel {
     }
 }
 
+/// Arithmetic of a loaded model's forward passes.
+public enum InferencePrecision: String, CaseIterable, Sendable { case float, double }
+
 /// Loads any world-model checkpoint written by `ewm-sim train` (VN or MLP) as a `LatentWorldModel`:
 /// `encode` takes raw observations (PushT: 18 keypoint numbers in px), `predict` raw actions (px).
-public func loadWorldModel(checkpoint: URL) throws -> any LatentWorldModel {
-    LoadedWorldModel(try TrainedWorldModel(url: checkpoint))
+public func loadWorldModel(checkpoint: URL, precision: InferencePrecision = .float) throws -> any LatentWorldModel {
+    let model = try TrainedWorldModel(url: checkpoint)
+    switch precision {
+    case .float: return LoadedWorldModel<Float>(model)
+    case .double: return LoadedWorldModel<Double>(model)
+    }
 }
