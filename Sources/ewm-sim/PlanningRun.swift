@@ -12,7 +12,7 @@ extension InferencePrecision: ExpressibleByArgument {}
 
 /// Where the default PushT world model lives: `assets/` of the working directory, else of the source tree.
 enum DefaultModel {
-    static let relativePath = "assets/pusht-vn.safetensors"
+    static let relativePath = "assets/pusht-vn/checkpoint.safetensors"
 
     static func url() throws -> URL {
         let candidates = [
@@ -38,7 +38,7 @@ enum DefaultModel {
 struct PlannerOptions: ParsableArguments {
     @Option(help: "Planner: equivariant (CEM in the latents' canonical frame), cem, mppi, or oracle (the simulator as model).")
     var planner: PlannerKind?
-    @Option(help: "World model checkpoint (default: assets/pusht-vn.safetensors).")
+    @Option(help: "World model checkpoint (default: assets/pusht-vn/checkpoint.safetensors).")
     var model: String?
     @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
     var `protocol`: PushTProtocol = .goal25
