@@ -29,8 +29,11 @@ public struct PlannerStats: Codable, Sendable {
 public struct MPCConfig: Sendable {
     public var cem = CEM.Config()
     public var mppi = MPPI.Config()
-    /// Actions executed from each plan before replanning.
+    /// Env steps executed from each plan before replanning.
     public var executeSteps = 5
+    /// Env steps each planned action is held for (DINO-WM's frameskip): a plan of `horizon` actions looks
+    /// `horizon * actionRepeat` steps ahead, which is what reaching a goal 25 steps away needs.
+    public var actionRepeat = 1
     /// The symmetry centre (PushT: (256, 256)) and the disc the equivariant planner keeps actions in.
     public var center = (x: 256.0, y: 256.0)
     public var discRadius = 256.0
@@ -81,12 +84,13 @@ public final class LatentMPC: Policy {
         guard obs.count == model.observationSize else {
             throw EnvError.invalidArgument("the model takes \(model.observationSize) observation numbers, the env gives \(obs.count)")
         }
-        if lastPlan.isEmpty || executed >= min(config.executeSteps, lastPlan.count) {
+        let r = max(1, config.actionRepeat)
+        if lastPlan.isEmpty || executed >= min(config.executeSteps, lastPlan.count * r) {
             lastPlan = plan(observation: obs)
             executed = 0
         }
         executed += 1
-        return lastPlan[executed - 1]
+        return lastPlan[(executed - 1) / r]
     }
 
     private var horizon: Int { kind == .mppi ? config.mppi.horizon : config.cem.horizon }
@@ -106,8 +110,8 @@ public final class LatentMPC: Policy {
         }
         lastFrame = frame
         // Warm start: the last plan shifted by what was executed, padded with its last action; else stay put.
-        let h = horizon, d = model.actionSize
-        var mean: [[Double]] = Array(lastPlan.dropFirst(executed).prefix(h))
+        let h = horizon, d = model.actionSize, r = max(1, config.actionRepeat)
+        var mean: [[Double]] = Array(lastPlan.dropFirst(executed / r).prefix(h))
         let hold = lastPlan.last ?? [obs[config.agentIndex], obs[config.agentIndex + 1]]
         while mean.count < h { mean.append(hold) }
         var flat = mean.flatMap { $0 }
@@ -118,7 +122,7 @@ public final class LatentMPC: Policy {
         let cost: SequenceCost = { [model] canonical, n in
             var actions = canonical
             frame.toWorld(&actions)
-            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h)
+            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: r)
         }
         let result: Plan
         switch kind {
@@ -133,8 +137,9 @@ public final class LatentMPC: Policy {
         return (0..<h).map { Array(world[($0 * d)..<(($0 + 1) * d)]) }
     }
 
-    /// Squared distance of the predicted final latent to the goal latent, per sequence.
-    static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int) -> [Double] {
+    /// Squared distance of the predicted final latent to the goal latent, per sequence; each action is
+    /// held for `hold` model steps.
+    static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int, hold: Int = 1) -> [Double] {
         let size = z0.count, d = model.actionSize
         var z = [Double](repeating: 0, count: n * size)
         for s in 0..<n { z.replaceSubrange((s * size)..<((s + 1) * size), with: z0) }
@@ -143,7 +148,7 @@ public final class LatentMPC: Policy {
             for s in 0..<n {
                 for j in 0..<d { step[s * d + j] = actions[(s * h + t) * d + j] }
             }
-            z = model.predict(z, actions: step, batch: n)
+            for _ in 0..<hold { z = model.predict(z, actions: step, batch: n) }
         }
         return (0..<n).map { s in
             var c = 0.0

@@ -41,12 +41,13 @@ public final class SimulatorMPC: Policy {
     }
 
     public func action(observation: Observation, info: Info) throws -> [Double] {
-        if lastPlan.isEmpty || executed >= min(config.executeSteps, lastPlan.count) {
+        let r = max(1, config.actionRepeat)
+        if lastPlan.isEmpty || executed >= min(config.executeSteps, lastPlan.count * r) {
             lastPlan = plan(goalObservation: goal(observation.values))
             executed = 0
         }
         executed += 1
-        return lastPlan[executed - 1]
+        return lastPlan[(executed - 1) / r]
     }
 
     func plan(goalObservation: [Double]) -> [[Double]] {
@@ -58,8 +59,8 @@ public final class SimulatorMPC: Policy {
             target[2 * k] = p.x; target[2 * k + 1] = p.y
         }
         let origin = physical.snapshot()
-        let h = config.cem.horizon
-        var mean = lastPlan.dropFirst(executed).prefix(h).map { a -> [Double] in
+        let h = config.cem.horizon, r = max(1, config.actionRepeat)
+        var mean = lastPlan.dropFirst(executed / r).prefix(h).map { a -> [Double] in
             let p = inverse.apply(point: Vec2(a[0], a[1])); return [p.x, p.y]
         }
         let hold = mean.last ?? [physical.physics.agentPosition.x, physical.physics.agentPosition.y]
@@ -69,8 +70,8 @@ public final class SimulatorMPC: Policy {
             (0..<n).map { s in
                 sim.restore(origin)
                 var obs: [Double] = []
-                for t in 0..<h {
-                    obs = (try? sim.step([actions[(s * h + t) * 2], actions[(s * h + t) * 2 + 1]]).observation.values) ?? []
+                for t in 0..<(h * r) {
+                    obs = (try? sim.step([actions[(s * h + t / r) * 2], actions[(s * h + t / r) * 2 + 1]]).observation.values) ?? []
                 }
                 var c = 0.0
                 for j in 0..<min(obs.count, target.count) { let e = obs[j] - target[j]; c += e * e }

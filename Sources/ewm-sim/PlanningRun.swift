@@ -4,6 +4,7 @@ import EWMIO
 import Envs
 import Foundation
 import Planner
+import Tensor
 import Train
 
 extension PlannerKind: ExpressibleByArgument {}
@@ -48,15 +49,19 @@ struct PlannerOptions: ParsableArguments {
     var iterations: Int?
     @Option(help: "Planning horizon, steps.")
     var horizon: Int = 5
-    @Option(help: "Actions executed from each plan before replanning.")
+    @Option(help: "Env steps executed from each plan before replanning.")
     var execute: Int = 5
+    @Option(help: "Env steps each planned action is held for (frameskip); the plan looks horizon x repeat steps ahead.")
+    var actionRepeat: Int = 1
     @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double, so costs and elite sets do not depend on the orientation) or float.")
     var precision: InferencePrecision = .double
 
     func validatePlanner() throws {
         if let s = samples, s < 2 { throw ValidationError("--samples must be at least 2") }
         if let i = iterations, i < 1 { throw ValidationError("--iterations must be at least 1") }
-        guard horizon >= 1, (1...horizon).contains(execute) else { throw ValidationError("need 1 <= --execute <= --horizon") }
+        guard horizon >= 1, actionRepeat >= 1, (1...(horizon * actionRepeat)).contains(execute) else {
+            throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and 1 <= --execute <= horizon x repeat")
+        }
         if planner == .oracle, model != nil { throw ValidationError("the oracle plans with the simulator; --model does not apply") }
     }
 
@@ -65,6 +70,7 @@ struct PlannerOptions: ParsableArguments {
         c.cem.horizon = horizon
         c.mppi.horizon = horizon
         c.executeSteps = execute
+        c.actionRepeat = actionRepeat
         if let s = samples { c.cem.samples = s; c.mppi.samples = s; c.cem.elites = min(c.cem.elites, s); c.mppi.elites = min(c.mppi.elites, s) }
         if let i = iterations { c.cem.iterations = i; c.mppi.iterations = i }
         return c
@@ -102,6 +108,7 @@ struct PlanningRun {
 
     func run() throws {
         let kind = planner.planner!
+        MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
         let model = kind == .oracle ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
