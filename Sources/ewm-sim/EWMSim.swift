@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure exactness claims and print the residuals.",
-        subcommands: [CheckOrbit.self, CheckEquivariance.self, CheckSE3.self])
+        subcommands: [CheckOrbit.self, CheckEquivariance.self, CheckPlanner.self, CheckSE3.self])
 }
 
 /// Options shared by commands that report figures.

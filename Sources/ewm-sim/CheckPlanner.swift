@@ -1,0 +1,50 @@
+import ArgumentParser
+import Envs
+import Foundation
+import Planner
+import Tensor
+import Train
+
+struct CheckPlanner: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "planner",
+        abstract: "Planner exactness: first planned action at orientation g, rotated back, vs orientation 0 (same seed).",
+        discussion: "Held-out goal-reaching states (goal25 tasks 0..<states); the model evaluated in Float and in Double.")
+
+    @Option(help: "World model checkpoint (default: assets/pusht-vn/checkpoint.safetensors).")
+    var model: String?
+    @Option(help: "Planner: equivariant, cem or mppi.")
+    var planner: PlannerKind = .equivariant
+    @Option(help: "Orientations, evenly spaced over the circle (0 included as the reference).")
+    var orientations: Int = 16
+    @Option(help: "States (held-out goal-reaching starts).")
+    var states: Int = 50
+    @Option(help: "CEM samples / iterations (default: DINO-WM's 300 / 30).")
+    var samples: Int = 300
+    @Option(help: "CEM iterations.")
+    var iterations: Int = 30
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard orientations >= 2, states >= 1, samples >= 2, iterations >= 1 else { throw ValidationError("need --orientations >= 2, --states >= 1, --samples >= 2, --iterations >= 1") }
+        guard planner != .oracle else { throw ValidationError("the oracle plans in the physical frame; its exactness is that of the env build (see check orbit)") }
+    }
+
+    func run() throws {
+        MemoryTuning.retainFreedMemory()
+        var config = MPCConfig()
+        config.cem.samples = samples
+        config.cem.iterations = iterations
+        config.cem.elites = min(config.cem.elites, samples)
+        var reports: [PlannerExactness.Report] = []
+        for precision in InferencePrecision.allCases {
+            let m = try DefaultModel.load(model, precision: precision)
+            reports.append(try PlannerExactness.measure(model: m, kind: planner, precision: precision.rawValue,
+                                                        orientations: orientations, states: states, config: config))
+        }
+        if output.json { return try printJSON(reports) }
+        print(table(["planner", "model arithmetic", "orientations", "states", "max |g^-1 a_g - a_0| (px)", "median (px)", "degenerate frames"],
+                    reports.map { [$0.planner, $0.precision, String($0.orientations), String($0.states),
+                                   String(format: "%.3g", $0.maxDeviation), String(format: "%.3g", $0.medianDeviation), String($0.degenerateFrames)] }))
+    }
+}
