@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product ewm-sim
-.build/release/ewm-sim pusht --orientation 0.7 --policy scripted --episodes 3
+.build/release/ewm-sim pusht --orientation 0.7 --planner equivariant
