@@ -14,10 +14,43 @@ public struct Plan: Sendable {
     public var evaluations: Int
 }
 
+/// The loop CEM and MPPI share: sample sequences from a diagonal Gaussian (mean, std per step and
+/// coordinate), keep the current mean as sample 0 (a good warm start is never lost), bound, score, rank
+/// (ties by index, so the ranking is deterministic), and let `refit` move mean and std.
+struct GaussianSearch {
+    var horizon: Int, samples: Int, iterations: Int, initialStd: Double
+
+    func run(initialMean: [[Double]], actionDim: Int, bounds: ActionBounds, seed: UInt64, cost: SequenceCost,
+             refit: (_ samples: [Double], _ costs: [Double], _ order: [Int], _ mean: inout [Double], _ std: inout [Double]) -> Void) -> Plan {
+        let n = samples, width = horizon * actionDim
+        precondition(initialMean.count == horizon && initialMean.allSatisfy { $0.count == actionDim }, "planner: initial mean must be horizon x actionDim")
+        var mean = initialMean.flatMap { $0 }
+        var std = [Double](repeating: initialStd, count: width)
+        var noise = GaussianNoise(seed: seed)
+        var eps = [Double](repeating: 0, count: n * width)
+        var batch = [Double](repeating: 0, count: n * width)
+        var best = Double.infinity
+        for _ in 0..<iterations {
+            noise.fill(&eps)
+            for s in 0..<n {
+                for j in 0..<width { batch[s * width + j] = mean[j] + std[j] * eps[s * width + j] }
+            }
+            for j in 0..<width { batch[j] = mean[j] }
+            bounds.apply(&batch, dim: actionDim)
+            let costs = cost(batch, n)
+            let order = Array(0..<n).sorted { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
+            best = costs[order[0]]
+            refit(batch, costs, order, &mean, &std)
+        }
+        bounds.apply(&mean, dim: actionDim)
+        return Plan(actions: (0..<horizon).map { Array(mean[($0 * actionDim)..<(($0 + 1) * actionDim)]) }, bestCost: best,
+                    evaluations: n * iterations)
+    }
+}
+
 /// Cross-entropy method over action sequences (DINO-WM's defaults: horizon 5, 300 samples, top 30,
-/// 30 iterations). Sampling is a diagonal Gaussian around `mean` with per-step, per-coordinate std;
-/// after each iteration mean and std are refitted to the elites. Everything happens in whatever frame
-/// the caller works in: the equivariant planner hands it canonical coordinates.
+/// 30 iterations): after each iteration mean and std are refitted to the elites. Everything happens in
+/// whatever frame the caller works in: the equivariant planner hands it canonical coordinates.
 public struct CEM: Sendable {
     public struct Config: Sendable, Equatable {
         public var horizon = 5
@@ -37,39 +70,20 @@ public struct CEM: Sendable {
     /// Plans from `initialMean` (`horizon` x `actionDim`); `bounds` applies to every sample (in the frame
     /// the samples live in); `seed` fixes the noise.
     public func plan(initialMean: [[Double]], actionDim: Int, bounds: ActionBounds, seed: UInt64, cost: SequenceCost) -> Plan {
-        let h = config.horizon, n = config.samples, k = min(config.elites, config.samples), width = h * actionDim
-        precondition(initialMean.count == h && initialMean.allSatisfy { $0.count == actionDim }, "CEM: initial mean must be horizon x actionDim")
-        var mean = initialMean.flatMap { $0 }
-        var std = [Double](repeating: config.initialStd, count: width)
-        var noise = GaussianNoise(seed: seed)
-        var eps = [Double](repeating: 0, count: n * width)
-        var samples = [Double](repeating: 0, count: n * width)
-        var best = Double.infinity
-        for _ in 0..<config.iterations {
-            noise.fill(&eps)
-            for s in 0..<n {
-                for j in 0..<width { samples[s * width + j] = mean[j] + std[j] * eps[s * width + j] }
-            }
-            // The current mean competes too (sample 0), so a good warm start is never lost.
-            for j in 0..<width { samples[j] = mean[j] }
-            bounds.apply(&samples, dim: actionDim)
-            let costs = cost(samples, n)
-            let order = Array(0..<n).sorted { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
-            let elite = order.prefix(k)
-            best = costs[order[0]]
+        let k = min(config.elites, config.samples), minStd = config.minStd
+        let search = GaussianSearch(horizon: config.horizon, samples: config.samples, iterations: config.iterations, initialStd: config.initialStd)
+        return search.run(initialMean: initialMean, actionDim: actionDim, bounds: bounds, seed: seed, cost: cost) { batch, _, order, mean, std in
+            let width = mean.count
             for j in 0..<width {
                 var m = 0.0
-                for e in elite { m += samples[e * width + j] }
+                for e in order.prefix(k) { m += batch[e * width + j] }
                 m /= Double(k)
                 var v = 0.0
-                for e in elite { let d = samples[e * width + j] - m; v += d * d }
+                for e in order.prefix(k) { let d = batch[e * width + j] - m; v += d * d }
                 mean[j] = m
-                std[j] = max((v / Double(k)).squareRoot(), config.minStd)
+                std[j] = max((v / Double(k)).squareRoot(), minStd)
             }
         }
-        bounds.apply(&mean, dim: actionDim)
-        return Plan(actions: (0..<h).map { Array(mean[($0 * actionDim)..<(($0 + 1) * actionDim)]) }, bestCost: best,
-                    evaluations: n * config.iterations)
     }
 }
 
@@ -91,41 +105,25 @@ public struct MPPI: Sendable {
     public init(config: Config = Config()) { self.config = config }
 
     public func plan(initialMean: [[Double]], actionDim: Int, bounds: ActionBounds, seed: UInt64, cost: SequenceCost) -> Plan {
-        let h = config.horizon, n = config.samples, k = min(config.elites, config.samples), width = h * actionDim
-        precondition(initialMean.count == h && initialMean.allSatisfy { $0.count == actionDim }, "MPPI: initial mean must be horizon x actionDim")
-        var mean = initialMean.flatMap { $0 }
-        var std = [Double](repeating: config.initialStd, count: width)
-        var noise = GaussianNoise(seed: seed)
-        var eps = [Double](repeating: 0, count: n * width)
-        var samples = [Double](repeating: 0, count: n * width)
-        var best = Double.infinity
-        for _ in 0..<config.iterations {
-            noise.fill(&eps)
-            for s in 0..<n {
-                for j in 0..<width { samples[s * width + j] = mean[j] + std[j] * eps[s * width + j] }
-            }
-            for j in 0..<width { samples[j] = mean[j] }
-            bounds.apply(&samples, dim: actionDim)
-            let costs = cost(samples, n)
-            let order = Array(0..<n).sorted { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
+        let k = min(config.elites, config.samples), minStd = config.minStd, temperature = config.temperature
+        let search = GaussianSearch(horizon: config.horizon, samples: config.samples, iterations: config.iterations, initialStd: config.initialStd)
+        return search.run(initialMean: initialMean, actionDim: actionDim, bounds: bounds, seed: seed, cost: cost) { batch, costs, order, mean, std in
+            let width = mean.count
             let elite = Array(order.prefix(k))
-            best = costs[elite[0]]
+            let best = costs[elite[0]]
             // Costs are scaled by the elites' spread so the temperature is unit-free.
             let spread = max(costs[elite[k - 1]] - best, 1e-12)
-            var weights = elite.map { exp(-(costs[$0] - best) / (spread * config.temperature)) }
+            var weights = elite.map { exp(-(costs[$0] - best) / (spread * temperature)) }
             let total = weights.reduce(0, +)
             for i in weights.indices { weights[i] /= total }
             for j in 0..<width {
                 var m = 0.0
-                for (w, e) in zip(weights, elite) { m += w * samples[e * width + j] }
+                for (w, e) in zip(weights, elite) { m += w * batch[e * width + j] }
                 var v = 0.0
-                for (w, e) in zip(weights, elite) { let d = samples[e * width + j] - m; v += w * d * d }
+                for (w, e) in zip(weights, elite) { let d = batch[e * width + j] - m; v += w * d * d }
                 mean[j] = m
-                std[j] = max(v.squareRoot(), config.minStd)
+                std[j] = max(v.squareRoot(), minStd)
             }
         }
-        bounds.apply(&mean, dim: actionDim)
-        return Plan(actions: (0..<h).map { Array(mean[($0 * actionDim)..<(($0 + 1) * actionDim)]) }, bestCost: best,
-                    evaluations: n * config.iterations)
     }
 }

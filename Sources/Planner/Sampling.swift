@@ -1,45 +1,14 @@
 import Foundation
+import Seeded
 
-/// A seeded Gaussian source (xoshiro256** with Box-Muller), so a planner with the same seed draws the
+/// Standard normal draws from the shared seeded generator, so a planner with the same seed draws the
 /// same noise whatever the world's orientation.
 public struct GaussianNoise: Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
-    private var spare: Double?
-
-    public init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitmix(), splitmix(), splitmix(), splitmix())
-    }
-
-    private mutating func nextUInt64() -> UInt64 {
-        func rotl(_ v: UInt64, _ k: UInt64) -> UInt64 { (v << k) | (v >> (64 - k)) }
-        let result = rotl(s.1 &* 5, 7) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
-        s.2 ^= t
-        s.3 = rotl(s.3, 45)
-        return result
-    }
-
-    /// Uniform in (0, 1].
-    public mutating func uniform() -> Double { (Double(nextUInt64() >> 11) + 1) * (1.0 / 9007199254740992.0) }
-
-    public mutating func next() -> Double {
-        if let v = spare { spare = nil; return v }
-        let r = (-2 * log(uniform())).squareRoot(), phi = 2 * Double.pi * uniform()
-        spare = r * sin(phi)
-        return r * cos(phi)
-    }
-
+    private var rng: Xoshiro256
+    public init(seed: UInt64) { rng = Xoshiro256(seed: seed) }
+    public mutating func next() -> Double { rng.nextNormal() }
     public mutating func fill(_ out: inout [Double]) {
-        for i in out.indices { out[i] = next() }
+        for i in out.indices { out[i] = rng.nextNormal() }
     }
 }
 

@@ -1,3 +1,4 @@
+@_exported import Seeded
 import Foundation
 
 /// A controller in the loop: maps what the env returned (observation and info) to the next action.
@@ -60,18 +61,5 @@ public final class ScriptedPusher: Policy {
         let behind = cog - 70 * d
         let target = (agent - behind).length > 25 ? behind : cog + 40 * d
         return [min(max(target.x, 0), 512), min(max(target.y, 0), 512)]
-    }
-}
-
-/// SplitMix64: a small, fast, seedable generator for reproducible sampling.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
