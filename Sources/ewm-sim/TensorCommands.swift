@@ -107,6 +107,8 @@ struct CheckEquivariance: ParsableCommand {
     @Option(help: "Random rotations (and as many rotation-reflections) per check.") var samples: Int = 8
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(help: "Instead: per stage of f(E(o), a) in Float, residual beside the Float floor, direction conditioning.")
+    var diagnose = false
 
     func validate() throws {
         guard dim == 2 || dim == 3 else { throw ValidationError("--dim must be 2 or 3") }
@@ -114,6 +116,18 @@ struct CheckEquivariance: ParsableCommand {
     }
 
     func run() throws {
+        if diagnose {
+            let (rows, hybrids) = equivarianceDiagnosticsWithHybrids(dim: dim, steps: steps, trainingBatch: batch,
+                                                                     groupSamples: samples, seed: seed)
+            print("Float, d=\(dim), after \(steps) steps: stage, residual, floor |f_F - f_D|/|f_D|, exact-arithmetic floor on fl32(g.x), local rounding of the stage, min |k_c|/(|U_c||q|), <q,k> sign flips F vs D")
+            for r in rows {
+                print(String(format: "%-28@ %.3e  %.3e  %.3e  %.3e  %@", r.stage, r.residual, r.floor, r.inputRoundingFloor, r.localError,
+                             r.minDirectionRatio.map { String(format: "%.2e  %d", $0, r.signFlips ?? 0) } ?? ""))
+            }
+            print("composed residual with some stages evaluated in Double:")
+            for h in hybrids { print(String(format: "  %.3e  %@", h.residual, h.doubleStages)) }
+            return
+        }
         let report = equivarianceReport(dim: dim, steps: steps, trainingBatch: batch, groupSamples: samples, seed: seed)
         if json {
             let enc = JSONEncoder()
