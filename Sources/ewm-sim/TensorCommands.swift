@@ -136,14 +136,18 @@ struct CheckEquivariance: ParsableCommand {
         } else {
             print("equivariance residual max_g,b |f(g.x) - rho(g) f(x)| / |f(x)|, d=\(dim), \(samples) rotations + "
                   + "\(samples) reflections, training: \(steps) steps of batch \(batch)")
-            print("precision  stage    residual     tol      ok  component")
+            print("(inputs rotated in Double and rounded once; Float floor = max_b |f_Float(x) - f_Double(x)| / |f_Double(x)|,")
+            print(" same weights and inputs: two Float evaluations differ by up to ~1.4x the floor)")
+            print("precision  stage    residual     tol      ok   Float floor  component")
             for r in report.rows {
-                print(String(format: "%-9@  %-7@  %.3e  %.0e  %@  %@", r.precision, r.stage, r.residual, r.tolerance,
-                             r.passed ? "yes" : "NO ", r.component))
+                print(String(format: "%-9@  %-7@  %.3e  %.0e  %@  %@  %@", r.precision, r.stage, r.residual, r.tolerance,
+                             r.passed ? "yes" : "NO ", r.floatFloor.map { String(format: "%.3e", $0) } ?? "         ",
+                             r.component))
             }
             for p in ["Float", "Double"] {
                 for s in ["init", "trained"] where !(s == "trained" && steps == 0) {
-                    print(String(format: "max %@ %@: %.3e", p, s, report.maxResidual(precision: p, stage: s)))
+                    let floor = report.maxFloor(precision: p, stage: s).map { String(format: " (Float floor %.3e)", $0) } ?? ""
+                    print(String(format: "max %@ %@: %.3e%@", p, s, report.maxResidual(precision: p, stage: s), floor))
                 }
             }
         }
