@@ -14,7 +14,9 @@ struct BenchTrainStep: ParsableCommand {
     @Option(help: "Spatial dimension (2 or 3).") var dim: Int = 2
     @Option(help: "Timed steps.") var steps: Int = 50
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 5
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).") var threads: Int?
+    @Option(help: "Threads for both sides (default: the number of cores, at most 2 used by ours).") var threads: Int?
+    @Flag(help: "Let OpenBLAS thread each GEMM itself instead of splitting GEMMs across our own threads.")
+    var openblasThreading = false
     @Flag(help: "Also run tools/bench_torch.py with the same settings and report both.") var torch = false
     @Option(help: "Python interpreter for --torch.") var python = "python3"
     @Option(help: "Path of the PyTorch script for --torch.") var torchScript = "tools/bench_torch.py"
@@ -46,7 +48,7 @@ struct BenchTrainStep: ParsableCommand {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [python, torchScript, "--dim", "\(dim)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--json"]
-            + (threads.map { ["--threads", "\($0)"] } ?? [])
+            + ["--threads", "\(threadCount)"]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -63,8 +65,14 @@ struct BenchTrainStep: ParsableCommand {
         }
     }
 
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
     func run() throws {
-        if let threads { BLAS.setThreadCount(threads) }
+        if openblasThreading {
+            BLAS.setThreadCount(threadCount)
+        } else {
+            Compute.setThreadCount(threadCount)
+        }
         let result = trainStepBenchmark(dim: dim, steps: steps, warmup: warmup)
         var output = Output(swift: result)
         if torch {
@@ -80,7 +88,7 @@ struct BenchTrainStep: ParsableCommand {
             return
         }
         print("train-step benchmark: d=\(dim), batch \(result.batch) x \(result.points) points, "
-              + "\(result.parameters) parameters, Float, BLAS threads \(result.blasThreads)")
+              + "\(result.parameters) parameters, Float, threads: \(result.computeThreads) ours x \(result.blasThreads) OpenBLAS")
         print(String(format: "  ewm-sim  %8.2f ms/step  (median of %d; mean %.2f, min %.2f; loss %.4f -> %.4f)",
                      result.msPerStepMedian, result.timedSteps, result.msPerStepMean, result.msPerStepMin,
                      result.firstLoss, result.lastLoss))
