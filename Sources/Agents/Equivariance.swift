@@ -34,6 +34,12 @@ func perSampleRelativeResidual<S: TensorScalar>(_ a: Features<S>, _ b: Features<
     return r
 }
 
+/// max over the batch (first axis) of |a_b - b_b| / |b_b| (e.g. a Float output against the same
+/// function in Double: the Float accuracy floor).
+public func perSampleRelativeError<S: TensorScalar>(_ a: Features<S>, _ b: Features<S>) -> Double {
+    perSampleRelativeResidual(a, b)
+}
+
 /// The equivariance residual of a function of several inputs:
 ///   max over g and batch of |f(rho_in(g) x) - rho_out(g) f(x)| / |f(x)|,
 /// for `groupSamples` random rotations and as many rotation-reflections when `includeReflections`.

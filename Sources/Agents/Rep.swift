@@ -135,21 +135,26 @@ public struct OrthogonalTransform: Sendable, Equatable {
     }
 
     /// g acting on the d axis of a tensor [..., d, C]: out[r, i, c] = sum_j g[i, j] x[r, j, c].
+    /// Computed in Double and rounded once, so in Float the result is the correctly rounded g.x
+    /// (up to Double's rounding), not a product with a rounded, slightly non-orthogonal g.
     public func apply<S: TensorScalar>(to x: Tensor<S>) -> Tensor<S> {
         precondition(x.rank >= 2 && x.shape[x.rank - 2] == dim, "OrthogonalTransform.apply: need [..., \(dim), C], got \(x.shape)")
         let c = x.shape[x.rank - 1]
         let rows = x.count / max(1, dim * c)
-        let m = matrix.map { S($0) }
+        let m = matrix
         var out = [S](repeating: 0, count: x.count)
+        var acc = [Double](repeating: 0, count: dim * c)
         x.withUnsafeBufferPointer { xx in
             for r in 0..<rows {
                 let base = r * dim * c
+                for e in 0..<(dim * c) { acc[e] = 0 }
                 for i in 0..<dim {
                     for j in 0..<dim {
                         let gij = m[i * dim + j]
-                        for ch in 0..<c { out[base + i * c + ch] += gij * xx[base + j * c + ch] }
+                        for ch in 0..<c { acc[i * c + ch] += gij * Double(xx[base + j * c + ch]) }
                     }
                 }
+                for e in 0..<(dim * c) { out[base + e] = S(acc[e]) }
             }
         }
         return try! Tensor(shape: x.shape, scalars: out)

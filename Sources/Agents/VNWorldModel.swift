@@ -79,25 +79,44 @@ public struct VNStack<Scalar: TensorScalar>: EquivariantLayer {
     }
 
     /// x: [..., (P,) d, Cin] -> [..., d, Cout] (pooling removes the points axis).
-    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> { forward(x, record: nil) }
+
+    /// The same forward pass, also returning every intermediate value by name (for diagnostics):
+    /// "i.linear", "i.direction" (k of the VN-LeakyReLU), "i.activation", "pool", "head".
+    public func trace(_ x: Variable<Scalar>) -> [(name: String, value: Variable<Scalar>)] {
+        var out: [(name: String, value: Variable<Scalar>)] = []
+        _ = forward(x) { out.append(($0, $1)) }
+        return out
+    }
+
+    func forward(_ x: Variable<Scalar>, record: ((String, Variable<Scalar>) -> Void)?) -> Variable<Scalar> {
         var h = x
         for i in linears.indices {
             let lin = linears[i], act = activations[i]
             let q = lin(h)
+            let k: Variable<Scalar>
             if lin.inChannels * 2 <= lin.outChannels {
                 // Same function, re-associated: k = U (W h) = (U W) h. With few input channels
                 // (1 for raw points) this replaces an [rows, C] x [C, C] GEMM by a tiny [C, C] x [C, Cin]
                 // one, and k is then computed from h directly, so its direction carries one rounding
                 // instead of a C-term sum's (this matters for VN-LeakyReLU, which uses k's direction).
                 let m = act.direction.weight.matmul(lin.weight)                 // [C, Cin]
-                let k = VNLinear<Scalar>.apply(m, to: h, dim: dim)
-                h = q.vnLeakyReLU(direction: k, slope: act.slope, eps: act.eps)
+                k = VNLinear<Scalar>.apply(m, to: h, dim: dim)
             } else {
-                h = act(q)
+                k = act.direction(q)
             }
+            h = q.vnLeakyReLU(direction: k, slope: act.slope, eps: act.eps)
+            record?("\(2 * i).linear", q)
+            record?("\(2 * i + 1).direction", k)
+            record?("\(2 * i + 1).activation", h)
         }
-        if pool { h = h.mean(axis: -3) }
-        return head(h)
+        if pool {
+            h = h.mean(axis: -3)
+            record?("pool", h)
+        }
+        h = head(h)
+        record?("head", h)
+        return h
     }
 
     public func callAsFunction(_ x: Features<Scalar>) -> Features<Scalar> { .vectors(self(x.vectors!)) }

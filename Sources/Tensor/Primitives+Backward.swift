@@ -128,8 +128,9 @@ extension TensorScalar {
         let c = q.shape[q.rank - 1], d = q.shape[q.rank - 2]
         let rows = q.count / max(1, c * d)
         let beta = 1 - slope
-        var dq = Tensor<Self>(shape: q.shape)
-        var dk = Tensor<Self>(shape: q.shape)
+        // Every element of dq and dk is written below, so no zero fill.
+        var dq = Tensor<Self>.uninitialized(q.shape) { _ in }
+        var dk = Tensor<Self>.uninitialized(q.shape) { _ in }
         let w = UnsafeMutablePointer<Self>.allocate(capacity: 3 * c)
         defer { w.deallocate() }
         let wa = w, wb = w + c, we = w + 2 * c

@@ -98,12 +98,36 @@ extension TensorScalar {
         precondition(k == kb, "matmul: inner dimensions differ: \(a.shape)\(transposeA ? "^T" : "") x \(b.shape)\(transposeB ? "^T" : "")")
         if m == 0 || n == 0 { return Tensor(shape: [m, n]) }
         if k == 0 { return Tensor(shape: [m, n], repeating: 0) }
+        let lda = a.shape[1], ldb = b.shape[1]
+        let parts = Compute.threads > 1 && m * n * k >= Compute.splitThreshold ? Compute.threads : 1
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 Tensor.uninitialized([m, n]) { pc in
-                    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                         alpha: 1, a: pa.baseAddress!, lda: a.shape[1], b: pb.baseAddress!, ldb: b.shape[1],
-                         beta: 0, c: pc.baseAddress!, ldc: n)
+                    let a0 = pa.baseAddress!, b0 = pb.baseAddress!, c0 = pc.baseAddress!
+                    if parts == 1 {
+                        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                             alpha: 1, a: a0, lda: lda, b: b0, ldb: ldb, beta: 0, c: c0, ldc: n)
+                        return
+                    }
+                    // Independent blocks of C: rows of op(A) when C is tall, else columns of op(B).
+                    let a1 = UnsafePointer(a0), b1 = UnsafePointer(b0)
+                    if m >= n {
+                        Compute.parallel(parts) { t in
+                            let lo = m * t / parts, hi = m * (t + 1) / parts
+                            guard hi > lo else { return }
+                            let aOff = transposeA ? lo : lo * lda
+                            gemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k,
+                                 alpha: 1, a: a1 + aOff, lda: lda, b: b1, ldb: ldb, beta: 0, c: c0 + lo * n, ldc: n)
+                        }
+                    } else {
+                        Compute.parallel(parts) { t in
+                            let lo = n * t / parts, hi = n * (t + 1) / parts
+                            guard hi > lo else { return }
+                            let bOff = transposeB ? lo * ldb : lo
+                            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k,
+                                 alpha: 1, a: a1, lda: lda, b: b1 + bOff, ldb: ldb, beta: 0, c: c0 + lo, ldc: n)
+                        }
+                    }
                 }
             }
         }
@@ -180,6 +204,40 @@ extension TensorScalar {
         let c = q.shape[q.rank - 1], d = q.shape[q.rank - 2]
         let rows = q.count / Swift.max(1, c * d)
         let beta = 1 - slope
+        if d == 2 || d == 3 {
+            // One pass per row, channels vectorised, no scratch (same arithmetic order as below).
+            return q.withUnsafeBufferPointer { xb in
+                k.withUnsafeBufferPointer { kb in
+                    Tensor.uninitialized(q.shape) { yb in
+                        guard rows > 0, c > 0 else { return }
+                        for r in 0..<rows {
+                            let off = r &* d &* c
+                            let x0 = xb.baseAddress! + off, k0 = kb.baseAddress! + off, y0 = yb.baseAddress! + off
+                            if d == 2 {
+                                let x1 = x0 + c, k1 = k0 + c, y1 = y0 + c
+                                for j in 0..<c {
+                                    let s = x0[j] * k0[j] + x1[j] * k1[j]
+                                    let n = k0[j] * k0[j] + k1[j] * k1[j]
+                                    let f = s < 0 ? beta * s / (n + eps) : 0
+                                    y0[j] = x0[j] - f * k0[j]
+                                    y1[j] = x1[j] - f * k1[j]
+                                }
+                            } else {
+                                let x1 = x0 + c, k1 = k0 + c, y1 = y0 + c, x2 = x1 + c, k2 = k1 + c, y2 = y1 + c
+                                for j in 0..<c {
+                                    let s = x0[j] * k0[j] + x1[j] * k1[j] + x2[j] * k2[j]
+                                    let n = k0[j] * k0[j] + k1[j] * k1[j] + k2[j] * k2[j]
+                                    let f = s < 0 ? beta * s / (n + eps) : 0
+                                    y0[j] = x0[j] - f * k0[j]
+                                    y1[j] = x1[j] - f * k1[j]
+                                    y2[j] = x2[j] - f * k2[j]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let f = UnsafeMutablePointer<Self>.allocate(capacity: 2 * c)
         defer { f.deallocate() }
         let nk = f + c

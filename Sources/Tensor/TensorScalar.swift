@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 import Numerics
 
 /// The element types a `Tensor` can hold: `Float` and `Double`.
@@ -74,6 +75,31 @@ public enum BLAS {
     /// Sets the number of OpenBLAS threads (1 = run GEMMs on the calling thread).
     public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
+}
+
+/// Threads for the library's own work: large GEMMs are split into independent blocks of rows (or
+/// columns) that run concurrently, each through single-threaded BLAS. On two cores this beats
+/// OpenBLAS's own threading for the small GEMMs of VN models (its per-call thread hand-off costs more
+/// than it saves). `setThreadCount(n)` also pins OpenBLAS to one thread.
+public enum Compute {
+    nonisolated(unsafe) static var threads = 1
+    /// GEMMs with fewer multiply-adds than this run on the calling thread.
+    nonisolated(unsafe) public static var splitThreshold = 1 << 20
+
+    public static var threadCount: Int { threads }
+
+    public static func setThreadCount(_ n: Int) {
+        threads = max(1, n)
+        BLAS.setThreadCount(1)
+    }
+
+    /// Runs body(0..<n) on `threads` threads (the caller takes part).
+    static func parallel(_ n: Int, _ body: (Int) -> Void) {
+        if n == 1 { body(0); return }
+        withoutActuallyEscaping(body) { b in
+            DispatchQueue.concurrentPerform(iterations: n) { b($0) }
+        }
+    }
 }
 
 #if os(Linux)

@@ -9,6 +9,10 @@ public struct EquivarianceRow: Codable, Sendable {
     public var residual: Double
     public var tolerance: Double
     public var passed: Bool
+    /// Float rows only: the Float accuracy floor of the same component, max over the batch of
+    /// |f_Float(x) - f_Double(x)| / |f_Double(x)| with the same weights and inputs. The residual
+    /// compares two Float evaluations with independent rounding, so ~sqrt(2) x floor is at the floor.
+    public var floatFloor: Double?
 }
 
 public struct EquivarianceReport: Codable, Sendable {
@@ -22,6 +26,11 @@ public struct EquivarianceReport: Codable, Sendable {
 
     public func maxResidual(precision: String, stage: String) -> Double {
         rows.filter { $0.precision == precision && $0.stage == stage }.map(\.residual).max() ?? 0
+    }
+
+    /// The largest Float floor of a stage (nil for Double).
+    public func maxFloor(precision: String, stage: String) -> Double? {
+        rows.filter { $0.precision == precision && $0.stage == stage }.compactMap(\.floatFloor).max()
     }
 }
 
@@ -50,36 +59,64 @@ func equivarianceRows<S: TensorScalar>(_: S.Type, dim: Int, steps: Int, batch: I
     var rng = Xoshiro256(seed: seed &+ 7)
     let invariant = VNInvariant<S>(channels: config.latentChannels, directions: 4, dim: dim, using: &rng)
     let checkBatch = 16
+    let isFloat = MemoryLayout<S>.size == 4
+    // A Double twin with the same weights (refreshed before each measurement) for the Float floor.
+    let twin = VNWorldModel<Double>(config)
+    var rng2 = Xoshiro256(seed: seed &+ 7)
+    let invariantTwin = VNInvariant<Double>(channels: config.latentChannels, directions: 4, dim: dim, using: &rng2)
+    for ((_, d), (_, f)) in zip(invariantTwin.namedParameters, invariant.namedParameters) { d.value = f.value.converted() }
 
     func measure(_ stage: String) -> [EquivarianceRow] {
+        for ((_, d), (_, f)) in zip(twin.namedParameters, model.namedParameters) { d.value = f.value.converted() }
         var out: [EquivarianceRow] = []
-        func row(_ name: String, _ r: Double) {
+        func row(_ name: String, _ r: Double, _ floor: Double?) {
             out.append(EquivarianceRow(precision: precision, stage: stage, component: name, residual: r,
-                                       tolerance: tolerance, passed: r <= tolerance))
+                                       tolerance: tolerance, passed: r <= tolerance, floatFloor: isFloat ? floor : nil))
         }
-        func layer<L: EquivariantLayer>(_ name: String, _ l: L, batch: [Int]) where L.Scalar == S {
-            row(name, equivarianceResidual(inputs: [(l.inputRep, batch)], outputRep: l.outputRep, groupSamples: groupSamples,
-                                           seed: seed &+ 11) { (x: [Features<S>]) in l(x[0]) })
+        // The floor on the same inputs the residual starts from (same generator and seed).
+        func floor(_ inputs: [(rep: Rep, batch: [Int])], seed s: UInt64,
+                   _ f: ([Features<S>]) -> Features<S>, _ fd: ([Features<Double>]) -> Features<Double>) -> Double? {
+            guard isFloat else { return nil }
+            var r = Xoshiro256(seed: s)
+            let xs = inputs.map { Features<S>.random($0.rep, batch: $0.batch, using: &r) }
+            let xd = xs.map { Features<Double>(scalars: $0.scalars.map { Variable($0.value.converted()) },
+                                               vectors: $0.vectors.map { Variable($0.value.converted()) }) }
+            let y = f(xs), yd = fd(xd)
+            let yf = Features<Double>(scalars: y.scalars.map { Variable($0.value.converted()) },
+                                      vectors: y.vectors.map { Variable($0.value.converted()) })
+            return perSampleRelativeError(yf, yd)
         }
-        for (stackName, stack, pooled) in [("encoder", model.encoder, true), ("predictor", model.predictor, false)] {
+        func layer<L: EquivariantLayer, D: EquivariantLayer>(_ name: String, _ l: L, _ ld: D, batch: [Int])
+        where L.Scalar == S, D.Scalar == Double {
+            let inputs = [(l.inputRep, batch)]
+            row(name, equivarianceResidual(inputs: inputs, outputRep: l.outputRep, groupSamples: groupSamples,
+                                           seed: seed &+ 11) { (x: [Features<S>]) in l(x[0]) },
+                floor(inputs, seed: seed &+ 11, { l($0[0]) }, { ld($0[0]) }))
+        }
+        for (stackName, stack, stackD, pooled) in [("encoder", model.encoder, twin.encoder, true),
+                                                   ("predictor", model.predictor, twin.predictor, false)] {
             let batchShape = pooled ? [checkBatch, points] : [checkBatch]
             for i in stack.linears.indices {
                 let l = stack.linears[i], a = stack.activations[i]
-                layer("\(stackName).\(2 * i) VNLinear \(l.inChannels)->\(l.outChannels)", l, batch: batchShape)
-                layer("\(stackName).\(2 * i + 1) VNLeakyReLU \(a.direction.inChannels)", a, batch: batchShape)
+                layer("\(stackName).\(2 * i) VNLinear \(l.inChannels)->\(l.outChannels)", l, stackD.linears[i], batch: batchShape)
+                layer("\(stackName).\(2 * i + 1) VNLeakyReLU \(a.direction.inChannels)", a, stackD.activations[i], batch: batchShape)
             }
             if pooled {
-                layer("\(stackName) VNMeanPool over points", VNMeanPool<S>(stack.head.inputRep), batch: batchShape)
+                layer("\(stackName) VNMeanPool over points", VNMeanPool<S>(stack.head.inputRep),
+                      VNMeanPool<Double>(stack.head.inputRep), batch: batchShape)
             }
             layer("\(stackName).\(2 * stack.linears.count) VNLinear \(stack.head.inChannels)->\(stack.head.outChannels)",
-                  stack.head, batch: [checkBatch])
-            layer("\(stackName) (whole)", stack, batch: batchShape)
+                  stack.head, stackD.head, batch: [checkBatch])
+            layer("\(stackName) (whole)", stack, stackD, batch: batchShape)
         }
-        layer("VNInvariant \(config.latentChannels)x4 (not in the model, untrained)", invariant, batch: [checkBatch])
+        layer("VNInvariant \(config.latentChannels)x4 (not in the model, untrained)", invariant, invariantTwin, batch: [checkBatch])
+        let inputs: [(rep: Rep, batch: [Int])] = [(model.pointsRep, [checkBatch, points]), (model.actionRep, [checkBatch])]
         row("composed f(E(o), a)", equivarianceResidual(
-            inputs: [(model.pointsRep, [checkBatch, points]), (model.actionRep, [checkBatch])],
-            outputRep: model.latentRep, groupSamples: groupSamples, seed: seed &+ 13
-        ) { (x: [Features<S>]) in Features(vectors: model.predict(model.encode(x[0].vectors!), action: x[1].vectors!)) })
+            inputs: inputs, outputRep: model.latentRep, groupSamples: groupSamples, seed: seed &+ 13
+        ) { (x: [Features<S>]) in Features(vectors: model.predict(model.encode(x[0].vectors!), action: x[1].vectors!)) },
+            floor(inputs, seed: seed &+ 13,
+                  { Features(vectors: model.predict(model.encode($0[0].vectors!), action: $0[1].vectors!)) },
+                  { Features(vectors: twin.predict(twin.encode($0[0].vectors!), action: $0[1].vectors!)) }))
         return out
     }
 

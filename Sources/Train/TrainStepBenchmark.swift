@@ -12,6 +12,8 @@ public struct TrainStepBenchmarkResult: Codable, Sendable {
     public var warmupSteps: Int
     public var timedSteps: Int
     public var blasThreads: Int
+    /// Threads of the library's own GEMM splitting (`Compute`).
+    public var computeThreads: Int
     public var msPerStepMedian: Double
     public var msPerStepMean: Double
     public var msPerStepMin: Double
@@ -45,7 +47,7 @@ public func trainStepBenchmark(dim: Int, batch: Int = 256, points: Int = 9, step
     let median = sorted.isEmpty ? 0 : (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2
     return TrainStepBenchmarkResult(
         dim: dim, batch: batch, points: points, parameters: trainer.model.parameterCount, precision: "Float",
-        warmupSteps: warmup, timedSteps: steps, blasThreads: BLAS.threadCount, msPerStepMedian: median,
+        warmupSteps: warmup, timedSteps: steps, blasThreads: BLAS.threadCount, computeThreads: Compute.threadCount, msPerStepMedian: median,
         msPerStepMean: times.reduce(0, +) / Double(max(1, times.count)), msPerStepMin: sorted.first ?? 0,
         firstLoss: first, lastLoss: last)
 }
