@@ -16,7 +16,7 @@ public enum PlannerExactness {
     }
 
     public static func measure(model: any LatentWorldModel, kind: PlannerKind, precision: String, orientations: Int, states: Int,
-                               config: MPCConfig) throws -> Report {
+                               config: MPCConfig, progress: ((Int) -> Void)? = nil) throws -> Report {
         var deviations: [Double] = []
         var degenerate = 0
         for i in 0..<states {
@@ -36,6 +36,7 @@ public enum PlannerExactness {
                 let a = firstAction(g)
                 deviations.append((g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length)
             }
+            progress?(i + 1)
         }
         let sorted = deviations.sorted()
         return Report(planner: kind.rawValue, precision: precision, orientations: orientations, states: states,

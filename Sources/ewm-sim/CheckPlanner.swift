@@ -1,4 +1,5 @@
 import ArgumentParser
+import EWMIO
 import Envs
 import Foundation
 import Planner
@@ -39,8 +40,11 @@ struct CheckPlanner: ParsableCommand {
         var reports: [PlannerExactness.Report] = []
         for precision in InferencePrecision.allCases {
             let m = try DefaultModel.load(model, precision: precision)
+            let line = ProgressLine(label: "planner exactness (\(precision.rawValue))", total: states, enabled: !output.json)
             reports.append(try PlannerExactness.measure(model: m, kind: planner, precision: precision.rawValue,
-                                                        orientations: orientations, states: states, config: config))
+                                                        orientations: orientations, states: states, config: config,
+                                                        progress: { line.update($0) }))
+            line.finish()
         }
         if output.json { return try printJSON(reports) }
         print(table(["planner", "model arithmetic", "orientations", "states", "max |g^-1 a_g - a_0| (px)", "median (px)", "degenerate frames"],
