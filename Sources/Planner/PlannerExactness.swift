@@ -24,9 +24,9 @@ public enum PlannerExactness {
             let env = PushTEnv(observationType: .keypoints)
             let start = try env.reset(seed: task.seed).observation.values
             func firstAction(_ g: PlanarRotation) -> [Double] {
-                let mpc = LatentMPC(model: model, kind: kind, config: config, goal: { _ in rotatePoints(task.goalObservation, g) })
+                let mpc = LatentMPC(model: model, kind: kind, config: config, goal: { _ in g.apply(toPoints: task.goalObservation) })
                 mpc.reset(seed: task.seed)
-                let a = mpc.plan(observation: rotatePoints(start, g))[0]
+                let a = mpc.plan(observation: g.apply(toPoints: start))[0]
                 degenerate += mpc.stats.degenerateFrames
                 return a
             }
@@ -42,15 +42,5 @@ public enum PlannerExactness {
         return Report(planner: kind.rawValue, precision: precision, orientations: orientations, states: states,
                       maxDeviation: sorted.last ?? 0, medianDeviation: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
                       degenerateFrames: degenerate)
-    }
-
-    /// g applied to every (x, y) pair.
-    public static func rotatePoints(_ values: [Double], _ g: PlanarRotation) -> [Double] {
-        var out = values
-        for k in 0..<(values.count / 2) {
-            let p = g.apply(point: Vec2(values[2 * k], values[2 * k + 1]))
-            out[2 * k] = p.x; out[2 * k + 1] = p.y
-        }
-        return out
     }
 }

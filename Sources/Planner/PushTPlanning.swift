@@ -96,8 +96,7 @@ public enum PushTPlanning {
         let episodeSeed = task?.seed ?? seed
         let goal: ([Double]) -> [Double]
         if let task {
-            var rotated = task.goalObservation
-            for k in 0..<9 { let p = g.apply(point: Vec2(rotated[2 * k], rotated[2 * k + 1])); rotated[2 * k] = p.x; rotated[2 * k + 1] = p.y }
+            let rotated = g.apply(toPoints: task.goalObservation)
             goal = { _ in rotated }
         } else {
             goal = fullTaskGoal(goalPose: g.act(onPose: PushTGeometry.goalPose))

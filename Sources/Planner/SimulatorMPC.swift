@@ -53,11 +53,7 @@ public final class SimulatorMPC: Policy {
     func plan(goalObservation: [Double]) -> [[Double]] {
         let start = DispatchTime.now().uptimeNanoseconds
         let inverse = rotation.inverse
-        var target = goalObservation
-        for k in 0..<(target.count / 2) {
-            let p = inverse.apply(point: Vec2(target[2 * k], target[2 * k + 1]))
-            target[2 * k] = p.x; target[2 * k + 1] = p.y
-        }
+        let target = inverse.apply(toPoints: goalObservation)
         let origin = physical.snapshot()
         let h = config.cem.horizon, r = max(1, config.actionRepeat)
         var mean = lastPlan.dropFirst(executed / r).prefix(h).map { a -> [Double] in

@@ -54,11 +54,7 @@ final class ToyEquivariantModel: LatentWorldModel {
         return PushTGeometry.keypoints(at: pose).flatMap { [$0.x, $0.y] } + [Double.random(in: 60...450, using: &rng), Double.random(in: 60...450, using: &rng)]
     }
 
-    static func rotate(_ o: [Double], _ g: PlanarRotation) -> [Double] {
-        var r = o
-        for k in 0..<(o.count / 2) { let p = g.apply(point: Vec2(o[2 * k], o[2 * k + 1])); r[2 * k] = p.x; r[2 * k + 1] = p.y }
-        return r
-    }
+    static func rotate(_ o: [Double], _ g: PlanarRotation) -> [Double] { g.apply(toPoints: o) }
 
     @Test func cemAndMPPIFindTheMinimumOfAQuadratic() {
         let target = [100.0, 200, 300, 400]

@@ -52,6 +52,18 @@ public struct PlanarRotation: Equatable, Sendable, Codable {
     @inlinable public func apply(point p: Vec2) -> Vec2 { center + (p - center).rotated(cos: cos, sin: sin) }
     /// R(theta) v (for directions and velocities).
     @inlinable public func apply(vector v: Vec2) -> Vec2 { v.rotated(cos: cos, sin: sin) }
+
+    /// g applied to every consecutive (x, y) pair of a flat array, as points about the centre
+    /// (PushT keypoint observations, batches of actions).
+    public func apply(toPoints flat: [Double]) -> [Double] {
+        var out = flat
+        for k in 0..<(flat.count / 2) {
+            let p = apply(point: Vec2(flat[2 * k], flat[2 * k + 1]))
+            out[2 * k] = p.x
+            out[2 * k + 1] = p.y
+        }
+        return out
+    }
 }
 
 /// Python's float `%` (the sign of the result follows the divisor), as the reference applies to angles.
