@@ -36,7 +36,7 @@ extension TrainCommand {
         MemoryTuning.retainFreedMemory()
         let rung = try SE3Ladder.Rung.parse(sliceText ?? "identity")
         let layout = try CloudLayout.forEnv(env)
-        var spec = ModelSpec.defaults3D(kind: model, points: layout.points, scale: scale)
+        var spec = ModelSpec.defaults3D(kind: model, points: layout.channels, scale: scale)
         if let hiddenScale { spec.hiddenScale = hiddenScale }
         spec.config.eps = vnEps
         spec.mlpBias = mlpBias
@@ -154,7 +154,7 @@ struct EvalLadder: ParsableCommand {
             reports.append(evaluateLadder(model, data: data, samplesPerRung: samples, seed: sampleSeed))
         }
         if let plot {
-            var p = LinePlot(title: "one-step relMSE per rung of the SE(3) ladder (95% CI)", xLabel: "rung: 0 identity, 1 SO(2) about z, 2 SO(3), 3 SE(3)",
+            var p = LinePlot(title: "one-step relMSE per ladder rung (95% CI)", xLabel: "rung: 0 identity, 1 SO(2) about z, 2 SO(3), 3 SE(3)",
                              yLabel: "relMSE", logY: true)
             for (i, r) in reports.enumerated() {
                 p.addSeries(name: "\(r.model)@\(r.trainingRung) (\(r.parameters) params)", x: [0, 1, 2, 3], y: r.rungs.map(\.mean),

@@ -8,15 +8,35 @@ import Tensor
 /// The action is a target point; the model sees its offset (a - c) / scale as one more vector channel. For g = (R, t)
 /// in SE(3), g.p - g.c = R (p - c), so the inputs turn by R and translations drop out exactly (up to the rounding
 /// of the subtraction): E(g.o) = rho(R) E(o) for an O(3)-equivariant E.
+///
+/// With `originChannel` one more channel carries (c - g.0) / scale, the reference point relative to the centre of the
+/// world the data comes from (g.0 = t for the world at g = (R, t); a known constant of the world, as PushT's
+/// workspace centre (256, 256) is). It turns by R too, so exactness is kept, and the latent then knows where the cloud
+/// is: without it the latent is translation-invariant and a goal position cannot be planned for (teacher3d's centroid
+/// motion, the largest part of its dynamics, would be invisible to the model).
 public struct CloudLayout: Codable, Equatable, Sendable {
     public var env: String
     public var points: Int
     public var referencePoints: Int
     public var scale: Double
+    public var originChannel: Bool
 
-    public init(env: String, points: Int, referencePoints: Int, scale: Double = 1) {
-        self.env = env; self.points = points; self.referencePoints = referencePoints; self.scale = scale
+    public init(env: String, points: Int, referencePoints: Int, scale: Double = 1, originChannel: Bool = true) {
+        self.env = env; self.points = points; self.referencePoints = referencePoints; self.scale = scale; self.originChannel = originChannel
     }
+
+    enum CodingKeys: String, CodingKey { case env, points, referencePoints, scale, originChannel }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        env = try c.decode(String.self, forKey: .env)
+        points = try c.decode(Int.self, forKey: .points)
+        referencePoints = try c.decode(Int.self, forKey: .referencePoints)
+        scale = try c.decode(Double.self, forKey: .scale)
+        originChannel = try c.decodeIfPresent(Bool.self, forKey: .originChannel) ?? false
+    }
+
+    /// Vector channels of the model's input point.
+    public var channels: Int { points + (originChannel ? 1 : 0) }
 
     /// Envs with a 3D cloud layout.
     public static let supportedEnvs = ["teacher3d"]
@@ -39,21 +59,28 @@ public struct CloudLayout: Codable, Equatable, Sendable {
         Teacher3DEnv.centroid(obs, points: referencePoints, offset: row * observationSize)
     }
 
-    /// Raw observations (rows of 3 * points) -> [B, 1, 3, points], each point minus the row's reference point.
-    public func pointsTensor<S: TensorScalar>(_ obs: [Double], batch: Int, as _: S.Type = S.self) -> Tensor<S> {
+    /// Raw observations (rows of 3 * points) -> [B, 1, 3, channels], each point minus the row's reference point c,
+    /// then (with `originChannel`) c minus the row's world centre (`origins`: 3 numbers per row, or one row for all,
+    /// or empty for the origin).
+    public func pointsTensor<S: TensorScalar>(_ obs: [Double], batch: Int, origins: [Double] = [], as _: S.Type = S.self) -> Tensor<S> {
         precondition(obs.count == batch * observationSize, "pointsTensor: \(obs.count) numbers for \(batch) rows of \(observationSize)")
-        let p = points, inv = 1 / scale
-        var out = [S](repeating: 0, count: batch * 3 * p)
+        precondition(origins.isEmpty || origins.count == 3 || origins.count == 3 * batch, "pointsTensor: origins must be empty, one row or one row per observation")
+        let p = points, ch = channels, inv = 1 / scale
+        var out = [S](repeating: 0, count: batch * 3 * ch)
         for b in 0..<batch {
             let c = reference(obs, row: b)
-            let o = b * 3 * p
+            let o = b * 3 * p, q = b * 3 * ch
             for k in 0..<p {
-                out[o + k] = S((obs[o + 3 * k] - c.x) * inv)
-                out[o + p + k] = S((obs[o + 3 * k + 1] - c.y) * inv)
-                out[o + 2 * p + k] = S((obs[o + 3 * k + 2] - c.z) * inv)
+                out[q + k] = S((obs[o + 3 * k] - c.x) * inv)
+                out[q + ch + k] = S((obs[o + 3 * k + 1] - c.y) * inv)
+                out[q + 2 * ch + k] = S((obs[o + 3 * k + 2] - c.z) * inv)
+            }
+            if originChannel {
+                let w = origins.isEmpty ? Vec3.zero : Vec3(origins, at: origins.count == 3 ? 0 : 3 * b)
+                out[q + p] = S((c.x - w.x) * inv); out[q + ch + p] = S((c.y - w.y) * inv); out[q + 2 * ch + p] = S((c.z - w.z) * inv)
             }
         }
-        return try! Tensor(shape: [batch, 1, 3, p], scalars: out)
+        return try! Tensor(shape: [batch, 1, 3, ch], scalars: out)
     }
 
     /// Raw target-point actions -> offsets a - c (rows of 3) against the observations' reference points.
@@ -159,6 +186,7 @@ public func collectTransitions3D(_ config: Collect3DConfig, progress: ((Int) -> 
             let action = (layout.reference(obs.values, row: 0) + offset).array
             let r = try env.step(action)
             set.append(obs.values, action, r.observation.values, orientation: g.rotation.rotationAngle, episode: e, step: t)
+            set.origins += g.translation.array
             obs = r.observation
             if r.terminated { break }
         }

@@ -2,6 +2,7 @@ import Agents
 import EWMIO
 import Envs
 import Foundation
+import Planner
 import Tensor
 
 /// Everything that determines a 3D training run (stored in the checkpoint; `--resume` requires it unchanged).
@@ -78,9 +79,10 @@ public final class CloudJEPATrainer {
         guard data.observationSize == layout.observationSize, data.actionSize == layout.actionSize else {
             throw DataError("data has \(data.observationSize)-number observations and \(data.actionSize)-number actions; \(config.env) needs \(layout.observationSize) and \(layout.actionSize)")
         }
-        guard config.model.config.inputChannels == layout.points else {
-            throw DataError("model expects \(config.model.config.inputChannels) points, \(config.env) has \(layout.points)")
+        guard config.model.config.inputChannels == layout.channels else {
+            throw DataError("model expects \(config.model.config.inputChannels) input channels, \(config.env)'s layout has \(layout.channels)")
         }
+        guard data.origins.isEmpty || data.origins.count == 3 * data.count else { throw DataError("data has \(data.origins.count / 3) origins for \(data.count) transitions") }
         self.data = data
         offsets = layout.offsets(actions: data.actions, observations: data.observations, batch: data.count)
         online = WorldNet<Float>(config.model, seed: config.seed)
@@ -101,19 +103,25 @@ public final class CloudJEPATrainer {
         let b = config.batch, os = layout.observationSize
         let indices = (0..<b).map { _ in Int(rng.next() % UInt64(data.count)) }
         var (o, _, n) = data.gather(indices)
-        var a = [Double](); a.reserveCapacity(3 * b)
-        for i in indices { a += offsets[3 * i ..< 3 * i + 3] }
+        var a = [Double](), w = [Double]()
+        a.reserveCapacity(3 * b); w.reserveCapacity(3 * b)
+        for i in indices {
+            a += offsets[3 * i ..< 3 * i + 3]
+            w += data.origins.isEmpty ? [0, 0, 0] : Array(data.origins[3 * i ..< 3 * i + 3])
+        }
         if config.model.kind == .mlpAug {
             for i in 0..<b {
-                let g = SE3Transform(rotation: Mat3.randomRotation(using: &rng))
+                // A Haar-random rotation about the sample's world centre.
+                let r = Mat3.randomRotation(using: &rng), t = Vec3(w, at: 3 * i)
+                let g = SE3Transform(rotation: r, translation: t - r * t)
                 o.replaceSubrange(i * os ..< (i + 1) * os, with: layout.act(g, observations: Array(o[i * os ..< (i + 1) * os])))
                 n.replaceSubrange(i * os ..< (i + 1) * os, with: layout.act(g, observations: Array(n[i * os ..< (i + 1) * os])))
                 a.replaceSubrange(3 * i ..< 3 * i + 3, with: layout.rotate(g.rotation, vectors: Array(a[3 * i ..< 3 * i + 3])))
             }
         }
-        let z = online.encode(Variable(layout.pointsTensor(o, batch: b, as: Float.self)))
+        let z = online.encode(Variable(layout.pointsTensor(o, batch: b, origins: w, as: Float.self)))
         let p = online.predict(z, action: Variable(layout.offsetTensor(a, batch: b, as: Float.self)))
-        let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
+        let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, origins: w, as: Float.self)))
         let prediction = Loss.relativeMSE(p, goal)
         let reg: Variable<Float>
         switch config.regularizer {
@@ -236,9 +244,9 @@ public struct CloudInference<S: TensorScalar> {
         layout = model.layout
     }
 
-    /// E(o): [B, 3, L].
-    public func encode(_ obs: [Double], batch: Int, useTarget: Bool = false) -> Tensor<S> {
-        (useTarget ? target : online).encode(Variable(layout.pointsTensor(obs, batch: batch, as: S.self))).value
+    /// E(o): [B, 3, L]; `origins` the world centre(s) (see `CloudLayout.pointsTensor`).
+    public func encode(_ obs: [Double], batch: Int, origins: [Double] = [], useTarget: Bool = false) -> Tensor<S> {
+        (useTarget ? target : online).encode(Variable(layout.pointsTensor(obs, batch: batch, origins: origins, as: S.self))).value
     }
 
     /// f(z, offset): [B, 3, L].
@@ -267,9 +275,11 @@ public func rotateLatent3D<S: TensorScalar>(_ z: Tensor<S>, rotation r: Mat3) ->
 /// encoder, as `LoadedWorldModel`); `predict` takes **offsets** a - c (the action relative to the reference point of
 /// the state the latent encodes), because the latent is translation-invariant and cannot locate a raw target point.
 /// Latents are laid out channel by channel: (x_0, y_0, z_0, x_1, ...).
-public final class LoadedCloudModel<S: TensorScalar>: LatentWorldModel {
+public final class LoadedCloudModel<S: TensorScalar>: LatentWorldModel, WorldCentred {
     public let model: TrainedCloudModel
     let inference: CloudInference<S>
+    /// The centre of the world the planner acts in (g.0 = t for the world at g = (R, t)); see `CloudLayout.originChannel`.
+    public var origin: Vec3 = .zero
 
     public init(_ model: TrainedCloudModel) {
         self.model = model
@@ -282,7 +292,7 @@ public final class LoadedCloudModel<S: TensorScalar>: LatentWorldModel {
     public var isEquivariant: Bool { model.spec.kind == .vn }
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
-        Self.channelsFirst(inference.encode(observations, batch: batch, useTarget: true))
+        Self.channelsFirst(inference.encode(observations, batch: batch, origins: origin.array, useTarget: true))
     }
 
     public func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double] {

@@ -64,15 +64,20 @@ public func ladderSamples(_ ladder: SE3Ladder, count: Int, seed: UInt64) -> [(SE
     return out
 }
 
+/// The world centres of the data's transitions (zeros when it has none).
+func originsOf(_ data: TransitionSet) -> [Double] {
+    data.origins.isEmpty ? [Double](repeating: 0, count: 3 * data.count) : data.origins
+}
+
 func cloudComposedResidual<S: TensorScalar>(_ model: TrainedCloudModel, data: TransitionSet, offsets: [Double],
                                             elements: [SE3Transform], as _: S.Type) -> (composed: Double, encoder: Double) {
     let inf = CloudInference(model, as: S.self)
     let n = data.count, layout = model.layout
-    let z = inf.encode(data.observations, batch: n)
+    let z = inf.encode(data.observations, batch: n, origins: data.origins)
     let y = inf.predict(z, offsets: offsets, batch: n)
     var composed = 0.0, encoder = 0.0
     for g in elements {
-        let gz = inf.encode(layout.act(g, observations: data.observations), batch: n)
+        let gz = inf.encode(layout.act(g, observations: data.observations), batch: n, origins: layout.act(g, actions: originsOf(data)))
         let gy = inf.predict(gz, offsets: layout.rotate(g.rotation, vectors: offsets), batch: n)
         composed = max(composed, maxRowResidual(gy, rotateLatent3D(y, rotation: g.rotation)))
         encoder = max(encoder, maxRowResidual(gz, rotateLatent3D(z, rotation: g.rotation)))
@@ -87,12 +92,14 @@ public func evaluateLadder(_ model: TrainedCloudModel, data: TransitionSet, samp
     let layout = model.layout, n = data.count
     let ladder = model.train.collect.ladder
     let inf = CloudInference(model, as: Float.self)
+    let origins = originsOf(data)
     func loss(_ g: SE3Transform) -> Double {
         let o = layout.act(g, observations: data.observations)
+        let w = layout.act(g, actions: origins)
         let a = layout.offsets(actions: layout.act(g, actions: data.actions), observations: o, batch: n)
-        let z = inf.encode(o, batch: n)
+        let z = inf.encode(o, batch: n, origins: w)
         let p = inf.predict(z, offsets: a, batch: n)
-        let t = inf.encode(layout.act(g, observations: data.nextObservations), batch: n, useTarget: true)
+        let t = inf.encode(layout.act(g, observations: data.nextObservations), batch: n, origins: w, useTarget: true)
         return meanRelMSE(p, t)
     }
     let elements = ladderSamples(ladder, count: k, seed: seed)
