@@ -14,9 +14,9 @@ public struct Teacher3DGoalTask: Sendable {
     public var goal: [Double]
 
     public struct Settings: Sendable, Codable, Equatable {
-        public var offsetSteps = 8
+        public var offsetSteps = 12
         public var budget = 20
-        public var tolerance = 0.02
+        public var tolerance = 0.01
         public var startSpread = 0.25
         public var actionRadius = 1.0
         public init() {}

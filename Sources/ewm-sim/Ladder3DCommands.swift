@@ -233,10 +233,10 @@ struct EvalClosedLoop3D: ParsableCommand {
     @Option(name: .customLong("controller"), help: "planner:checkpoint (planner: equivariant or cem); repeat.") var controllers: [String] = []
     @Option(help: "SE(3) samples besides the identity.") var samples: Int = 16
     @Option(help: "Seed of the group samples.") var sampleSeed: UInt64 = 11
-    @Option(help: "Episodes (tasks) per group element.") var episodes: Int = 20
-    @Option(help: "Random steps from start to goal.") var offsetSteps: Int = 8
+    @Option(help: "Episodes (tasks) per group element.") var episodes: Int = 24
+    @Option(help: "Random steps from start to goal.") var offsetSteps: Int = 12
     @Option(help: "Step budget.") var budget: Int = 20
-    @Option(help: "Success: mean point distance below this.") var tolerance: Double = 0.02
+    @Option(help: "Success: mean point distance below this.") var tolerance: Double = 0.01
     @Option(help: "CEM horizon.") var horizon: Int = 4
     @Option(help: "CEM samples.") var cemSamples: Int = 100
     @Option(help: "CEM iterations.") var iterations: Int = 8
