@@ -19,12 +19,16 @@ public enum ActionBounds: Sendable, Equatable {
     /// A disc: project onto it. Invariant under rotations about its centre, so the equivariant planner
     /// uses the largest disc about the symmetry centre inside the box (PushT: centre (256,256), radius 256).
     case disc(center: (x: Double, y: Double), radius: Double)
+    /// A ball about the origin in any dimension: project each action onto it. Invariant under every
+    /// rotation, so the 3D equivariant planner samples offsets (actions relative to a reference point) in it.
+    case ball(radius: Double)
     case none
 
     public static func == (a: ActionBounds, b: ActionBounds) -> Bool {
         switch (a, b) {
         case let (.box(l1, h1), .box(l2, h2)): return l1 == l2 && h1 == h2
         case let (.disc(c1, r1), .disc(c2, r2)): return c1 == c2 && r1 == r2
+        case let (.ball(r1), .ball(r2)): return r1 == r2
         case (.none, .none): return true
         default: return false
         }
@@ -34,6 +38,15 @@ public enum ActionBounds: Sendable, Equatable {
     public func apply(_ actions: inout [Double], dim: Int) {
         switch self {
         case .none: return
+        case let .ball(r):
+            var i = 0
+            while i + dim <= actions.count {
+                var n2 = 0.0
+                for j in i..<(i + dim) { n2 += actions[j] * actions[j] }
+                let n = n2.squareRoot()
+                if n > r { for j in i..<(i + dim) { actions[j] *= r / n } }
+                i += dim
+            }
         case let .box(low, high):
             for i in actions.indices { actions[i] = min(max(actions[i], low[i % dim]), high[i % dim]) }
         case let .disc(c, r):

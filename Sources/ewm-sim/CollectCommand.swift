@@ -23,7 +23,7 @@ struct Collect: ParsableCommand {
             episode_index, frame_index; DIR/collect.json records the settings.
             """)
 
-    @Argument(help: "Env id (pusht, teacher2d).") var env: String
+    @Argument(help: "Env id (pusht, teacher2d, teacher3d).") var env: String
     @Option(help: "Episodes.") var episodes: Int = 400
     @Option(help: "Steps per episode.") var steps: Int = 50
     @Option(help: "Policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
@@ -31,6 +31,9 @@ struct Collect: ParsableCommand {
     @Option(help: "Orientation slice in degrees (lo:hi, or w for -w:w).") var orientations: OrientationSlice = .defaultSlice
     @Option(help: "PushT start distribution: goal-region or reference.") var start: CollectConfig.Start = .goalRegion
     @Option(help: "PushT goal-region start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
+    @Option(help: "3D envs: the rung of the SE(3) ladder episodes are drawn from (identity, so2, so3, se3).") var slice: String = "identity"
+    @Option(help: "3D envs: canonical start = the template turned by a rotation vector uniform in this ball (radians).") var startSpread: Double = 0.25
+    @Option(help: "3D envs: actions = reference point + an offset uniform in the ball of this radius.") var actionRadius: Double = 1
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(help: "Transitions per shard.") var shardSize: Int = 100_000
     @Option(help: "Output directory.") var out: String
@@ -39,7 +42,8 @@ struct Collect: ParsableCommand {
     func validate() throws {
         guard episodes > 0, steps > 0, shardSize > 0 else { throw ValidationError("--episodes, --steps and --shard-size must be positive") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
-        guard ["pusht", "teacher2d"].contains(env) else { throw ValidationError("collect supports pusht and teacher2d, not '\(env)'") }
+        guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("collect supports pusht, teacher2d and teacher3d, not '\(env)'") }
+        if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(slice) }
     }
 
     struct Report: Encodable {
@@ -51,6 +55,7 @@ struct Collect: ParsableCommand {
     }
 
     func run() throws {
+        if CloudLayout.isSupported(env) { return try run3D() }
         let config = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
                                    orientations: orientations, seed: seed, start: start, angleSpread: angleSpread)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)

@@ -23,9 +23,9 @@ struct TrainCommand: ParsableCommand {
             Negative slice bounds need `=`: --slice=-15:15 (or --slice 15).
             """)
 
-    @Option(help: "Env: pusht or teacher2d.") var env: String = "pusht"
+    @Option(help: "Env: pusht, teacher2d, or teacher3d (3D: see --slice).") var env: String = "pusht"
     @Option(help: "Model: vn, mlp, mlp-aug, mlp-soft, mlp-big.") var model: ModelKind = .vn
-    @Option(help: "Training slice of orientations in degrees (lo:hi, or w for -w:w).") var slice: OrientationSlice = .defaultSlice
+    @Option(name: .customLong("slice"), help: "Training slice: orientations in degrees (lo:hi, or w for -w:w; default 15); 3D envs: a rung of the SE(3) ladder, identity|so2|so3|se3 (default identity).") var sliceText: String?
     @Option(help: "Optimisation steps.") var steps: Int = 3000
     @Option(help: "Batch size.") var batch: Int = 256
     @Option(help: "Regulariser: vicreg, sigreg, block-sigreg.") var loss: Regularizer = .vicreg
@@ -57,7 +57,8 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard ["pusht", "teacher2d"].contains(env) else { throw ValidationError("--env must be pusht or teacher2d, not '\(env)'") }
+        guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("--env must be pusht, teacher2d or teacher3d, not '\(env)'") }
+        if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(sliceText ?? "identity") } else { _ = try slice }
         guard steps > 0, batch > 1, episodes > 0, episodeSteps > 0 else { throw ValidationError("--steps, --episodes, --episode-steps must be positive and --batch at least 2") }
         guard logEvery > 0, checkpointEvery > 0, threads > 0 else { throw ValidationError("--log-every, --checkpoint-every and --threads must be positive") }
         guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
@@ -90,7 +91,18 @@ struct TrainCommand: ParsableCommand {
         var command: String
     }
 
+    /// The planar slice (2D envs).
+    var slice: OrientationSlice {
+        get throws {
+            guard let sliceText else { return .defaultSlice }
+            guard let s = OrientationSlice(argument: sliceText) else { throw ValidationError("--slice: '\(sliceText)' is not a slice in degrees (e.g. -15:15 or 15)") }
+            return s
+        }
+    }
+
     func run() throws {
+        if CloudLayout.isSupported(env) { return try run3D() }
+        let slice = try self.slice
         BLAS.setThreadCount(threads)
         MemoryTuning.retainFreedMemory()
         let layout = try ObservationLayout.forEnv(env)

@@ -15,6 +15,8 @@ public struct TransitionSet: Sendable {
     public var episodes: [Int64] = []
     /// Step index of the transition within its episode.
     public var steps: [Int64] = []
+    /// 3D worlds: the world's centre g.0 of each transition's episode (x, y, z per transition; empty = the origin).
+    public var origins: [Double] = []
 
     public init(env: String, observationSize: Int, actionSize: Int) {
         self.env = env; self.observationSize = observationSize; self.actionSize = actionSize
@@ -86,7 +88,7 @@ public struct TransitionSet: Sendable {
                 ("orientation", try NpyArray(float64: Array(orientations[start ..< end]), shape: [n])),
                 ("episode_index", try NpyArray(int64: Array(episodes[start ..< end]), shape: [n])),
                 ("frame_index", try NpyArray(int64: Array(steps[start ..< end]), shape: [n])),
-            ]
+            ] + (origins.isEmpty ? [] : [("origin", try NpyArray(float64: Array(origins[3 * start ..< 3 * end]), shape: [n, 3]))])
             try writeAtomically(try Npz.encode(arrays, compressed: false, path: url.path), to: url)
             urls.append(url)
             start = end; index += 1
@@ -116,6 +118,10 @@ public struct TransitionSet: Sendable {
             guard set!.observationSize == o.shape[1], set!.actionSize == a.shape[1] else { throw DataError("\(name): shapes differ from the first shard") }
             set!.observations += try o.doubles(); set!.actions += try a.doubles(); set!.nextObservations += try n.doubles()
             set!.orientations += try r.doubles(); set!.episodes += try e.int64s(); set!.steps += try f.int64s()
+            if let origin = arrays["origin"] {
+                guard origin.shape == [o.shape[0], 3] else { throw DataError("\(name): origin must be [N, 3]") }
+                set!.origins += try origin.doubles()
+            }
         }
         return set!
     }

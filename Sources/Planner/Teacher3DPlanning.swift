@@ -1,0 +1,105 @@
+import Agents
+import Envs
+import Foundation
+
+/// Closed-loop goal reaching on `teacher3d`, the controllable 3D system the SE(3) closed-loop sweep uses: start
+/// from the oriented canonical start, the goal is the cloud reached `offsetSteps` steps later under uniform random
+/// offsets (the collection's action distribution); success = mean point distance to the goal cloud below
+/// `tolerance` within `budget` steps. At g in SE(3) the world is the frame build at g, the start and goal moved by g.
+public struct Teacher3DGoalTask: Sendable {
+    public static let heldOutSeedBase: UInt64 = 2_000_000
+    public var index: Int
+    /// Canonical start state (3 N coordinates) and goal cloud.
+    public var start: [Double]
+    public var goal: [Double]
+
+    public struct Settings: Sendable, Codable, Equatable {
+        public var offsetSteps = 12
+        public var budget = 20
+        public var tolerance = 0.01
+        public var startSpread = 0.25
+        public var actionRadius = 1.0
+        public init() {}
+    }
+
+    public static func make(index: Int, settings: Settings) throws -> Teacher3DGoalTask {
+        var rng = SplitMix64(seed: heldOutSeedBase &+ UInt64(index))
+        let env = Teacher3DEnv()
+        let start = env.orientedStart(spread: settings.startSpread, using: &rng)
+        var (obs, _) = try env.reset(seed: 0, options: ResetOptions(state: start))
+        for _ in 0..<settings.offsetSteps {
+            let c = Teacher3DEnv.centroid(obs.values, points: env.config.pointCount)
+            obs = try env.step((c + uniformPointInBall(radius: settings.actionRadius, using: &rng)).array).observation
+        }
+        return Teacher3DGoalTask(index: index, start: start, goal: obs.values)
+    }
+
+    /// Mean point distance between two clouds (invariant under SE(3)).
+    public static func meanPointError(_ a: [Double], _ b: [Double]) -> Double {
+        let n = a.count / 3
+        var s = 0.0
+        for k in 0..<n { s += (Vec3(a, at: 3 * k) - Vec3(b, at: 3 * k)).length }
+        return s / Double(n)
+    }
+}
+
+/// One closed-loop episode's outcome.
+public struct Teacher3DEpisode: Codable, Sendable {
+    public var index: Int
+    public var success: Bool
+    public var steps: Int
+    public var finalError: Double
+    public var initialError: Double
+    public var plans: Int
+    public var degenerateFrames: Int
+    public var identityFrames: Int
+    public var secondsPerPlan: Double
+    /// Observations, index 0 = after reset (not in JSON).
+    public var trajectory: [[Double]] = []
+    enum CodingKeys: String, CodingKey { case index, success, steps, finalError, initialError, plans, degenerateFrames, identityFrames, secondsPerPlan }
+}
+
+/// A model that needs the centre of the world it acts in (g.0 for the world at g), e.g. a 3D cloud model with an
+/// origin channel. The closed-loop runner sets it per episode: a known constant of the world, like PushT's centre.
+public protocol WorldCentred: AnyObject {
+    var origin: Vec3 { get set }
+}
+
+public enum Teacher3DPlanning {
+    /// Runs `task` in the world at g with `controller` (its goal is set to g.goal).
+    public static func episode(task: Teacher3DGoalTask, g: SE3Transform, settings: Teacher3DGoalTask.Settings, controller: CloudMPC) throws -> Teacher3DEpisode {
+        let base = Teacher3DEnv()
+        let env: any Environment = g.isIdentity ? base : SE3OrientationWrapper(base, transform: g)
+        let goal = base.act(g, onState: task.goal)
+        controller.goal = goal
+        (controller.model as? WorldCentred)?.origin = g.apply(point: .zero)
+        controller.reset(seed: UInt64(task.index) &+ 17)
+        var (obs, info) = try env.reset(seed: 0, options: ResetOptions(state: base.act(g, onState: task.start)))
+        var trajectory = [obs.values]
+        let initial = Teacher3DGoalTask.meanPointError(obs.values, goal)
+        var error = initial, steps = 0
+        while steps < settings.budget && error >= settings.tolerance {
+            let r = try env.step(try controller.action(observation: obs, info: info))
+            obs = r.observation; info = r.info
+            steps += 1
+            trajectory.append(obs.values)
+            error = Teacher3DGoalTask.meanPointError(obs.values, goal)
+        }
+        let s = controller.stats
+        return Teacher3DEpisode(index: task.index, success: error < settings.tolerance, steps: steps, finalError: error, initialError: initial,
+                                plans: s.plans, degenerateFrames: s.degenerateFrames, identityFrames: s.identityFrames,
+                                secondsPerPlan: s.secondsPerPlan, trajectory: trajectory)
+    }
+
+    /// max over common steps and points of |g^-1 a(t) - b(t)|.
+    public static func deviation(_ transformed: [[Double]], from reference: [[Double]], g: SE3Transform) -> Double {
+        let inv = g.inverse
+        var worst = 0.0
+        for (a, b) in zip(transformed, reference) {
+            for k in 0..<(min(a.count, b.count) / 3) {
+                worst = max(worst, (inv.apply(point: Vec3(a, at: 3 * k)) - Vec3(b, at: 3 * k)).length)
+            }
+        }
+        return worst
+    }
+}

@@ -1,0 +1,403 @@
+import ArgumentParser
+import EWMIO
+import Envs
+import Foundation
+import Planner
+import Tensor
+import Train
+
+// The 3D worlds (teacher3d) through `collect`, `train` and `eval`: slices are rungs of the SE(3) ladder.
+
+extension Collect {
+    func run3D() throws {
+        let rung = try SE3Ladder.Rung.parse(slice)
+        let config = Collect3DConfig(env: env, episodes: episodes, stepsPerEpisode: steps, rung: rung, startSpread: startSpread,
+                                     actionRadius: actionRadius, seed: seed)
+        try config.validate()
+        let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
+        let t0 = Date()
+        let data = try collectTransitions3D(config) { progress.update($0) }
+        progress.finish()
+        let dir = URL(fileURLWithPath: out)
+        let urls = try data.writeShards(to: dir, shardSize: shardSize)
+        struct Report3D: Encodable { var config: Collect3DConfig; var transitions: Int; var shards: [String]; var seconds: Double }
+        let report = Report3D(config: config, transitions: data.count, shards: urls.map(\.lastPathComponent), seconds: Date().timeIntervalSince(t0))
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try enc.encode(report), to: dir.appendingPathComponent("collect.json"))
+        if output.json { return try printJSON(report) }
+        print("\(env): \(data.count) transitions from \(episodes) episodes on the \(rung.rawValue) rung -> \(out) (\(urls.count) shard(s), \(fmt(report.seconds, 2)) s)")
+    }
+}
+
+extension TrainCommand {
+    func run3D() throws {
+        BLAS.setThreadCount(threads)
+        MemoryTuning.retainFreedMemory()
+        let rung = try SE3Ladder.Rung.parse(sliceText ?? "identity")
+        let layout = try CloudLayout.forEnv(env)
+        var spec = ModelSpec.defaults3D(kind: model, points: layout.channels, scale: scale)
+        if let hiddenScale { spec.hiddenScale = hiddenScale }
+        spec.config.eps = vnEps
+        spec.mlpBias = mlpBias
+        spec.config.encoderWidths = try Self.widths(encoderWidths, "--encoder-widths")
+        spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
+        spec.config.latentChannels = latent
+        var collect = Collect3DConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, rung: rung, seed: seed)
+        let dataset: TransitionSet
+        if let data {
+            let dir = URL(fileURLWithPath: data)
+            dataset = try TransitionSet.readShards(from: dir, env: env)
+            struct Recorded: Decodable { var config: Collect3DConfig }
+            if let json = try? Data(contentsOf: dir.appendingPathComponent("collect.json")),
+               let recorded = try? JSONDecoder().decode(Recorded.self, from: json) {
+                guard recorded.config.env == env else { throw CLIError("--data \(data) holds \(recorded.config.env) transitions, not \(env)") }
+                guard recorded.config.rung == rung else { throw CLIError("--data \(data) was collected on the \(recorded.config.rung.rawValue) rung, not \(rung.rawValue)") }
+                collect = recorded.config
+            }
+        } else {
+            dataset = try collectTransitions3D(collect)
+        }
+        let config = Train3DConfig(env: env, model: spec, rung: rung, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
+                                   muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
+                                   warmup: warmup, seed: seed, collect: collect, dataDirectory: data)
+        let trainer = try CloudJEPATrainer(config: config, data: dataset)
+        let dir = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let checkpointURL = dir.appendingPathComponent("checkpoint.safetensors")
+        let metricsURL = dir.appendingPathComponent("metrics.jsonl")
+        var args = CommandLine.arguments
+        if !args.isEmpty { args[0] = "ewm-sim" }
+        let command = args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        var lines: [String] = []
+        if resume {
+            guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw CLIError("--resume: no checkpoint at \(checkpointURL.path)") }
+            try trainer.resume(from: try SafeTensors.read(from: checkpointURL))
+            if let text = try? String(contentsOf: metricsURL, encoding: .utf8) {
+                lines = text.split(separator: "\n").map(String.init).filter { line in
+                    guard let m = try? JSONDecoder().decode(TrainMetrics.self, from: Data(line.utf8)) else { return false }
+                    return m.step <= trainer.step
+                }
+            }
+        } else if FileManager.default.fileExists(atPath: checkpointURL.path) {
+            throw CLIError("\(checkpointURL.path) exists; pass --resume to continue it or choose another --out")
+        }
+        try writeAtomically(Data((lines.map { $0 + "\n" }.joined()).utf8), to: metricsURL)
+        let log = try FileHandle(forWritingTo: metricsURL)
+        log.seekToEndOfFile()
+        defer { try? log.close() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let progress = ProgressLine(label: "train \(model.rawValue)", total: steps, enabled: !output.json)
+        let t0 = Date()
+        var first: TrainMetrics?, last: TrainMetrics?
+        let extra = ["command_line": command, "env": env]
+        while trainer.step < steps {
+            var m = trainer.trainStep()
+            m.seconds = Date().timeIntervalSince(t0)
+            if first == nil { first = m }
+            last = m
+            if m.step % logEvery == 0 || m.step == steps || m.step == 1 { log.write(try encoder.encode(m) + Data("\n".utf8)) }
+            if m.step % checkpointEvery == 0 || m.step == steps { try trainer.save(to: checkpointURL, command: command, extra: extra) }
+            progress.update(m.step, detail: String(format: "loss %.4g pred %.4g", m.loss, m.prediction))
+        }
+        progress.finish()
+        let summary = Summary(checkpoint: checkpointURL.path, model: model.rawValue, env: env, parameters: trainer.online.parameterCount,
+                              steps: trainer.step, transitions: dataset.count, seconds: Date().timeIntervalSince(t0),
+                              first: first, last: last, command: command)
+        let pretty = JSONEncoder()
+        pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try pretty.encode(summary), to: dir.appendingPathComponent("summary.json"))
+        if output.json { return try printJSON(summary) }
+        print("\(model.rawValue) on \(env), rung \(rung.rawValue): \(trainer.online.parameterCount) parameters, \(dataset.count) transitions, \(trainer.step) steps in \(fmt(summary.seconds, 1)) s")
+        if let last { print("final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))") }
+        print("checkpoint: \(checkpointURL.path)")
+    }
+}
+
+private let rungLabels = ["identity", "SO(2)", "SO(3)", "SE(3)"]
+
+struct EvalLadder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ladder",
+        abstract: "3D world models over the SE(3) ladder: one-step relMSE per rung, flatness, OOD ratios, residuals, parameters.",
+        discussion: """
+            L(g) = mean relMSE(f(E(g.o), g.a), E_ema(g.o')) (Float) on held-out canonical transitions of each checkpoint's
+            collection settings (another seed), at the identity and --samples seeded elements of each of SO(2) about z,
+            SO(3) and SE(3). In-slice = the checkpoint's training rung; OOD ratio = mean L over the higher rungs' samples /
+            mean L over the training rung's; ladder ratio = mean L on SE(3) / mean L on the training rung; flatness =
+            max L / min L - 1 over all samples. Composed residual as `eval one-step`, with rho(R) on 3-vector channels.
+            The plot shows mean L per rung with 95% intervals over the rung's samples.
+            """)
+
+    @Option(name: .long, help: "3D checkpoint (repeat to compare).") var checkpoint: [String] = []
+    @Option(help: "Elements per rung (identity is one).") var samples: Int = 16
+    @Option(help: "Held-out canonical episodes.") var episodes: Int = 40
+    @Option(help: "Seed of the held-out data (default: the run's seed + 1000003).") var dataSeed: UInt64?
+    @Option(help: "Seed of the group samples.") var sampleSeed: UInt64 = 7
+    @Option(help: "Write the ladder plot here (.png).") var plot: String?
+    @Option(help: "OpenBLAS threads.") var threads: Int = 1
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard !checkpoint.isEmpty else { throw ValidationError("give at least one --checkpoint") }
+        guard samples >= 2, episodes >= 1, threads >= 1 else { throw ValidationError("--samples must be >= 2, --episodes and --threads positive") }
+        if let plot, !plot.lowercased().hasSuffix(".png") { throw ValidationError("--plot must name a .png file") }
+    }
+
+    func run() throws {
+        BLAS.setThreadCount(threads)
+        var reports: [LadderReport] = []
+        for path in checkpoint {
+            let model = try TrainedCloudModel(url: URL(fileURLWithPath: path))
+            let data = try heldOutTransitions3D(for: model, episodes: episodes, seed: dataSeed)
+            reports.append(evaluateLadder(model, data: data, samplesPerRung: samples, seed: sampleSeed))
+        }
+        if let plot {
+            var p = LinePlot(title: "one-step relMSE per ladder rung (95% CI)", xLabel: "rung: 0 identity, 1 SO(2) about z, 2 SO(3), 3 SE(3)",
+                             yLabel: "relMSE", logY: true)
+            for (i, r) in reports.enumerated() {
+                p.addSeries(name: "\(r.model)@\(r.trainingRung) (\(r.parameters) params)", x: [0, 1, 2, 3], y: r.rungs.map(\.mean),
+                            color: plotColors[i % plotColors.count], errorBars: r.rungs.map { ($0.interval95[1] - $0.interval95[0]) / 2 })
+            }
+            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
+        }
+        if output.json { return try printJSON(reports) }
+        print(table(["model", "trained on", "params"] + rungLabels + ["OOD ratio", "ladder ratio", "flatness", "resid F32", "resid F64"],
+                    reports.map { r in
+                        [r.model, r.trainingRung, "\(r.parameters)"] + r.rungs.map { sci($0.mean) + ($0.inSlice ? "*" : "") }
+                            + [fmt(r.oodRatio, 2), fmt(r.ladderRatio, 2), sci(r.flatness), sci(r.residualFloat), sci(r.residualDouble)]
+                    }))
+        print("(* rung inside the training slice; \(reports[0].transitions) held-out transitions; identity + \(samples) samples per rung; target = EMA encoder)")
+        for r in reports where r.model != "vn" {
+            if let vn = reports.first(where: { $0.model == "vn" }) {
+                print("parameter ratio \(r.model)/vn: \(fmt(Double(r.parameters) / Double(vn.parameters), 2))x")
+            }
+        }
+        if let plot { print("plot: \(plot)") }
+    }
+}
+
+/// Upper regularised incomplete gamma Q(a, x) (Numerical Recipes' gammq), for chi-square p-values.
+func upperIncompleteGamma(_ a: Double, _ x: Double) -> Double {
+    guard x > 0 else { return 1 }
+    let gln: Double = Glibc.lgamma(a)
+    if x < a + 1 {
+        var sum = 1 / a, del = sum, ap = a
+        for _ in 0..<500 { ap += 1; del *= x / ap; sum += del; if abs(del) < abs(sum) * 1e-15 { break } }
+        return max(0, 1 - sum * exp(-x + a * log(x) - gln))
+    }
+    var b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d
+    for i in 1...500 {
+        let an = -Double(i) * (Double(i) - a)
+        b += 2
+        d = an * d + b; if abs(d) < 1e-300 { d = 1e-300 }
+        c = b + an / c; if abs(c) < 1e-300 { c = 1e-300 }
+        d = 1 / d
+        let del = d * c
+        h *= del
+        if abs(del - 1) < 1e-15 { break }
+    }
+    return exp(-x + a * log(x) - gln) * h
+}
+
+/// Chi-square test of homogeneity of success rates across groups (same trials each): the p-value.
+func homogeneityPValue(successes: [Int], trials: [Int]) -> Double {
+    let s = successes.reduce(0, +), n = trials.reduce(0, +)
+    guard n > 0, s > 0, s < n, successes.count > 1 else { return 1 }
+    let p = Double(s) / Double(n)
+    var x2 = 0.0
+    for (k, t) in zip(successes, trials) {
+        let e1 = Double(t) * p, e0 = Double(t) * (1 - p)
+        x2 += (Double(k) - e1) * (Double(k) - e1) / e1 + (Double(t - k) - e0) * (Double(t - k) - e0) / e0
+    }
+    return upperIncompleteGamma(Double(successes.count - 1) / 2, x2 / 2)
+}
+
+struct EvalClosedLoop3D: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "closed-loop3d",
+        abstract: "Closed-loop goal reaching on teacher3d across SE(3) samples: VN + equivariant planner vs MLP + CEM, Wilson 95% intervals.",
+        discussion: """
+            Each --controller is planner:checkpoint with planner equivariant (CEM in the canonical frame of
+            Gram-Schmidt of two equivariant latent vectors) or cem (CEM in the world's axes). Both plan offsets from the
+            cloud's centroid (the equivariant reference point), so translations are handled alike. Task: from the oriented
+            canonical start, reach the cloud that --offset-steps random steps lead to (mean point distance < --tolerance
+            within --budget steps); at g the whole task is moved by g (frame build). Group: the identity and --samples
+            seeded SE(3) elements. Per controller and g: success rate, Wilson 95% interval, degenerate frames, and the
+            largest deviation max_t |g^-1 obs_g(t) - obs_id(t)| from the identity run with the same task.
+            Summary: success at the identity, pooled off-slice success (g outside the model's training rung) with its
+            interval, and a chi-square homogeneity test across all g (p > 0.05: no evidence against flat).
+            """)
+
+    @Option(name: .customLong("controller"), help: "planner:checkpoint (planner: equivariant or cem); repeat.") var controllers: [String] = []
+    @Option(help: "SE(3) samples besides the identity.") var samples: Int = 16
+    @Option(help: "Seed of the group samples.") var sampleSeed: UInt64 = 11
+    @Option(help: "Episodes (tasks) per group element.") var episodes: Int = 24
+    @Option(help: "Random steps from start to goal.") var offsetSteps: Int = 12
+    @Option(help: "Step budget.") var budget: Int = 20
+    @Option(help: "Success: mean point distance below this.") var tolerance: Double = 0.01
+    @Option(help: "CEM horizon.") var horizon: Int = 4
+    @Option(help: "CEM samples.") var cemSamples: Int = 100
+    @Option(help: "CEM iterations.") var iterations: Int = 8
+    @Option(help: "Steps executed per plan.") var execute: Int = 1
+    @Option(help: "Write success per group element with 95% intervals here (.png).") var plot: String?
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard !controllers.isEmpty else { throw ValidationError("give at least one --controller planner:checkpoint") }
+        for c in controllers { _ = try Self.parse(c) }
+        guard samples >= 1, episodes >= 1, offsetSteps >= 1, budget >= 1, tolerance > 0, horizon >= 1, cemSamples >= 2, iterations >= 1, execute >= 1 else {
+            throw ValidationError("counts and the tolerance must be positive")
+        }
+        if let plot, !plot.hasSuffix(".png") { throw ValidationError("--plot needs a .png path") }
+    }
+
+    static func parse(_ text: String) throws -> (equivariant: Bool, path: String) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, ["equivariant", "cem"].contains(parts[0]) else {
+            throw ValidationError("--controller must be equivariant:CHECKPOINT or cem:CHECKPOINT, not '\(text)'")
+        }
+        return (parts[0] == "equivariant", parts[1])
+    }
+
+    struct Row: Encodable {
+        var controller: String
+        var element: [Double]
+        var inSlice: Bool
+        var successes: Int
+        var episodes: Int
+        var successRate: Double
+        var interval95: [Double]
+        var meanFinalError: Double
+        var degenerateFrames: Int
+        var identityFrames: Int
+        var plans: Int
+        var maxDeviation: Double
+    }
+
+    struct Summary: Encodable {
+        var controller: String
+        var model: String
+        var trainingRung: String
+        var parameters: Int
+        var identitySuccess: Double
+        var offSliceSuccess: Double?
+        var offSliceInterval95: [Double]?
+        var allSuccess: Double
+        var allInterval95: [Double]
+        var minSuccess: Double
+        var maxSuccess: Double
+        var homogeneityP: Double
+        var degenerateFrames: Int
+        var plans: Int
+        var secondsPerPlan: Double
+    }
+
+    struct Report: Encodable {
+        var settings: Teacher3DGoalTask.Settings
+        var rows: [Row]
+        var summaries: [Summary]
+        /// Whether the first equivariant controller's pooled interval is disjoint from each baseline's off-slice interval.
+        var disjoint: [String: Bool]
+    }
+
+    func run() throws {
+        MemoryTuning.retainFreedMemory()
+        BLAS.setThreadCount(1)
+        var settings = Teacher3DGoalTask.Settings()
+        settings.offsetSteps = offsetSteps; settings.budget = budget; settings.tolerance = tolerance
+        let group: [SE3Transform] = [.identity] + SE3Ladder().sample(.se3, count: samples, seed: sampleSeed)
+        let tasks = try (0..<episodes).map { try Teacher3DGoalTask.make(index: $0, settings: settings) }
+        var rows: [Row] = [], summaries: [Summary] = []
+        let progress = ProgressLine(label: "closed loop 3D", total: controllers.count * group.count * episodes, enabled: !output.json)
+        var done = 0
+        for spec in controllers {
+            let (equivariant, path) = try Self.parse(spec)
+            let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
+            settings.startSpread = trained.train.collect.startSpread
+            settings.actionRadius = trained.train.collect.actionRadius
+            let model = LoadedCloudModel<Double>(trained)
+            var config = CloudMPC.Config()
+            config.equivariant = equivariant
+            config.radius = trained.train.collect.actionRadius
+            config.cem.horizon = horizon; config.cem.samples = cemSamples; config.cem.iterations = iterations
+            config.cem.elites = max(2, min(config.cem.elites, cemSamples / 4)); config.executeSteps = execute
+            let layout = trained.layout
+            let controller = CloudMPC(model: model, config: config, goal: [], reference: { layout.reference($0, row: 0) })
+            let name = "\(equivariant ? "equivariant" : "cem"):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
+            var reference: [Int: [[Double]]] = [:]
+            var specRows: [Row] = []
+            var seconds = 0.0
+            for g in group {
+                var successes = 0, error = 0.0, degenerate = 0, identity = 0, plans = 0, deviation = 0.0
+                for task in tasks {
+                    let ep = try Teacher3DPlanning.episode(task: task, g: g, settings: settings, controller: controller)
+                    if ep.success { successes += 1 }
+                    error += ep.finalError / Double(episodes)
+                    degenerate += ep.degenerateFrames; identity += ep.identityFrames; plans += ep.plans
+                    seconds += ep.secondsPerPlan * Double(ep.plans)
+                    if g.isIdentity { reference[task.index] = ep.trajectory } else if let r = reference[task.index] {
+                        deviation = max(deviation, Teacher3DPlanning.deviation(ep.trajectory, from: r, g: g))
+                    }
+                    done += 1
+                    progress.update(done, detail: name)
+                }
+                let ci = wilsonInterval(successes: successes, trials: episodes)
+                specRows.append(Row(controller: name, element: g.coordinates, inSlice: trained.train.collect.ladder.contains(g, in: trained.train.rung, tolerance: 1e-9),
+                                    successes: successes, episodes: episodes, successRate: Double(successes) / Double(episodes),
+                                    interval95: [ci.low, ci.high], meanFinalError: error, degenerateFrames: degenerate, identityFrames: identity,
+                                    plans: plans, maxDeviation: deviation))
+            }
+            let off = specRows.filter { !$0.inSlice }
+            let offS = off.map(\.successes).reduce(0, +), offN = off.map(\.episodes).reduce(0, +)
+            let allS = specRows.map(\.successes).reduce(0, +), allN = specRows.map(\.episodes).reduce(0, +)
+            let offCI = offN > 0 ? wilsonInterval(successes: offS, trials: offN) : nil
+            let allCI = wilsonInterval(successes: allS, trials: allN)
+            let totalPlans = specRows.map(\.plans).reduce(0, +)
+            summaries.append(Summary(
+                controller: name, model: trained.spec.kind.rawValue, trainingRung: trained.train.rung.rawValue, parameters: trained.parameterCount,
+                identitySuccess: specRows[0].successRate, offSliceSuccess: offN > 0 ? Double(offS) / Double(offN) : nil,
+                offSliceInterval95: offCI.map { [$0.low, $0.high] }, allSuccess: Double(allS) / Double(allN), allInterval95: [allCI.low, allCI.high],
+                minSuccess: specRows.map(\.successRate).min()!, maxSuccess: specRows.map(\.successRate).max()!,
+                homogeneityP: homogeneityPValue(successes: specRows.map(\.successes), trials: specRows.map(\.episodes)),
+                degenerateFrames: specRows.map(\.degenerateFrames).reduce(0, +), plans: totalPlans,
+                secondsPerPlan: totalPlans == 0 ? 0 : seconds / Double(totalPlans)))
+            rows += specRows
+        }
+        progress.finish()
+        var disjoint: [String: Bool] = [:]
+        if let eq = summaries.first(where: { $0.controller.hasPrefix("equivariant") }) {
+            for b in summaries where !b.controller.hasPrefix("equivariant") {
+                if let ci = b.offSliceInterval95 { disjoint[b.controller] = ci[1] < eq.allInterval95[0] || ci[0] > eq.allInterval95[1] }
+            }
+        }
+        if let plot {
+            var p = LinePlot(title: "teacher3d goal reaching across SE(3) (Wilson 95% CI)", xLabel: "group element (0 = identity, 1.. = SE(3) samples)",
+                             yLabel: "success rate")
+            for (i, s) in summaries.enumerated() {
+                let r = rows.filter { $0.controller == s.controller }
+                p.addSeries(name: "\(s.controller) (\(s.parameters) params)", x: r.indices.map(Double.init), y: r.map(\.successRate),
+                            color: plotColors[i % plotColors.count], errorBars: r.map { max($0.successRate - $0.interval95[0], $0.interval95[1] - $0.successRate) })
+            }
+            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
+        }
+        let report = Report(settings: settings, rows: rows, summaries: summaries, disjoint: disjoint)
+        if output.json { return try printJSON(report) }
+        print(table(["controller", "g", "in slice", "success", "95% CI", "final err", "degenerate", "deviation"],
+                    rows.enumerated().map { i, r in
+                        [r.controller, "\(i % group.count)", r.inSlice ? "yes" : "no", fmt(r.successRate, 3),
+                         "[\(fmt(r.interval95[0], 3)), \(fmt(r.interval95[1], 3))]", sci(r.meanFinalError), "\(r.degenerateFrames)/\(r.plans)", sci(r.maxDeviation)]
+                    }))
+        print("")
+        print(table(["controller", "params", "identity", "off-slice", "off-slice 95% CI", "all", "all 95% CI", "min..max", "chi2 p", "degenerate", "s/plan"],
+                    summaries.map { s in
+                        [s.controller, "\(s.parameters)", fmt(s.identitySuccess, 3), fmt(s.offSliceSuccess, 3),
+                         s.offSliceInterval95.map { "[\(fmt($0[0], 3)), \(fmt($0[1], 3))]" } ?? "-", fmt(s.allSuccess, 3),
+                         "[\(fmt(s.allInterval95[0], 3)), \(fmt(s.allInterval95[1], 3))]", "\(fmt(s.minSuccess, 2))..\(fmt(s.maxSuccess, 2))",
+                         fmt(s.homogeneityP, 3), "\(s.degenerateFrames)/\(s.plans)", fmt(s.secondsPerPlan, 3)]
+                    }))
+        for (k, v) in disjoint.sorted(by: { $0.key < $1.key }) { print("equivariant (all g) vs \(k) off-slice: 95% intervals \(v ? "disjoint" : "overlap")") }
+        if let plot { print("plot: \(plot)") }
+    }
+}
