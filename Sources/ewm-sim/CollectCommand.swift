@@ -18,7 +18,7 @@ struct Collect: ParsableCommand {
             Each episode runs at one orientation drawn uniformly from --orientations (degrees, `lo:hi`, or `w` for -w:w;
             write negative bounds as --orientations=-15:15), in the exact `frame` build. PushT: keypoint observations
             (18 numbers) and the exploratory pusher mixed with uniform random actions (--policy mixed), starting near the
-            goal region (--start goal-region; `reference` = gym-pusht's own reset). teacher2d: random actions.
+            goal region (--start goal-region; `half-plane`: T and agent in the right half; `reference` = gym-pusht's own reset). teacher2d: random actions.
             Shards: DIR/shard-00000.npz ... with observation, action, next_observation, orientation (rad),
             episode_index, frame_index; DIR/collect.json records the settings.
             """)
@@ -34,6 +34,7 @@ struct Collect: ParsableCommand {
     @Option(help: "3D envs: the rung of the SE(3) ladder episodes are drawn from (identity, so2, so3, se3).") var slice: String = "identity"
     @Option(help: "3D envs: canonical start = the template turned by a rotation vector uniform in this ball (radians).") var startSpread: Double = 0.25
     @Option(help: "3D envs: actions = reference point + an offset uniform in the ball of this radius.") var actionRadius: Double = 1
+    @Option(help: "Frames stacked per recorded observation (newest first).") var history: Int = 1
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(help: "Transitions per shard.") var shardSize: Int = 100_000
     @Option(help: "Output directory.") var out: String
@@ -57,7 +58,8 @@ struct Collect: ParsableCommand {
     func run() throws {
         if CloudLayout.isSupported(env) { return try run3D() }
         let config = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
-                                   orientations: orientations, seed: seed, start: start, angleSpread: angleSpread)
+                                   orientations: orientations, seed: seed, start: start, angleSpread: angleSpread,
+                                   history: history)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
         let t0 = Date()
         let data = try collectTransitions(config) { progress.update($0) }

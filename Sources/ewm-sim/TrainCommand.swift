@@ -47,7 +47,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
     @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
     @Option(help: "Collection policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
-    @Option(help: "PushT start distribution: goal-region or reference.") var start: CollectConfig.Start = .goalRegion
+    @Option(help: "PushT start distribution: goal-region, half-plane or reference.") var start: CollectConfig.Start = .goalRegion
+    @Option(help: "PushT goal-region / half-plane start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
+    @Option(help: "PushT mixed policy: fraction of uniform random actions.") var randomFraction: Double = 0.25
+    @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int = 1
     @Option(help: "Read shards from this directory (from `ewm-sim collect`) instead of collecting.") var data: String?
     @Option(help: "Output directory.") var out: String
     @Flag(help: "Resume from OUT/checkpoint.safetensors.") var resume = false
@@ -69,6 +72,9 @@ struct TrainCommand: ParsableCommand {
         _ = try Self.widths(predictorWidths, "--predictor-widths")
         guard latent > 0 else { throw ValidationError("--latent must be positive") }
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
+        guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
+        guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
+        guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }
         if let h = hiddenScale, h < 1 { throw ValidationError("--hidden-scale must be at least 1") }
     }
 
@@ -105,7 +111,7 @@ struct TrainCommand: ParsableCommand {
         let slice = try self.slice
         BLAS.setThreadCount(threads)
         MemoryTuning.retainFreedMemory()
-        let layout = try ObservationLayout.forEnv(env)
+        let layout = try ObservationLayout.forEnv(env, history: history)
         var spec = ModelSpec.defaults(kind: model, points: layout.points, scale: scale)
         if let hiddenScale { spec.hiddenScale = hiddenScale }
         spec.config.eps = vnEps
@@ -114,7 +120,8 @@ struct TrainCommand: ParsableCommand {
         spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
         spec.config.latentChannels = latent
         var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
-                                    orientations: slice, seed: seed, start: start)
+                                    randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
+                                    angleSpread: angleSpread, history: history)
         var dataset: TransitionSet
         if let data {
             let dir = URL(fileURLWithPath: data)
@@ -124,6 +131,9 @@ struct TrainCommand: ParsableCommand {
                let recorded = try? JSONDecoder().decode(Recorded.self, from: json) {
                 guard recorded.config.env == env else { throw CLIError("--data \(data) holds \(recorded.config.env) transitions, not \(env)") }
                 collect = recorded.config
+            }
+            guard collect.history == history else {
+                throw CLIError("--data \(data) holds \(collect.history)-frame observations; pass --history \(collect.history)")
             }
         } else {
             dataset = try collectTransitions(collect)

@@ -58,6 +58,32 @@ import Testing
         #expect(data.movedFraction(points: 8) > 0.2)
     }
 
+    /// `history` stacks frames newest first (the first frame repeated at a reset), the next observation is the
+    /// same stack one step later, and single-frame configs and layouts keep their JSON (old checkpoints load).
+    @Test func historyStacksFramesAndKeepsSingleFrameJSON() throws {
+        let one = try collectTransitions(CollectConfig(env: "pusht", episodes: 2, stepsPerEpisode: 6, seed: 2, start: .halfPlane))
+        let three = try collectTransitions(CollectConfig(env: "pusht", episodes: 2, stepsPerEpisode: 6, seed: 2, start: .halfPlane, history: 3))
+        #expect(three.observationSize == 54 && three.count == one.count)
+        for i in 0..<three.count {
+            let o = Array(three.observation(i)), n = Array(three.nextObservations[i * 54 ..< (i + 1) * 54])
+            #expect(Array(o[0..<18]) == Array(one.observation(i)))
+            #expect(Array(n[0..<18]) == Array(one.nextObservations[i * 18 ..< (i + 1) * 18]))
+            #expect(Array(n[18..<54]) == Array(o[0..<36]))
+            if three.steps[i] == 0 { #expect(Array(o[18..<36]) == Array(o[0..<18]) && Array(o[36..<54]) == Array(o[0..<18])) }
+        }
+        let layout = try ObservationLayout.forEnv("pusht", history: 3)
+        #expect(layout.points == 27 && layout.framePoints == 9 && layout.observationSize == 54)
+        let single = try String(decoding: JSONEncoder().encode(CollectConfig(env: "pusht", episodes: 1)), as: UTF8.self)
+        #expect(!single.contains("history"))
+        #expect(!(try String(decoding: JSONEncoder().encode(ObservationLayout.forEnv("pusht")), as: UTF8.self)).contains("history"))
+        let old = #"{"actionIsPoint":true,"center":[256,256],"env":"pusht","points":9,"scale":100}"#
+        #expect(try JSONDecoder().decode(ObservationLayout.self, from: Data(old.utf8)) == ObservationLayout.forEnv("pusht"))
+        var c = CollectConfig(env: "pusht", episodes: 1, history: 2)
+        #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
+        c.history = 1
+        #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
+    }
+
     /// Tiny VN training: exactly equivariant after training, and a resumed run equals an uninterrupted one.
     @Test func vnTrainingStaysExactAndResumesBitForBit() throws {
         let (config, data) = try Self.tinyConfig(.vn)

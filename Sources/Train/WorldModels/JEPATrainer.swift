@@ -89,7 +89,7 @@ public final class JEPATrainer {
         try config.validate()
         guard data.count > 0 else { throw DataError("no training transitions") }
         self.config = config
-        layout = try ObservationLayout.forEnv(config.env)
+        layout = try config.collect.layout
         guard data.observationSize == layout.observationSize, data.actionSize == layout.actionSize else {
             throw DataError("data has \(data.observationSize)-number observations and \(data.actionSize)-number actions; \(config.env) needs \(layout.observationSize) and \(layout.actionSize)")
         }

@@ -6,16 +6,46 @@ import Tensor
 /// (x0, y0, x1, y1, ...); the model sees (p - center) / scale for every point as one vector channel, and the
 /// action as one more vector channel ((a - center) / scale when the action is a point, a / scale when it is a
 /// vector). Centring at the fixed point of the rotations makes the inputs transform linearly by R(theta).
+///
+/// `history` > 1 stacks that many consecutive frames (newest first) into one observation: `points` is then
+/// `history` times the env's points per frame. PushT's keypoints carry no velocities (the agent and the T have
+/// momentum), so one frame does not determine the next; two frames do (see assets/README.md).
 public struct ObservationLayout: Codable, Equatable, Sendable {
     public var env: String
     public var points: Int
     public var center: [Double]
     public var scale: Double
     public var actionIsPoint: Bool
+    /// Frames per observation (1: the env's own observation).
+    public var history: Int
 
-    public init(env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool) {
+    public init(env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool, history: Int = 1) {
         self.env = env; self.points = points; self.center = center; self.scale = scale; self.actionIsPoint = actionIsPoint
+        self.history = history
     }
+
+    enum CodingKeys: String, CodingKey { case env, points, center, scale, actionIsPoint, history }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        env = try c.decode(String.self, forKey: .env)
+        points = try c.decode(Int.self, forKey: .points)
+        center = try c.decode([Double].self, forKey: .center)
+        scale = try c.decode(Double.self, forKey: .scale)
+        actionIsPoint = try c.decode(Bool.self, forKey: .actionIsPoint)
+        history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
+    }
+
+    /// `history` is written only when it is not 1, so single-frame layouts keep their JSON.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(env, forKey: .env); try c.encode(points, forKey: .points); try c.encode(center, forKey: .center)
+        try c.encode(scale, forKey: .scale); try c.encode(actionIsPoint, forKey: .actionIsPoint)
+        if history != 1 { try c.encode(history, forKey: .history) }
+    }
+
+    /// Points of one frame.
+    public var framePoints: Int { points / max(1, history) }
 
     public var observationSize: Int { 2 * points }
     public var actionSize: Int { 2 }
@@ -23,10 +53,12 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
 
     /// The layout for a registered env id (pusht: keypoints, 9 points about (256, 256) / 100; teacher2d: 6 points
     /// about the origin).
-    public static func forEnv(_ env: String, teacherPoints: Int = 6) throws -> ObservationLayout {
+    /// `history` frames stacked per observation (default 1).
+    public static func forEnv(_ env: String, teacherPoints: Int = 6, history: Int = 1) throws -> ObservationLayout {
+        guard (1...8).contains(history) else { throw EnvError.invalidArgument("history must be 1...8 frames, got \(history)") }
         switch env {
-        case "pusht": return ObservationLayout(env: env, points: 9, center: [256, 256], scale: 100, actionIsPoint: true)
-        case "teacher2d": return ObservationLayout(env: env, points: teacherPoints, center: [0, 0], scale: 1, actionIsPoint: false)
+        case "pusht": return ObservationLayout(env: env, points: 9 * history, center: [256, 256], scale: 100, actionIsPoint: true, history: history)
+        case "teacher2d": return ObservationLayout(env: env, points: teacherPoints * history, center: [0, 0], scale: 1, actionIsPoint: false, history: history)
         default: throw EnvError.invalidArgument("no world-model layout for env '\(env)' (pusht, teacher2d)")
         }
     }

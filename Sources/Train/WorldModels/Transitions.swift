@@ -149,6 +149,9 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         case goalRegion = "goal-region"
         /// gym-pusht's own reset (uniform angle: nearly isotropic).
         case reference
+        /// As `goal-region`, but the T's origin and the agent start in the right half of the workspace (T origin in
+        /// [306, 406] x [156, 356], agent in [256, 450] x [50, 450]): positions are anisotropic too.
+        case halfPlane = "half-plane"
     }
 
     public var env: String
@@ -160,19 +163,54 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     public var seed: UInt64
     public var start: Start
     public var angleSpread: Double
+    /// Frames stacked per recorded observation (newest first; at an episode's start the first frame is repeated,
+    /// which is exact for PushT: a reset leaves both bodies at rest). 1: the env's own observation.
+    public var history: Int
 
     public init(env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
-                orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6) {
+                orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
+                history: Int = 1) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
         self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
-        self.angleSpread = angleSpread
+        self.angleSpread = angleSpread; self.history = history
     }
+
+    enum CodingKeys: String, CodingKey {
+        case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        env = try c.decode(String.self, forKey: .env)
+        episodes = try c.decode(Int.self, forKey: .episodes)
+        stepsPerEpisode = try c.decode(Int.self, forKey: .stepsPerEpisode)
+        policy = try c.decode(PolicyKind.self, forKey: .policy)
+        randomFraction = try c.decode(Double.self, forKey: .randomFraction)
+        orientations = try c.decode(OrientationSlice.self, forKey: .orientations)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        start = try c.decode(Start.self, forKey: .start)
+        angleSpread = try c.decode(Double.self, forKey: .angleSpread)
+        history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
+    }
+
+    /// `history` is written only when it is not 1, so single-frame configs (and the checkpoints' metadata) keep
+    /// their JSON.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(env, forKey: .env); try c.encode(episodes, forKey: .episodes)
+        try c.encode(stepsPerEpisode, forKey: .stepsPerEpisode); try c.encode(policy, forKey: .policy)
+        try c.encode(randomFraction, forKey: .randomFraction); try c.encode(orientations, forKey: .orientations)
+        try c.encode(seed, forKey: .seed); try c.encode(start, forKey: .start); try c.encode(angleSpread, forKey: .angleSpread)
+        if history != 1 { try c.encode(history, forKey: .history) }
+    }
+
+    public var layout: ObservationLayout { get throws { try ObservationLayout.forEnv(env, history: history) } }
 
     public func validate() throws {
         guard episodes > 0, stepsPerEpisode > 0 else { throw DataError("episodes and steps per episode must be positive") }
         guard (0...1).contains(randomFraction) else { throw DataError("random fraction must be in [0, 1]") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw DataError("angle spread must be >= 0") }
-        _ = try ObservationLayout.forEnv(env)
+        _ = try layout
     }
 }
 
@@ -181,7 +219,8 @@ public struct CollectConfig: Codable, Equatable, Sendable {
 /// data is a pure function of the config.
 public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
     try config.validate()
-    let layout = try ObservationLayout.forEnv(config.env)
+    let layout = try config.layout
+    let frameSize = 2 * layout.framePoints, history = layout.history
     var set = TransitionSet(env: config.env, observationSize: layout.observationSize, actionSize: layout.actionSize)
     for e in 0..<config.episodes {
         var rng = Envs.SplitMix64(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(e) &+ 1)
@@ -197,6 +236,11 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
                      Double.random(in: 156...356, using: &rng), Double.random(in: 156...356, using: &rng),
                      Double.pi / 4 + Double.random(in: -config.angleSpread...config.angleSpread, using: &rng)]
             (obs, info) = try env.reset(seed: episodeSeed, options: ResetOptions(state: g.act(onState: s)))
+        } else if config.env == "pusht" && config.start == .halfPlane {
+            let s = [Double.random(in: 256...450, using: &rng), Double.random(in: 50...450, using: &rng),
+                     Double.random(in: 306...406, using: &rng), Double.random(in: 156...356, using: &rng),
+                     Double.pi / 4 + Double.random(in: -config.angleSpread...config.angleSpread, using: &rng)]
+            (obs, info) = try env.reset(seed: episodeSeed, options: ResetOptions(state: g.act(onState: s)))
         } else {
             (obs, info) = try env.reset(seed: episodeSeed)
         }
@@ -204,6 +248,10 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
             ? ExploratoryPusher(rotation: g, randomFraction: config.policy == .mixed ? config.randomFraction : 0, seed: episodeSeed)
             : nil
         let space = env.actionSpace
+        // The last `history` frames, newest first (the first frame repeated at the start).
+        var frames = [[Double]](repeating: obs.values, count: history)
+        func stacked(_ f: [[Double]]) -> [Double] { history == 1 ? f[0] : f.flatMap { $0 } }
+        precondition(obs.values.count == frameSize, "collect: \(obs.values.count) numbers per frame, layout needs \(frameSize)")
         for t in 0..<config.stepsPerEpisode {
             let action: [Double]
             if let pusher {
@@ -214,7 +262,9 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
                 action = layout.rotate(actions: canonical, by: g)
             }
             let r = try env.step(action)
-            set.append(obs.values, action, r.observation.values, orientation: theta, episode: e, step: t)
+            let before = stacked(frames)
+            frames.insert(r.observation.values, at: 0); frames.removeLast()
+            set.append(before, action, stacked(frames), orientation: theta, episode: e, step: t)
             obs = r.observation; info = r.info
             if r.terminated { break }
         }
