@@ -65,17 +65,22 @@ public final class SimulatorMPC: Policy {
         }
         let hold = mean.last ?? [physical.physics.agentPosition.x, physical.physics.agentPosition.y]
         while mean.count < h { mean.append(hold) }
-        let sim = simulator
+        let sim = simulator, mode = config.cost
         let cost: SequenceCost = { actions, n in
             (0..<n).map { s in
                 sim.restore(origin)
                 var obs: [Double] = []
+                var acc = mode == .min ? Double.infinity : 0
+                func distance() -> Double {
+                    var c = 0.0
+                    for j in 0..<min(obs.count, target.count) { let e = obs[j] - target[j]; c += e * e }
+                    return c
+                }
                 for t in 0..<(h * r) {
                     obs = (try? sim.step([actions[(s * h + t / r) * 2], actions[(s * h + t / r) * 2 + 1]]).observation.values) ?? []
+                    if mode != .final { acc = PlanCost.accumulate(mode, [acc], [distance()])[0] }
                 }
-                var c = 0.0
-                for j in 0..<min(obs.count, target.count) { let e = obs[j] - target[j]; c += e * e }
-                return c
+                return PlanCost.finish(mode, [acc], final: [distance()], steps: h * r)[0]
             }
         }
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
