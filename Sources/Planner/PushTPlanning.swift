@@ -73,11 +73,13 @@ public struct PlanningEpisode: Codable, Sendable {
     /// goal25: position error (px) and angle error (rad) to the goal at the end of the episode.
     public var finalPositionError: Double?
     public var finalAngleError: Double?
+    /// goal25: the goal state [agent_x, agent_y, block_x, block_y, block_angle] in the env's frame.
+    public var goalState: [Double]?
     /// Keypoint observations, one per step (index 0 = after reset); not encoded in JSON.
     public var trajectory: [[Double]] = []
 
     enum CodingKeys: String, CodingKey {
-        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation, finalPositionError, finalAngleError
+        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation, finalPositionError, finalAngleError, goalState
     }
 }
 
@@ -86,7 +88,12 @@ public enum PushTPlanning {
     /// Builds the controller for `kind`; `model` is required except for the oracle.
     public static func controller(kind: PlannerKind, model: (any LatentWorldModel)?, env: any Environment, config: MPCConfig,
                                   goal: @escaping ([Double]) -> [Double]) throws -> any Policy {
-        if kind == .oracle { return try SimulatorMPC(env: env, config: config, goal: goal) }
+        if kind == .oracle {
+            // With a model, the oracle measures its cost in the model's latent space (a diagnostic of the encoder).
+            let oracle = try SimulatorMPC(env: env, config: config, goal: goal)
+            oracle.latentMetric = model
+            return oracle
+        }
         guard let model else { throw EnvError.invalidArgument("planner \(kind.rawValue) needs a world model (--model)") }
         return LatentMPC(model: model, kind: kind, config: config, goal: goal)
     }
@@ -136,7 +143,7 @@ public enum PushTPlanning {
         let result = PlanningEpisode(
             seed: episodeSeed, orientation: theta, success: success, steps: steps, finalCoverage: coverage, plans: stats.plans,
             secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil,
-            finalPositionError: finalErrors?.position, finalAngleError: finalErrors?.angle, trajectory: trajectory)
+            finalPositionError: finalErrors?.position, finalAngleError: finalErrors?.angle, goalState: goalState, trajectory: trajectory)
         return (result, recorder?.episodes.last)
     }
 

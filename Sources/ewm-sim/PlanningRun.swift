@@ -60,6 +60,8 @@ struct PlannerOptions: ParsableArguments {
     var initStd: Double?
     @Option(help: "CEM/MPPI elites (default: CEM 30, MPPI 64).")
     var elites: Int?
+    @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
+    var oracleLatentCost = false
     @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double, so costs and elite sets do not depend on the orientation) or float.")
     var precision: InferencePrecision = .double
 
@@ -71,7 +73,8 @@ struct PlannerOptions: ParsableArguments {
         guard horizon >= 1, actionRepeat >= 1, (1...(horizon * actionRepeat)).contains(execute) else {
             throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and 1 <= --execute <= horizon x repeat")
         }
-        if planner == .oracle, model != nil { throw ValidationError("the oracle plans with the simulator; --model does not apply") }
+        if planner == .oracle, model != nil, !oracleLatentCost { throw ValidationError("the oracle plans with the simulator; --model does not apply (except with --oracle-latent-cost)") }
+        if oracleLatentCost, planner != .oracle { throw ValidationError("--oracle-latent-cost applies to --planner oracle") }
     }
 
     var config: MPCConfig {
@@ -121,7 +124,7 @@ struct PlanningRun {
     func run() throws {
         let kind = planner.planner!
         MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
-        let model = kind == .oracle ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
+        let model = kind == .oracle && !planner.oracleLatentCost ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
         var recorded: [Episode] = []
