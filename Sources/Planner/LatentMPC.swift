@@ -14,6 +14,37 @@ public enum PlannerKind: String, CaseIterable, Sendable {
     case oracle
 }
 
+/// What the planners' cost measures along a predicted rollout (every model step, action repeat included).
+public enum PlanCost: String, CaseIterable, Sendable {
+    /// Squared distance of the final prediction to the goal (DINO-WM's objective; the default).
+    case final
+    /// Mean over all predicted steps of the squared distance to the goal, plus the final one: rewards
+    /// sequences that get near the goal early and stay there.
+    case sum
+    /// Minimum over all predicted steps of the squared distance to the goal (reach it at some point).
+    case min
+}
+
+extension PlanCost {
+    /// Folds one step's squared distances into the running cost.
+    static func accumulate(_ mode: PlanCost, _ acc: [Double], _ d: [Double]) -> [Double] {
+        switch mode {
+        case .final: return acc
+        case .sum: return zip(acc, d).map { $0 + $1 }
+        case .min: return zip(acc, d).map { Swift.min($0, $1) }
+        }
+    }
+
+    /// The cost of each sequence from the running cost and the final step's distances.
+    static func finish(_ mode: PlanCost, _ acc: [Double], final d: [Double], steps: Int) -> [Double] {
+        switch mode {
+        case .final: return d
+        case .sum: return zip(acc, d).map { $0 / Double(Swift.max(1, steps)) + $1 }
+        case .min: return acc
+        }
+    }
+}
+
 /// Figures a controller keeps about its own planning.
 public struct PlannerStats: Codable, Sendable {
     public var plans = 0
@@ -34,6 +65,8 @@ public struct MPCConfig: Sendable {
     /// Env steps each planned action is held for (DINO-WM's frameskip): a plan of `horizon` actions looks
     /// `horizon * actionRepeat` steps ahead, which is what reaching a goal 25 steps away needs.
     public var actionRepeat = 1
+    /// The cost along a predicted rollout (default: final latent only, as DINO-WM).
+    public var cost: PlanCost = .final
     /// The symmetry centre (PushT: (256, 256)) and the disc the equivariant planner keeps actions in.
     public var center = (x: 256.0, y: 256.0)
     public var discRadius = 256.0
@@ -119,10 +152,11 @@ public final class LatentMPC: Policy {
         let initial = (0..<h).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
         let bounds: ActionBounds = kind == .equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high)
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
+        let costMode = config.cost
         let cost: SequenceCost = { [model] canonical, n in
             var actions = canonical
             frame.toWorld(&actions)
-            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: r)
+            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: r, mode: costMode)
         }
         let result: Plan
         switch kind {
@@ -137,23 +171,32 @@ public final class LatentMPC: Policy {
         return (0..<h).map { Array(world[($0 * d)..<(($0 + 1) * d)]) }
     }
 
-    /// Squared distance of the predicted final latent to the goal latent, per sequence; each action is
-    /// held for `hold` model steps.
-    static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int, hold: Int = 1) -> [Double] {
+    /// Squared distance of the predicted latents to the goal latent, per sequence (`mode`: the final one, the
+    /// mean over every predicted step plus the final one, or the minimum over steps); each action is held for
+    /// `hold` model steps.
+    static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int,
+                            hold: Int = 1, mode: PlanCost = .final) -> [Double] {
         let size = z0.count, d = model.actionSize
         var z = [Double](repeating: 0, count: n * size)
         for s in 0..<n { z.replaceSubrange((s * size)..<((s + 1) * size), with: z0) }
         var step = [Double](repeating: 0, count: n * d)
+        var accumulated = [Double](repeating: mode == .min ? Double.infinity : 0, count: n)
+        func distances() -> [Double] {
+            (0..<n).map { s in
+                var c = 0.0
+                for j in 0..<size { let e = z[s * size + j] - goal[j]; c += e * e }
+                return c
+            }
+        }
         for t in 0..<h {
             for s in 0..<n {
                 for j in 0..<d { step[s * d + j] = actions[(s * h + t) * d + j] }
             }
-            for _ in 0..<hold { z = model.predict(z, actions: step, batch: n) }
+            for _ in 0..<hold {
+                z = model.predict(z, actions: step, batch: n)
+                if mode != .final { accumulated = PlanCost.accumulate(mode, accumulated, distances()) }
+            }
         }
-        return (0..<n).map { s in
-            var c = 0.0
-            for j in 0..<size { let e = z[s * size + j] - goal[j]; c += e * e }
-            return c
-        }
+        return PlanCost.finish(mode, accumulated, final: distances(), steps: h * hold)
     }
 }

@@ -42,6 +42,13 @@ public struct GoalReachingTask: Sendable {
         let angle = abs(remainder(s[4] - goal[4], 2 * Double.pi))
         return d2.squareRoot() < 20 && angle < Double.pi / 9
     }
+
+    /// (|(agent xy, block xy) - goal| in px, |block angle error| in rad): the two quantities of the success test.
+    public static func errors(state s: [Double], goal: [Double]) -> (position: Double, angle: Double) {
+        var d2 = 0.0
+        for i in 0..<4 { d2 += (s[i] - goal[i]) * (s[i] - goal[i]) }
+        return (d2.squareRoot(), abs(remainder(s[4] - goal[4], 2 * Double.pi)))
+    }
 }
 
 /// The goal observation the latent planners aim at in the full task: the T at the goal pose (in the env's
@@ -63,11 +70,16 @@ public struct PlanningEpisode: Codable, Sendable {
     public var degenerateFrames: Int
     /// max over t of |g^-1 obs_g(t) - obs_0(t)| against the run at orientation 0 with the same seed (px), if measured.
     public var deviation: Double?
+    /// goal25: position error (px) and angle error (rad) to the goal at the end of the episode.
+    public var finalPositionError: Double?
+    public var finalAngleError: Double?
+    /// goal25: the goal state [agent_x, agent_y, block_x, block_y, block_angle] in the env's frame.
+    public var goalState: [Double]?
     /// Keypoint observations, one per step (index 0 = after reset); not encoded in JSON.
     public var trajectory: [[Double]] = []
 
     enum CodingKeys: String, CodingKey {
-        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation
+        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation, finalPositionError, finalAngleError, goalState
     }
 }
 
@@ -76,7 +88,12 @@ public enum PushTPlanning {
     /// Builds the controller for `kind`; `model` is required except for the oracle.
     public static func controller(kind: PlannerKind, model: (any LatentWorldModel)?, env: any Environment, config: MPCConfig,
                                   goal: @escaping ([Double]) -> [Double]) throws -> any Policy {
-        if kind == .oracle { return try SimulatorMPC(env: env, config: config, goal: goal) }
+        if kind == .oracle {
+            // With a model, the oracle measures its cost in the model's latent space (a diagnostic of the encoder).
+            let oracle = try SimulatorMPC(env: env, config: config, goal: goal)
+            oracle.latentMetric = model
+            return oracle
+        }
         guard let model else { throw EnvError.invalidArgument("planner \(kind.rawValue) needs a world model (--model)") }
         return LatentMPC(model: model, kind: kind, config: config, goal: goal)
     }
@@ -106,6 +123,7 @@ public enum PushTPlanning {
         var (obs, info) = try env.reset(seed: episodeSeed)
         var trajectory = [obs.values]
         var success = false, steps = 0, coverage = info.double("coverage") ?? 0
+        var finalErrors: (position: Double, angle: Double)?
         let goalState = task.map { g.act(onState: $0.goalState) }
         while steps < proto.budget && !success {
             let r = try env.step(try controller.action(observation: obs, info: info))
@@ -115,6 +133,7 @@ public enum PushTPlanning {
             coverage = info.double("coverage") ?? coverage
             if let goalState, let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") {
                 success = GoalReachingTask.reached(state: a + p, goal: goalState)
+                finalErrors = GoalReachingTask.errors(state: a + p, goal: goalState)
             } else {
                 success = info.bool("is_success") ?? false
             }
@@ -122,7 +141,8 @@ public enum PushTPlanning {
         let stats = (controller as? LatentMPC)?.stats ?? (controller as? SimulatorMPC)?.stats ?? PlannerStats()
         let result = PlanningEpisode(
             seed: episodeSeed, orientation: theta, success: success, steps: steps, finalCoverage: coverage, plans: stats.plans,
-            secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil, trajectory: trajectory)
+            secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil,
+            finalPositionError: finalErrors?.position, finalAngleError: finalErrors?.angle, goalState: goalState, trajectory: trajectory)
         return (result, recorder?.episodes.last)
     }
 

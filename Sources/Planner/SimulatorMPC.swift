@@ -1,3 +1,4 @@
+import Agents
 import Envs
 import Foundation
 
@@ -18,6 +19,9 @@ public final class SimulatorMPC: Policy {
     private var lastPlan: [[Double]] = []
     private var executed = 0
     private var episodeSeed: UInt64 = 0
+    /// Diagnostic: measure the cost in this model's latent space (E(sim obs) vs E(goal)) instead of keypoint
+    /// space, so the simulator's exact dynamics are combined with the learned encoder's metric.
+    public var latentMetric: (any LatentWorldModel)?
 
     /// `env`: the env the controller acts on (any wrappers around a PushT).
     public init(env: any Environment, config: MPCConfig = MPCConfig(), goal: @escaping (_ observation: [Double]) -> [Double]) throws {
@@ -61,17 +65,29 @@ public final class SimulatorMPC: Policy {
         }
         let hold = mean.last ?? [physical.physics.agentPosition.x, physical.physics.agentPosition.y]
         while mean.count < h { mean.append(hold) }
-        let sim = simulator
+        let sim = simulator, mode = config.cost, metric = latentMetric
+        let zGoal = metric.map { $0.encode(target, batch: 1) }
         let cost: SequenceCost = { actions, n in
             (0..<n).map { s in
                 sim.restore(origin)
                 var obs: [Double] = []
+                var acc = mode == .min ? Double.infinity : 0
+                func distance() -> Double {
+                    if let m = metric, let zGoal {
+                        let z = m.encode(obs, batch: 1)
+                        var c = 0.0
+                        for j in z.indices { let e = z[j] - zGoal[j]; c += e * e }
+                        return c
+                    }
+                    var c = 0.0
+                    for j in 0..<min(obs.count, target.count) { let e = obs[j] - target[j]; c += e * e }
+                    return c
+                }
                 for t in 0..<(h * r) {
                     obs = (try? sim.step([actions[(s * h + t / r) * 2], actions[(s * h + t / r) * 2 + 1]]).observation.values) ?? []
+                    if mode != .final { acc = PlanCost.accumulate(mode, [acc], [distance()])[0] }
                 }
-                var c = 0.0
-                for j in 0..<min(obs.count, target.count) { let e = obs[j] - target[j]; c += e * e }
-                return c
+                return PlanCost.finish(mode, [acc], final: [distance()], steps: h * r)[0]
             }
         }
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)

@@ -10,6 +10,7 @@ import Train
 extension PlannerKind: ExpressibleByArgument {}
 extension PushTProtocol: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
+extension PlanCost: ExpressibleByArgument {}
 
 /// Where the default PushT world model lives: `assets/` of the working directory, else of the source tree.
 enum DefaultModel {
@@ -53,16 +54,27 @@ struct PlannerOptions: ParsableArguments {
     var execute: Int = 5
     @Option(help: "Env steps each planned action is held for (frameskip); the plan looks horizon x repeat steps ahead.")
     var actionRepeat: Int = 1
+    @Option(help: "Cost along a predicted rollout: final (distance of the last prediction to the goal, DINO-WM), sum (mean over every predicted step + final), min (closest step).")
+    var cost: PlanCost = .final
+    @Option(help: "Initial std of the sampled actions, px (default 64).")
+    var initStd: Double?
+    @Option(help: "CEM/MPPI elites (default: CEM 30, MPPI 64).")
+    var elites: Int?
+    @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
+    var oracleLatentCost = false
     @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double, so costs and elite sets do not depend on the orientation) or float.")
     var precision: InferencePrecision = .double
 
     func validatePlanner() throws {
         if let s = samples, s < 2 { throw ValidationError("--samples must be at least 2") }
         if let i = iterations, i < 1 { throw ValidationError("--iterations must be at least 1") }
+        if let e = elites, e < 1 { throw ValidationError("--elites must be at least 1") }
+        if let s = initStd, !(s > 0 && s.isFinite) { throw ValidationError("--init-std must be positive") }
         guard horizon >= 1, actionRepeat >= 1, (1...(horizon * actionRepeat)).contains(execute) else {
             throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and 1 <= --execute <= horizon x repeat")
         }
-        if planner == .oracle, model != nil { throw ValidationError("the oracle plans with the simulator; --model does not apply") }
+        if planner == .oracle, model != nil, !oracleLatentCost { throw ValidationError("the oracle plans with the simulator; --model does not apply (except with --oracle-latent-cost)") }
+        if oracleLatentCost, planner != .oracle { throw ValidationError("--oracle-latent-cost applies to --planner oracle") }
     }
 
     var config: MPCConfig {
@@ -73,6 +85,9 @@ struct PlannerOptions: ParsableArguments {
         c.actionRepeat = actionRepeat
         if let s = samples { c.cem.samples = s; c.mppi.samples = s; c.cem.elites = min(c.cem.elites, s); c.mppi.elites = min(c.mppi.elites, s) }
         if let i = iterations { c.cem.iterations = i; c.mppi.iterations = i }
+        if let e = elites { c.cem.elites = min(e, c.cem.samples); c.mppi.elites = min(e, c.mppi.samples) }
+        if let s = initStd { c.cem.initialStd = s; c.mppi.initialStd = s }
+        c.cost = cost
         return c
     }
 }
@@ -109,7 +124,7 @@ struct PlanningRun {
     func run() throws {
         let kind = planner.planner!
         MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
-        let model = kind == .oracle ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
+        let model = kind == .oracle && !planner.oracleLatentCost ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
         var recorded: [Episode] = []

@@ -51,6 +51,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "PushT goal-region / half-plane start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
     @Option(help: "PushT mixed policy: fraction of uniform random actions.") var randomFraction: Double = 0.25
     @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int = 1
+    @Option(help: "Rollout (multi-step) loss: unroll the predictor this many steps along recorded episodes and average the relMSE of every step (1: the one-step loss).") var rolloutSteps: Int = 1
     @Option(help: "Read shards from this directory (from `ewm-sim collect`) instead of collecting.") var data: String?
     @Option(help: "Output directory.") var out: String
     @Flag(help: "Resume from OUT/checkpoint.safetensors.") var resume = false
@@ -70,6 +71,7 @@ struct TrainCommand: ParsableCommand {
         if model == .vn && hiddenScale != nil { throw ValidationError("--hidden-scale applies to MLP models only") }
         _ = try Self.widths(encoderWidths, "--encoder-widths")
         _ = try Self.widths(predictorWidths, "--predictor-widths")
+        guard rolloutSteps >= 1 else { throw ValidationError("--rollout-steps must be at least 1") }
         guard latent > 0 else { throw ValidationError("--latent must be positive") }
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
         guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
@@ -141,7 +143,7 @@ struct TrainCommand: ParsableCommand {
         let config = TrainConfig(
             env: env, model: spec, slice: slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
             muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema, warmup: warmup,
-            seed: seed, softWeight: softWeight, collect: collect, dataDirectory: data)
+            seed: seed, softWeight: softWeight, collect: collect, dataDirectory: data, rolloutSteps: rolloutSteps)
         let trainer = try JEPATrainer(config: config, data: dataset)
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -106,6 +106,35 @@ final class ToyEquivariantModel: LatentWorldModel {
         #expect(worstPlain > 1e-3)  // the plain planner is not equivariant: the check has teeth
     }
 
+    /// The rollout costs: min <= final, sum = mean over steps + final, and the equivariant planner stays exact with each.
+    @Test func costModesAreConsistentAndKeepTheEquivariantPlannerExact() {
+        let model = ToyEquivariantModel()
+        var rng = SplitMix64(seed: 5)
+        let obs = Self.randomObservation(&rng), goalObs = Self.randomObservation(&rng)
+        let z0 = model.encode(obs, batch: 1), goal = model.encode(goalObs, batch: 1)
+        let n = 6, h = 3
+        let actions = (0..<(n * h * 2)).map { _ in Double.random(in: 100...400, using: &rng) }
+        let final = LatentMPC.rolloutCost(model: model, z0: z0, goal: goal, actions: actions, batch: n, horizon: h, hold: 2, mode: .final)
+        let least = LatentMPC.rolloutCost(model: model, z0: z0, goal: goal, actions: actions, batch: n, horizon: h, hold: 2, mode: .min)
+        let sum = LatentMPC.rolloutCost(model: model, z0: z0, goal: goal, actions: actions, batch: n, horizon: h, hold: 2, mode: .sum)
+        #expect(final == LatentMPC.rolloutCost(model: model, z0: z0, goal: goal, actions: actions, batch: n, horizon: h, hold: 2))
+        for i in 0..<n { #expect(least[i] <= final[i] && sum[i] >= final[i]) }
+        for mode in [PlanCost.sum, .min] {
+            var c = Self.smallConfig()
+            c.cost = mode
+            c.actionRepeat = 2
+            func firstAction(_ g: PlanarRotation) -> [Double] {
+                let mpc = LatentMPC(model: model, kind: .equivariant, config: c, goal: { _ in Self.rotate(goalObs, g) })
+                mpc.reset(seed: 3)
+                return mpc.plan(observation: Self.rotate(obs, g))[0]
+            }
+            let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
+            let g = PlanarRotation(angle: 2.1, center: Vec2(256, 256))
+            let a = firstAction(g)
+            #expect((g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length < 1e-9)
+        }
+    }
+
     @Test func frameIsEquivariantAndDegenerateFramesAreCounted() {
         let rep = Rep(vectors: 2, dim: 2)
         let z = [1.0, 0.5, -0.2, 0.3], goal = [0.4, -0.1, 0.0, 0.2]

@@ -131,6 +131,32 @@ import Testing
         #expect(rollout.spread.allSatisfy { $0 < 1e-4 })
     }
 
+    /// The rollout loss trains, keeps the VN model exact, and a config without the field (old checkpoints) decodes as one-step.
+    @Test func rolloutLossTrainsAndOldConfigsDecode() throws {
+        var (config, data) = try Self.tinyConfig(.vn, steps: 3)
+        config.rolloutSteps = 4
+        let t = try JEPATrainer(config: config, data: data)
+        var last: TrainMetrics?
+        for _ in 0..<config.steps { last = t.trainStep() }
+        #expect(last!.loss.isFinite && last!.prediction > 0)
+        let url = Self.tmp("rollout.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try t.save(to: url, command: "test")
+        let model = try TrainedWorldModel(url: url)
+        #expect(model.train.horizon == 4)
+        let held = try heldOutTransitions(for: model, episodes: 2)
+        #expect(composedResidual(model, data: held, orientations: [0.7, 2.5], as: Double.self).composed <= 1e-12)
+        let one = TrainConfig(env: "teacher2d", model: config.model, steps: 3, batch: 16, collect: config.collect, rolloutSteps: 1)
+        #expect(one.rolloutSteps == nil && one.horizon == 1)
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(one)) as! [String: Any]
+        json.removeValue(forKey: "rolloutSteps")
+        let decoded = try JSONDecoder().decode(TrainConfig.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(decoded == one)
+        var bad = config
+        bad.model.kind = .mlpAug
+        #expect(throws: DataError.self) { try bad.validate() }
+    }
+
     @Test func mlpVariantsTrainAndAreNotEquivariant() throws {
         for kind in [ModelKind.mlp, .mlpAug, .mlpSoft] {
             let (config, data) = try Self.tinyConfig(kind, steps: 3)

@@ -36,16 +36,22 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// The data: collected in memory from this config unless `dataDirectory` is set.
     public var collect: CollectConfig
     public var dataDirectory: String?
+    /// Multi-step (rollout) prediction loss: the predictor is unrolled this many steps from E(o_t) with the
+    /// recorded actions and every step k is compared with E_ema(o_t+k) (mean of the k relMSEs). nil or 1: the
+    /// one-step loss (the original behaviour; old checkpoints have no such field).
+    public var rolloutSteps: Int?
+    public var horizon: Int { max(1, rolloutSteps ?? 1) }
 
     public init(env: String, model: ModelSpec, slice: OrientationSlice = .defaultSlice, steps: Int = 3000, batch: Int = 256,
                 regularizer: Regularizer = .vicreg, regWeight: Double? = nil, muonLearningRate: Double = 0.02,
                 adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1, emaDecay: Double = 0.99, warmup: Int = 100,
-                seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil) {
+                seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil, rolloutSteps: Int? = nil) {
         self.env = env; self.model = model; self.slice = slice; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
         self.muonLearningRate = muonLearningRate; self.adamLearningRate = adamLearningRate; self.weightDecay = weightDecay
         self.emaDecay = emaDecay; self.warmup = warmup; self.seed = seed; self.softWeight = softWeight
         self.collect = collect; self.dataDirectory = dataDirectory
+        self.rolloutSteps = rolloutSteps.flatMap { $0 == 1 ? nil : $0 }
     }
 
     public func validate() throws {
@@ -55,6 +61,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         }
         guard (0..<1).contains(emaDecay) else { throw DataError("EMA decay must be in [0, 1)") }
         guard warmup >= 0 else { throw DataError("warm-up must be non-negative") }
+        if let k = rolloutSteps {
+            guard k >= 1 else { throw DataError("rollout steps must be at least 1") }
+            guard k == 1 || model.kind == .vn || model.kind == .mlp || model.kind == .mlpBig else {
+                throw DataError("the rollout loss supports vn, mlp and mlp-big (not the augmented or soft-penalty baselines)")
+            }
+        }
         try model.config.validate()
         try collect.validate()
     }
@@ -83,6 +95,8 @@ public final class JEPATrainer {
     public let target: WorldNet<Float>
     public let optimizer: MuonAdamW<Float>
     let ema: EMA<Float>
+    /// With a rollout loss: the transitions that start `horizon` consecutive steps of one episode.
+    let rolloutStarts: [Int]
     public private(set) var step = 0
 
     public init(config: TrainConfig, data: TransitionSet) throws {
@@ -103,6 +117,10 @@ public final class JEPATrainer {
         optimizer = MuonAdamW(namedParameters: online.namedParameters, muonLearningRate: config.muonLearningRate,
                               adamLearningRate: config.adamLearningRate, weightDecay: config.weightDecay)
         ema = EMA(source: online.encoderParameters, target: target.encoderParameters, decay: config.emaDecay)
+        rolloutStarts = config.horizon > 1 ? data.rolloutStarts(horizon: config.horizon) : []
+        if config.horizon > 1 && rolloutStarts.isEmpty {
+            throw DataError("no \(config.horizon) consecutive transitions of one episode in the data for the rollout loss")
+        }
     }
 
     var schedule: LRSchedule { .warmupCosine(warmup: config.warmup, total: config.steps, minFactor: 0.05) }
@@ -121,6 +139,7 @@ public final class JEPATrainer {
         optimizer.muon.learningRate = config.muonLearningRate * factor
         optimizer.adamW.learningRate = config.adamLearningRate * factor
         let b = config.batch
+        if config.horizon > 1 { return rolloutStep(rng: &rng, factor: factor, start: t0) }
         let indices = (0..<b).map { _ in Int(rng.next() % UInt64(data.count)) }
         var (o, a, n) = data.gather(indices)
         if config.model.kind == .mlpAug {
@@ -174,6 +193,42 @@ public final class JEPATrainer {
         return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(prediction.value.scalar),
                             regularizer: Double(reg.value.scalar), soft: softValue, lrFactor: factor,
                             seconds: Date().timeIntervalSince(t0))
+    }
+
+    /// One step of the multi-step loss: mean over k = 1..H of relMSE(f^k(E(o_t), a_t..a_t+k-1), sg(E_ema(o_t+k))).
+    private func rolloutStep(rng: inout Xoshiro256, factor: Double, start t0: Date) -> TrainMetrics {
+        let b = config.batch, h = config.horizon
+        let starts = (0..<b).map { _ in rolloutStarts[Int(rng.next() % UInt64(rolloutStarts.count))] }
+        let (o, _, _) = data.gather(starts)
+        let z = online.encode(Variable(layout.pointsTensor(o, batch: b, as: Float.self)))
+        var p = z
+        var prediction: Variable<Float>?
+        for k in 0..<h {
+            let (_, a, n) = data.gather(starts.map { $0 + k })
+            p = online.predict(p, action: Variable(layout.actionTensor(a, batch: b, as: Float.self)))
+            let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
+            let term = Loss.relativeMSE(p, goal)
+            prediction = prediction.map { $0 + term } ?? term
+        }
+        let predictionMean = (1.0 / Double(h)) * prediction!
+        let reg: Variable<Float>
+        switch config.regularizer {
+        case .vicreg:
+            let (v, c) = Loss.vicreg(Loss.vectorNorms(z))
+            reg = v + c
+        case .sigreg:
+            reg = Loss.sigreg(z.reshaped([b, z.value.count / b]), using: &rng)
+        case .blockSigreg:
+            reg = Loss.blockSIGReg(Features(vectors: z), rep: config.model.latentRep, using: &rng)
+        }
+        let total = predictionMean + config.regWeight * reg
+        online.zeroGrad()
+        total.backward()
+        optimizer.step()
+        ema.update()
+        step += 1
+        return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(predictionMean.value.scalar),
+                            regularizer: Double(reg.value.scalar), soft: nil, lrFactor: factor, seconds: Date().timeIntervalSince(t0))
     }
 
     // MARK: checkpoints
