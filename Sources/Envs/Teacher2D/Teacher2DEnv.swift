@@ -149,14 +149,7 @@ public final class Teacher2DEnv: SymmetricEnvironment {
         if let i = state.firstIndex(where: { !$0.isFinite }) { throw EnvError.invalidState("element \(i) is \(state[i]); states must be finite") }
     }
 
-    public func act(_ g: PlanarRotation, onState state: [Double]) -> [Double] {
-        var out = state
-        for k in 0..<(state.count / 2) {
-            let p = g.apply(point: Vec2(state[2 * k], state[2 * k + 1]))
-            out[2 * k] = p.x; out[2 * k + 1] = p.y
-        }
-        return out
-    }
+    public func act(_ g: PlanarRotation, onState state: [Double]) -> [Double] { g.apply(toPoints: state) }
 
     public func act(_ g: PlanarRotation, onInfo info: Info) -> Info {
         var out = info

@@ -95,14 +95,7 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     }
 
     /// g applied to raw observation rows (every point about the centre), in Double.
-    public func rotate(observations obs: [Double], by g: PlanarRotation) -> [Double] {
-        var out = obs
-        for k in 0..<(obs.count / 2) {
-            let p = g.apply(point: Vec2(obs[2 * k], obs[2 * k + 1]))
-            out[2 * k] = p.x; out[2 * k + 1] = p.y
-        }
-        return out
-    }
+    public func rotate(observations obs: [Double], by g: PlanarRotation) -> [Double] { g.apply(toPoints: obs) }
 
     /// g applied to raw action rows (a point about the centre, or a vector).
     public func rotate(actions a: [Double], by g: PlanarRotation) -> [Double] {
