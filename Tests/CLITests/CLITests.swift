@@ -130,4 +130,27 @@ enum CLI {
             #expect(!r.stderr.isEmpty, "\(args) should explain")
         }
     }
+
+    /// The README's main job, cut down: the equivariant planner with the default model at orientation 0.7, and
+    /// its closed loop against the seen orientation's.
+    @Test func mainJobPlansEquivariantlyWithTheDefaultModel() throws {
+        let r = try CLI.run(["pusht", "--orientation", "0.7", "--planner", "equivariant", "--episodes", "1",
+                             "--samples", "24", "--iterations", "3", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let deviation = (report["maxDeviation"] as? NSNumber)?.doubleValue ?? .infinity
+        #expect(deviation < 1e-9)
+        #expect((report["episodes"] as? [Any])?.count == 1)
+        #expect(report["degenerateFrames"] as? Int == 0)
+    }
+
+    @Test func plannerFlagsThatExcludeEachOtherAreRejected() throws {
+        for args in [["pusht", "--planner", "cem", "--policy", "random"], ["pusht", "--planner", "oracle", "--model", "x.safetensors"],
+                     ["pusht", "--model", "x.safetensors"], ["pusht", "--planner", "equivariant", "--model", "/nonexistent.safetensors"],
+                     ["pusht", "--planner", "equivariant", "--execute", "9"]] {
+            let r = try CLI.run(args)
+            #expect(r.status != 0, "\(args) should fail")
+            #expect(!r.stderr.isEmpty)
+        }
+    }
 }
