@@ -33,12 +33,14 @@ let package = Package(
         .target(name: "CSystem"),
         // CBLAS from Debian's libopenblas-dev.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // A low-latency worker pool (vector envs, split GEMMs).
+        .target(name: "Parallel", dependencies: ["CSystem"], swiftSettings: optimize),
         // Seeded random generators shared by all layers.
         .target(name: "Seeded", swiftSettings: optimize),
         // Files people exchange: .npy/.npz, PNG/APNG, HTML animations, raster canvas, atomic writes, progress.
         .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
-        .target(name: "Envs", dependencies: ["CBox2D", "CSystem", "EWMIO", "Seeded"], swiftSettings: optimize),
-        .target(name: "Tensor", dependencies: ["CBLAS", "Seeded", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
+        .target(name: "Envs", dependencies: ["CBox2D", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
+        .target(name: "Tensor", dependencies: ["CBLAS", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs", "Seeded"], swiftSettings: optimize),
         .target(name: "Train", dependencies: ["Agents", "Planner", "Envs", "EWMIO"], swiftSettings: optimize),

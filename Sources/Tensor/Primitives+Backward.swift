@@ -131,9 +131,6 @@ extension TensorScalar {
         // Every element of dq and dk is written below, so no zero fill.
         var dq = Tensor<Self>.uninitialized(q.shape) { _ in }
         var dk = Tensor<Self>.uninitialized(q.shape) { _ in }
-        let w = UnsafeMutablePointer<Self>.allocate(capacity: 3 * c)
-        defer { w.deallocate() }
-        let wa = w, wb = w + c, we = w + 2 * c
         q.withUnsafeBufferPointer { xbuf in
             k.withUnsafeBufferPointer { kbuf in
                 g.withUnsafeBufferPointer { gbuf in
@@ -142,7 +139,13 @@ extension TensorScalar {
                             guard rows > 0, c > 0 else { return }
                             let x0 = xbuf.baseAddress!, k0 = kbuf.baseAddress!, g0 = gbuf.baseAddress!
                             let dx0 = dxbuf.baseAddress!, dk0 = dkbuf.baseAddress!
-                            for r in 0..<rows {
+                            let parts = Compute.rowBlocks(rows: rows, elementsPerRow: c * d)
+                            Compute.parallel(parts) { t in
+                            // Per-block scratch: wa, wb, we (c each).
+                            let w = UnsafeMutablePointer<Self>.allocate(capacity: 3 * c)
+                            defer { w.deallocate() }
+                            let wa = w, wb = w + c, we = w + 2 * c
+                            for r in (t * rows / parts)..<((t + 1) * rows / parts) {
                                 let off = r &* d &* c
                                 // wa = s = <q,k>, wb = |k|^2, we = g.k
                                 w.update(repeating: 0, count: 3 * c)
@@ -173,6 +176,7 @@ extension TensorScalar {
                                         dkr[j] = wb[j] * kr[j] - wa[j] * xr[j] - we[j] * gr[j]
                                     }
                                 }
+                            }
                             }
                         }
                     }

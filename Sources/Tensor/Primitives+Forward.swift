@@ -210,9 +210,12 @@ extension TensorScalar {
                 k.withUnsafeBufferPointer { kb in
                     Tensor.uninitialized(q.shape) { yb in
                         guard rows > 0, c > 0 else { return }
-                        for r in 0..<rows {
+                        let parts = Compute.rowBlocks(rows: rows, elementsPerRow: c * d)
+                        let xs = xb.baseAddress!, ks = kb.baseAddress!, ys = yb.baseAddress!
+                        Compute.parallel(parts) { t in
+                        for r in (t * rows / parts)..<((t + 1) * rows / parts) {
                             let off = r &* d &* c
-                            let x0 = xb.baseAddress! + off, k0 = kb.baseAddress! + off, y0 = yb.baseAddress! + off
+                            let x0 = xs + off, k0 = ks + off, y0 = ys + off
                             if d == 2 {
                                 let x1 = x0 + c, k1 = k0 + c, y1 = y0 + c
                                 for j in 0..<c {
@@ -233,6 +236,7 @@ extension TensorScalar {
                                     y2[j] = x2[j] - f * k2[j]
                                 }
                             }
+                        }
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 import CBLAS
 import Dispatch
+import Parallel
 import Numerics
 
 /// The element types a `Tensor` can hold: `Float` and `Double`.
@@ -83,6 +84,7 @@ public enum BLAS {
 /// than it saves). `setThreadCount(n)` also pins OpenBLAS to one thread.
 public enum Compute {
     nonisolated(unsafe) static var threads = 1
+    nonisolated(unsafe) static var pool: WorkerPool?
     /// GEMMs with fewer multiply-adds than this run on the calling thread.
     nonisolated(unsafe) public static var splitThreshold = 1 << 20
 
@@ -90,15 +92,24 @@ public enum Compute {
 
     public static func setThreadCount(_ n: Int) {
         threads = max(1, n)
+        if pool?.threads != threads { pool = threads > 1 ? WorkerPool(threads: threads) : nil }
         BLAS.setThreadCount(1)
     }
 
-    /// Runs body(0..<n) on `threads` threads (the caller takes part).
+    /// How many row blocks an elementwise kernel over `rows` rows should split into: one per thread when
+    /// there is enough work to beat the hand-off, else 1.
+    static func rowBlocks(rows: Int, elementsPerRow: Int) -> Int {
+        threads > 1 && rows >= threads && rows * elementsPerRow >= 1 << 15 ? threads : 1
+    }
+
+    /// Runs body(0..<n) on the pool's threads (the caller takes part). The pool's workers spin briefly
+    /// before they sleep, so the many small GEMMs of a training step do not each pay a thread wake-up.
     static func parallel(_ n: Int, _ body: (Int) -> Void) {
-        if n == 1 { body(0); return }
-        withoutActuallyEscaping(body) { b in
-            DispatchQueue.concurrentPerform(iterations: n) { b($0) }
+        guard n > 1, let pool else {
+            for i in 0..<n { body(i) }
+            return
         }
+        pool.forEach(n, body)
     }
 }
 

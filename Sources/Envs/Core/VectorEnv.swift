@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 
 /// N copies of an env stepped together, split across threads, with Gymnasium 1.x's next-step autoreset:
 /// when copy i ends (terminated or truncated) at step t, its step t+1 call resets it instead of stepping

@@ -4,16 +4,19 @@ import Foundation
 import Synchronization
 
 /// A fixed set of worker threads that run one job split into chunks, with low hand-off latency.
+/// Used by the vector env (one chunk of envs per thread) and by the tensor library (blocks of a GEMM).
 ///
 /// Waking a sleeping thread costs tens of microseconds on a VM, which is as long as stepping a few PushT
 /// envs; `DispatchQueue.concurrentPerform` pays it on every vector step. Here each worker spins briefly
 /// on a generation counter before it sleeps on a semaphore, so back-to-back steps hand off in well under
 /// a microsecond while an idle pool still sleeps. The calling thread runs chunk 0 itself.
-final class WorkerPool: Sendable {
-    let threads: Int
+public final class WorkerPool: Sendable {
+    public let threads: Int
+    /// Serialises callers: `run` is for one caller at a time; a second concurrent caller runs inline.
+    private let entry = NSLock()
     private let state: State
 
-    init(threads: Int) {
+    public init(threads: Int) {
         self.threads = max(1, min(threads, 65))
         state = State(workers: self.threads - 1)
         for w in 0..<(self.threads - 1) {
@@ -26,12 +29,30 @@ final class WorkerPool: Sendable {
     deinit { state.stop() }
 
     /// Runs `chunk(c)` for c in 0..<threads, c = 0 on the calling thread; returns when all are done.
-    /// One caller at a time.
-    func run(_ chunk: @escaping (Int) -> Void) {
-        guard threads > 1 else { chunk(0); return }
+    public func run(_ chunk: @escaping (Int) -> Void) {
+        guard threads > 1, entry.try() else {
+            for c in 0..<threads { chunk(c) }
+            return
+        }
+        defer { entry.unlock() }
         state.post(chunk)
         chunk(0)
         state.waitForWorkers()
+    }
+
+    /// Runs `body(i)` for i in 0..<count, spread over the pool's threads (thread t takes t, t + threads, ...).
+    public func forEach(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 || threads == 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        let n = threads
+        withoutActuallyEscaping(body) { b in
+            run { t in
+                var i = t
+                while i < count { b(i); i += n }
+            }
+        }
     }
 
     /// What the workers share; they hold it strongly, so it outlives the pool until they have stopped.
