@@ -16,25 +16,18 @@ public final class TrainedWorldModel {
     public var step: Int { metadata["step"].flatMap(Int.init) ?? 0 }
 
     public init(url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw DataError("no checkpoint at \(url.path) (train one with `ewm-sim train ... --out DIR`; it writes DIR/checkpoint.safetensors)")
-        }
-        let state = try SafeTensors.read(from: url)
-        guard state.metadata["format"] == JEPATrainer.format else {
-            throw SafeTensorsError.invalidHeader("\(url.lastPathComponent) is not an ewm-sim world-model checkpoint (format \(state.metadata["format"] ?? "missing"))")
-        }
+        let nets = try CheckpointNets(
+            url: url, format: JEPATrainer.format,
+            missingHint: "train one with `ewm-sim train ... --out DIR`; it writes DIR/checkpoint.safetensors",
+            kind: "an ewm-sim world-model checkpoint")
+        let state = nets.state
         self.url = url
-        spec = try decodeJSON(ModelSpec.self, state.metadata["model"], what: "model")
-        try spec.config.validate()
+        spec = nets.spec
         layout = try decodeJSON(ObservationLayout.self, state.metadata["layout"], what: "layout")
         train = try decodeJSON(TrainConfig.self, state.metadata["train"], what: "train")
         metadata = state.metadata
-        online = WorldNet<Float>(spec, seed: 0)
-        target = WorldNet<Float>(spec, seed: 0)
-        try online.load(from: state, prefix: "online.")
-        try target.load(from: state, prefix: "target.")
-        online.setTrainable(false)
-        target.setTrainable(false)
+        online = nets.online
+        target = nets.target
     }
 
     public var name: String { "\(spec.kind.rawValue) (\(url.deletingLastPathComponent().lastPathComponent))" }

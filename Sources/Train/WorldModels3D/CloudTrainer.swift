@@ -202,25 +202,18 @@ public final class TrainedCloudModel {
     public let target: WorldNet<Float>
 
     public init(url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw DataError("no checkpoint at \(url.path) (train one with `ewm-sim train --env teacher3d ... --out DIR`)")
-        }
-        let state = try SafeTensors.read(from: url)
-        guard state.metadata["format"] == CloudJEPATrainer.format else {
-            throw SafeTensorsError.invalidHeader("\(url.lastPathComponent) is not a 3D world-model checkpoint (format \(state.metadata["format"] ?? "missing"))")
-        }
+        let nets = try CheckpointNets(
+            url: url, format: CloudJEPATrainer.format,
+            missingHint: "train one with `ewm-sim train --env teacher3d ... --out DIR`",
+            kind: "a 3D world-model checkpoint")
+        let state = nets.state
         self.url = url
-        spec = try decodeJSON(ModelSpec.self, state.metadata["model"], what: "model")
-        try spec.config.validate()
+        spec = nets.spec
         layout = try decodeJSON(CloudLayout.self, state.metadata["layout3d"], what: "layout3d")
         train = try decodeJSON(Train3DConfig.self, state.metadata["train3d"], what: "train3d")
         metadata = state.metadata
-        online = WorldNet<Float>(spec, seed: 0)
-        target = WorldNet<Float>(spec, seed: 0)
-        try online.load(from: state, prefix: "online.")
-        try target.load(from: state, prefix: "target.")
-        online.setTrainable(false)
-        target.setTrainable(false)
+        online = nets.online
+        target = nets.target
     }
 
     public var parameterCount: Int { online.parameterCount }
