@@ -17,6 +17,12 @@ public protocol LatentWorldModel: AnyObject {
     var actionSize: Int { get }
     /// True when the architecture is equivariant by construction (what the equivariant planner relies on).
     var isEquivariant: Bool { get }
+    /// Env steps one `predict` call advances (the frameskip the model was trained at; 1: one env step).
+    var frameskip: Int { get }
     func encode(_ observations: [Double], batch: Int) -> [Double]
     func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double]
+}
+
+extension LatentWorldModel {
+    public var frameskip: Int { 1 }
 }

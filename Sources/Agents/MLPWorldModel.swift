@@ -32,6 +32,7 @@ public struct MLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
     public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
         let b = latent.shape[0]
         let z = Variable.concat([latent, action], axis: -1)
-        return predictor(z.reshaped([b, z.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        let next = predictor(z.reshaped([b, z.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        return config.residual ? latent + next : next
     }
 }

@@ -17,9 +17,13 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
     public var predictorWidths: [Int]
     public var slope: Double
     public var eps: Double
+    /// Residual predictor: f(z, a) = z + g(z, a) (still exactly equivariant: the skip is the identity on
+    /// every vector channel). Off by default.
+    public var residual: Bool
 
     public init(dim: Int, inputChannels: Int = 1, encoderWidths: [Int] = [64, 64], latentChannels: Int = 32,
-                actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6) {
+                actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6,
+                residual: Bool = false) {
         self.dim = dim
         self.inputChannels = inputChannels
         self.encoderWidths = encoderWidths
@@ -28,6 +32,34 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         self.predictorWidths = predictorWidths
         self.slope = slope
         self.eps = eps
+        self.residual = residual
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dim, inputChannels, encoderWidths, latentChannels, actionChannels, predictorWidths, slope, eps, residual
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dim = try c.decode(Int.self, forKey: .dim)
+        inputChannels = try c.decode(Int.self, forKey: .inputChannels)
+        encoderWidths = try c.decode([Int].self, forKey: .encoderWidths)
+        latentChannels = try c.decode(Int.self, forKey: .latentChannels)
+        actionChannels = try c.decode(Int.self, forKey: .actionChannels)
+        predictorWidths = try c.decode([Int].self, forKey: .predictorWidths)
+        slope = try c.decode(Double.self, forKey: .slope)
+        eps = try c.decode(Double.self, forKey: .eps)
+        residual = try c.decodeIfPresent(Bool.self, forKey: .residual) ?? false
+    }
+
+    /// `residual` is written only when set, so earlier checkpoints' metadata keeps its bytes.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dim, forKey: .dim); try c.encode(inputChannels, forKey: .inputChannels)
+        try c.encode(encoderWidths, forKey: .encoderWidths); try c.encode(latentChannels, forKey: .latentChannels)
+        try c.encode(actionChannels, forKey: .actionChannels); try c.encode(predictorWidths, forKey: .predictorWidths)
+        try c.encode(slope, forKey: .slope); try c.encode(eps, forKey: .eps)
+        if residual { try c.encode(residual, forKey: .residual) }
     }
 
     /// The fixed benchmark model (71,872 parameters, independent of d).
@@ -152,7 +184,8 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
 
     /// latent [B, d, L], action [B, d, A] -> next latent [B, d, L].
     public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
-        predictor(Variable.concat([latent, action], axis: -1))
+        let next = predictor(Variable.concat([latent, action], axis: -1))
+        return config.residual ? latent + next : next
     }
 
     /// Checks shapes of a batch at the API boundary.

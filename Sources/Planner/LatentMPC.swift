@@ -63,7 +63,8 @@ public struct MPCConfig: Sendable {
     /// Env steps executed from each plan before replanning.
     public var executeSteps = 5
     /// Env steps each planned action is held for (DINO-WM's frameskip): a plan of `horizon` actions looks
-    /// `horizon * actionRepeat` steps ahead, which is what reaching a goal 25 steps away needs.
+    /// `horizon * actionRepeat` steps ahead, which is what reaching a goal 25 steps away needs. With a model
+    /// trained at frameskip k, each action is `actionRepeat / k` predictions (a multiple of k is expected).
     public var actionRepeat = 1
     /// The cost along a predicted rollout (default: final latent only, as DINO-WM).
     public var cost: PlanCost = .final
@@ -144,6 +145,8 @@ public final class LatentMPC: Policy {
         lastFrame = frame
         // Warm start: the last plan shifted by what was executed, padded with its last action; else stay put.
         let h = horizon, d = model.actionSize, r = max(1, config.actionRepeat)
+        // A model trained at frameskip k advances k env steps per prediction.
+        let modelSteps = max(1, r / max(1, model.frameskip))
         var mean: [[Double]] = Array(lastPlan.dropFirst(executed / r).prefix(h))
         let hold = lastPlan.last ?? [obs[config.agentIndex], obs[config.agentIndex + 1]]
         while mean.count < h { mean.append(hold) }
@@ -156,7 +159,7 @@ public final class LatentMPC: Policy {
         let cost: SequenceCost = { [model] canonical, n in
             var actions = canonical
             frame.toWorld(&actions)
-            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: r, mode: costMode)
+            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode)
         }
         let result: Plan
         switch kind {

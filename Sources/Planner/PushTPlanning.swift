@@ -73,13 +73,16 @@ public struct PlanningEpisode: Codable, Sendable {
     /// goal25: position error (px) and angle error (rad) to the goal at the end of the episode.
     public var finalPositionError: Double?
     public var finalAngleError: Double?
+    /// goal25: the agent's and the block's own position errors (px) at the end (the position error combines both).
+    public var finalAgentError: Double?
+    public var finalBlockError: Double?
     /// goal25: the goal state [agent_x, agent_y, block_x, block_y, block_angle] in the env's frame.
     public var goalState: [Double]?
     /// Keypoint observations, one per step (index 0 = after reset); not encoded in JSON.
     public var trajectory: [[Double]] = []
 
     enum CodingKeys: String, CodingKey {
-        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation, finalPositionError, finalAngleError, goalState
+        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation, finalPositionError, finalAngleError, finalAgentError, finalBlockError, goalState
     }
 }
 
@@ -124,6 +127,7 @@ public enum PushTPlanning {
         var trajectory = [obs.values]
         var success = false, steps = 0, coverage = info.double("coverage") ?? 0
         var finalErrors: (position: Double, angle: Double)?
+        var finalState: [Double]?
         let goalState = task.map { g.act(onState: $0.goalState) }
         while steps < proto.budget && !success {
             let r = try env.step(try controller.action(observation: obs, info: info))
@@ -134,6 +138,7 @@ public enum PushTPlanning {
             if let goalState, let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") {
                 success = GoalReachingTask.reached(state: a + p, goal: goalState)
                 finalErrors = GoalReachingTask.errors(state: a + p, goal: goalState)
+                finalState = a + p
             } else {
                 success = info.bool("is_success") ?? false
             }
@@ -142,7 +147,10 @@ public enum PushTPlanning {
         let result = PlanningEpisode(
             seed: episodeSeed, orientation: theta, success: success, steps: steps, finalCoverage: coverage, plans: stats.plans,
             secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil,
-            finalPositionError: finalErrors?.position, finalAngleError: finalErrors?.angle, goalState: goalState, trajectory: trajectory)
+            finalPositionError: finalErrors?.position, finalAngleError: finalErrors?.angle,
+            finalAgentError: finalState.map { hypot($0[0] - goalState![0], $0[1] - goalState![1]) },
+            finalBlockError: finalState.map { hypot($0[2] - goalState![2], $0[3] - goalState![3]) },
+            goalState: goalState, trajectory: trajectory)
         return (result, recorder?.episodes.last)
     }
 

@@ -12,7 +12,7 @@ struct CheckPlanner: ParsableCommand {
         abstract: "Planner exactness: first planned action at orientation g, rotated back, vs orientation 0 (same seed).",
         discussion: "Held-out goal-reaching states (goal25 tasks 0..<states); the model evaluated in Float and in Double.")
 
-    @Option(help: "World model checkpoint (default: assets/pusht-vn/checkpoint.safetensors).")
+    @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).")
     var model: String?
     @Option(help: "Planner: equivariant, cem or mppi.")
     var planner: PlannerKind = .equivariant
@@ -20,26 +20,20 @@ struct CheckPlanner: ParsableCommand {
     var orientations: Int = 16
     @Option(help: "States (held-out goal-reaching starts).")
     var states: Int = 50
-    @Option(help: "CEM samples / iterations (default: DINO-WM's 300 / 30).")
-    var samples: Int = 300
-    @Option(help: "CEM iterations.")
-    var iterations: Int = 30
+    @OptionGroup var search: SearchOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard orientations >= 2, states >= 1, samples >= 2, iterations >= 1 else { throw ValidationError("need --orientations >= 2, --states >= 1, --samples >= 2, --iterations >= 1") }
+        guard orientations >= 2, states >= 1 else { throw ValidationError("need --orientations >= 2 and --states >= 1") }
         guard planner != .oracle else { throw ValidationError("the oracle plans in the physical frame; its exactness is that of the env build (see check orbit)") }
     }
 
     func run() throws {
         MemoryTuning.retainFreedMemory()
-        var config = MPCConfig()
-        config.cem.samples = samples
-        config.cem.iterations = iterations
-        config.cem.elites = min(config.cem.elites, samples)
         var reports: [PlannerExactness.Report] = []
         for precision in InferencePrecision.allCases {
             let m = try DefaultModel.load(model, precision: precision)
+            let config = try search.config(frameskip: m.frameskip)
             let line = ProgressLine(label: "planner exactness (\(precision.rawValue))", total: states, enabled: !output.json)
             reports.append(try PlannerExactness.measure(model: m, kind: planner, precision: precision.rawValue,
                                                         orientations: orientations, states: states, config: config,

@@ -35,6 +35,7 @@ struct Collect: ParsableCommand {
     @Option(help: "3D envs: canonical start = the template turned by a rotation vector uniform in this ball (radians).") var startSpread: Double = 0.25
     @Option(help: "3D envs: actions = reference point + an offset uniform in the ball of this radius.") var actionRadius: Double = 1
     @Option(help: "Frames stacked per recorded observation (newest first).") var history: Int = 1
+    @Option(help: "Env steps each action is held for; transitions are (o_t, a, o_t+k) and --steps counts them (DINO-WM: 5).") var frameskip: Int = 1
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(help: "Transitions per shard.") var shardSize: Int = 100_000
     @Option(help: "Output directory.") var out: String
@@ -43,6 +44,8 @@ struct Collect: ParsableCommand {
     func validate() throws {
         guard episodes > 0, steps > 0, shardSize > 0 else { throw ValidationError("--episodes, --steps and --shard-size must be positive") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
+        guard (1...50).contains(frameskip) else { throw ValidationError("--frameskip must be 1...50") }
+        if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("collect supports pusht, teacher2d and teacher3d, not '\(env)'") }
         if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(slice) }
     }
@@ -59,7 +62,7 @@ struct Collect: ParsableCommand {
         if CloudLayout.isSupported(env) { return try run3D() }
         let config = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
                                    orientations: orientations, seed: seed, start: start, angleSpread: angleSpread,
-                                   history: history)
+                                   history: history, frameskip: frameskip)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
         let t0 = Date()
         let data = try collectTransitions(config) { progress.update($0) }

@@ -28,7 +28,7 @@ struct EvalClosedLoop: ParsableCommand {
         abstract: "Closed-loop success of planners across the group of orientations, with 95% intervals.",
         discussion: """
             Each --controller is planner[:model], e.g. equivariant (default VN model),
-            cem:assets/pusht-mlp/checkpoint.safetensors, oracle. Per orientation: success rate with Wilson 95% interval,
+            cem:assets/pusht-mlp-fs5/checkpoint.safetensors, oracle. Per orientation: success rate with Wilson 95% interval,
             mean final coverage, time per plan, and the largest trajectory deviation from orientation 0 (same seeds,
             rotated back). Flat success = max - min across orientations within the interval width.
             """)
@@ -43,10 +43,7 @@ struct EvalClosedLoop: ParsableCommand {
     var `protocol`: PushTProtocol = .goal25
     @Option(help: "frame (exact) or world (Box2D world rotated).")
     var rotation: RotationBuild = .frame
-    @Option(help: "CEM samples per iteration.")
-    var samples: Int = 300
-    @Option(help: "CEM iterations.")
-    var iterations: Int = 30
+    @OptionGroup var search: SearchOptions
     @Option(help: "Write a plot of success vs orientation here (.png).")
     var plot: String?
     @Option(help: "Write an animation of the first controller's first episode at two orientations side by side (.html).")
@@ -54,7 +51,7 @@ struct EvalClosedLoop: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard orientations >= 1, episodes >= 1, samples >= 2, iterations >= 1 else { throw ValidationError("counts must be positive") }
+        guard orientations >= 1, episodes >= 1 else { throw ValidationError("--orientations and --episodes must be positive") }
         if let p = plot, !p.hasSuffix(".png") { throw ValidationError("--plot needs a .png path") }
         if let a = animation, !a.hasSuffix(".html") { throw ValidationError("--animation needs a .html path") }
     }
@@ -81,12 +78,8 @@ struct EvalClosedLoop: ParsableCommand {
     func run() throws {
         MemoryTuning.retainFreedMemory()
         let specs = controllers.isEmpty
-            ? [ControllerSpec(argument: "equivariant")!, ControllerSpec(argument: "cem:assets/pusht-mlp/checkpoint.safetensors")!]
+            ? [ControllerSpec(argument: "equivariant")!, ControllerSpec(argument: "cem:" + DefaultModel.baselinePath)!]
             : controllers
-        var config = MPCConfig()
-        config.cem.samples = samples
-        config.cem.iterations = iterations
-        config.cem.elites = min(config.cem.elites, samples)
         let thetas = (0..<orientations).map { 2 * Double.pi * Double($0) / Double(orientations) }
         var rows: [Row] = []
         var spread: [String: [String: Double]] = [:]
@@ -94,6 +87,7 @@ struct EvalClosedLoop: ParsableCommand {
         var done = 0
         for spec in specs {
             let model = spec.planner == .oracle ? nil : try DefaultModel.load(spec.model, precision: .double)
+            let config = try search.config(frameskip: model?.frameskip)
             var reference: [Int: [[Double]]] = [:]
             var specRows: [Row] = []
             for theta in thetas {
@@ -137,7 +131,7 @@ struct EvalClosedLoop: ParsableCommand {
             try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
         }
         if let animation, let spec = specs.first {
-            try writeSideBySide(spec: spec, config: config, to: URL(fileURLWithPath: animation))
+            try writeSideBySide(spec: spec, to: URL(fileURLWithPath: animation))
         }
         let report = Report(protocol: self.protocol.rawValue, rotation: rotation.rawValue, episodes: episodes, rows: rows, spread: spread)
         if output.json { return try printJSON(report) }
@@ -151,8 +145,9 @@ struct EvalClosedLoop: ParsableCommand {
     }
 
     /// The first episode at orientation 0 and at 0.7 rad, frames side by side.
-    private func writeSideBySide(spec: ControllerSpec, config: MPCConfig, to url: URL) throws {
+    private func writeSideBySide(spec: ControllerSpec, to url: URL) throws {
         let model = spec.planner == .oracle ? nil : try DefaultModel.load(spec.model, precision: .double)
+        let config = try search.config(frameskip: model?.frameskip)
         var runs: [[RGBImage]] = []
         for theta in [0.0, 0.7] {
             let (_, trace) = try PushTPlanning.episode(protocol: self.protocol, index: 0, seed: 0, theta: theta, rotation: rotation,

@@ -12,9 +12,15 @@ extension PushTProtocol: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
 extension PlanCost: ExpressibleByArgument {}
 
-/// Where the default PushT world model lives: `assets/` of the working directory, else of the source tree.
+/// Where the default PushT planning model lives: `assets/` of the working directory, else of the source tree.
+/// It is the VN model trained at DINO-WM's frameskip 5 (`assets/pusht-vn-fs5`); `assets/pusht-vn` is the
+/// one-step model of the across-group measurements.
 enum DefaultModel {
-    static let relativePath = "assets/pusht-vn/checkpoint.safetensors"
+    static let relativePath = "assets/pusht-vn-fs5/checkpoint.safetensors"
+    /// The MLP baseline trained the same way (`eval closed-loop`'s default comparison).
+    static let baselinePath = "assets/pusht-mlp-fs5/checkpoint.safetensors"
+    /// Env steps per planned action for the oracle, which has no model to take a frameskip from (DINO-WM's 5).
+    static let oracleFrameskip = 5
 
     static func url() throws -> URL {
         let candidates = [
@@ -36,59 +42,76 @@ enum DefaultModel {
     }
 }
 
-/// Planner settings from the command line (DINO-WM's CEM defaults; MPPI as TD-MPC2).
-struct PlannerOptions: ParsableArguments {
-    @Option(help: "Planner: equivariant (CEM in the latents' canonical frame), cem, mppi, or oracle (the simulator as model).")
-    var planner: PlannerKind?
-    @Option(help: "World model checkpoint (default: assets/pusht-vn/checkpoint.safetensors).")
-    var model: String?
-    @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
-    var `protocol`: PushTProtocol = .goal25
+/// Search settings shared by every planning command (DINO-WM's CEM defaults; MPPI as TD-MPC2).
+struct SearchOptions: ParsableArguments {
     @Option(help: "CEM/MPPI samples per iteration (default: CEM 300, MPPI 512).")
     var samples: Int?
     @Option(help: "CEM/MPPI iterations per plan (default: CEM 30, MPPI 6).")
     var iterations: Int?
-    @Option(help: "Planning horizon, steps.")
+    @Option(help: "Planning horizon, planned actions.")
     var horizon: Int = 5
     @Option(help: "Env steps executed from each plan before replanning.")
     var execute: Int = 5
-    @Option(help: "Env steps each planned action is held for (frameskip); the plan looks horizon x repeat steps ahead.")
-    var actionRepeat: Int = 1
-    @Option(help: "Cost along a predicted rollout: final (distance of the last prediction to the goal, DINO-WM), sum (mean over every predicted step + final), min (closest step).")
-    var cost: PlanCost = .final
+    @Option(help: "Env steps each planned action is held for (default: the model's frameskip; 5 for the oracle); a multiple of the model's frameskip. The plan looks horizon x repeat steps ahead.")
+    var actionRepeat: Int?
+    @Option(help: "Cost along a predicted rollout: min (squared latent distance of the closest predicted step to the goal), final (the last prediction only, DINO-WM), sum (mean over every predicted step + final).")
+    var cost: PlanCost = .min
     @Option(help: "Initial std of the sampled actions, px (default 64).")
     var initStd: Double?
     @Option(help: "CEM/MPPI elites (default: CEM 30, MPPI 64).")
     var elites: Int?
-    @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
-    var oracleLatentCost = false
-    @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double, so costs and elite sets do not depend on the orientation) or float.")
-    var precision: InferencePrecision = .double
 
-    func validatePlanner() throws {
+    func validate() throws {
         if let s = samples, s < 2 { throw ValidationError("--samples must be at least 2") }
         if let i = iterations, i < 1 { throw ValidationError("--iterations must be at least 1") }
         if let e = elites, e < 1 { throw ValidationError("--elites must be at least 1") }
         if let s = initStd, !(s > 0 && s.isFinite) { throw ValidationError("--init-std must be positive") }
-        guard horizon >= 1, actionRepeat >= 1, (1...(horizon * actionRepeat)).contains(execute) else {
-            throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and 1 <= --execute <= horizon x repeat")
+        guard horizon >= 1, (actionRepeat ?? 1) >= 1, execute >= 1 else {
+            throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and --execute >= 1")
         }
-        if planner == .oracle, model != nil, !oracleLatentCost { throw ValidationError("the oracle plans with the simulator; --model does not apply (except with --oracle-latent-cost)") }
-        if oracleLatentCost, planner != .oracle { throw ValidationError("--oracle-latent-cost applies to --planner oracle") }
     }
 
-    var config: MPCConfig {
+    /// The controller settings for a model trained at `frameskip` env steps per model step (nil: the oracle).
+    func config(frameskip: Int?) throws -> MPCConfig {
+        let skip = frameskip ?? 1
+        let repeatSteps = actionRepeat ?? frameskip ?? DefaultModel.oracleFrameskip
+        guard repeatSteps % skip == 0 else {
+            throw CLIError("--action-repeat \(repeatSteps) is not a multiple of the model's frameskip \(skip)")
+        }
+        guard execute <= horizon * repeatSteps else {
+            throw CLIError("--execute \(execute) is more than the plan's \(horizon) x \(repeatSteps) env steps")
+        }
         var c = MPCConfig()
         c.cem.horizon = horizon
         c.mppi.horizon = horizon
         c.executeSteps = execute
-        c.actionRepeat = actionRepeat
+        c.actionRepeat = repeatSteps
         if let s = samples { c.cem.samples = s; c.mppi.samples = s; c.cem.elites = min(c.cem.elites, s); c.mppi.elites = min(c.mppi.elites, s) }
         if let i = iterations { c.cem.iterations = i; c.mppi.iterations = i }
         if let e = elites { c.cem.elites = min(e, c.cem.samples); c.mppi.elites = min(e, c.mppi.samples) }
         if let s = initStd { c.cem.initialStd = s; c.mppi.initialStd = s }
         c.cost = cost
         return c
+    }
+}
+
+/// Planner settings of `ewm-sim pusht`: which planner and model, and the search.
+struct PlannerOptions: ParsableArguments {
+    @Option(help: "Planner: equivariant (CEM in the latents' canonical frame), cem, mppi, or oracle (the simulator as model).")
+    var planner: PlannerKind?
+    @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).")
+    var model: String?
+    @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
+    var `protocol`: PushTProtocol = .goal25
+    @OptionGroup var search: SearchOptions
+    @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
+    var oracleLatentCost = false
+    @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double, so costs and elite sets do not depend on the orientation) or float.")
+    var precision: InferencePrecision = .double
+
+    func validatePlanner() throws {
+        if planner == .oracle, model != nil, !oracleLatentCost { throw ValidationError("the oracle plans with the simulator; --model does not apply (except with --oracle-latent-cost)") }
+        if oracleLatentCost, planner != .oracle { throw ValidationError("--oracle-latent-cost applies to --planner oracle") }
     }
 }
 
@@ -125,6 +148,7 @@ struct PlanningRun {
         let kind = planner.planner!
         MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
         let model = kind == .oracle && !planner.oracleLatentCost ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
+        let config = try planner.search.config(frameskip: kind == .oracle ? nil : model?.frameskip)
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
         var recorded: [Episode] = []
@@ -133,11 +157,11 @@ struct PlanningRun {
             let s = seed &+ UInt64(i)
             var (episode, trace) = try PushTPlanning.episode(
                 protocol: planner.protocol, index: Int(s), seed: s, theta: world.orientation, rotation: world.rotation,
-                kind: kind, model: model, config: planner.config, record: record, frameSize: render != nil ? frameSize : nil)
+                kind: kind, model: model, config: config, record: record, frameSize: render != nil ? frameSize : nil)
             if compare && world.orientation != 0 {
                 let (seen, _) = try PushTPlanning.episode(
                     protocol: planner.protocol, index: Int(s), seed: s, theta: 0, rotation: world.rotation,
-                    kind: kind, model: model, config: planner.config)
+                    kind: kind, model: model, config: config)
                 episode.deviation = PushTPlanning.deviation(episode.trajectory, from: seen.trajectory, theta: world.orientation)
             }
             results.append(episode)

@@ -43,6 +43,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Predictor widths, comma-separated (MLPs: times their width factor).") var predictorWidths: String = "32,32"
     @Option(help: "Latent vector channels (the latent is that many 2-vectors).") var latent: Int = 8
     @Option(help: "VN-LeakyReLU eps in <q,k>/(|k|^2 + eps) (invariant, so exactness is unaffected; it bounds the Float rounding amplification near |k| = 0).") var vnEps: Double = 1
+    @Flag(help: "Residual predictor f(z, a) = z + g(z, a) (any model; still exactly equivariant for vn).") var residual = false
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
     @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
     @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
@@ -51,6 +52,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "PushT goal-region / half-plane start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
     @Option(help: "PushT mixed policy: fraction of uniform random actions.") var randomFraction: Double = 0.25
     @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int = 1
+    @Option(help: "Env steps each collected action is held for: one model step = this many env steps (DINO-WM: 5). Planners hold each planned action for it.") var frameskip: Int = 1
     @Option(help: "Rollout (multi-step) loss: unroll the predictor this many steps along recorded episodes and average the relMSE of every step (1: the one-step loss).") var rolloutSteps: Int = 1
     @Option(help: "Read shards from this directory (from `ewm-sim collect`) instead of collecting.") var data: String?
     @Option(help: "Output directory.") var out: String
@@ -75,6 +77,8 @@ struct TrainCommand: ParsableCommand {
         guard latent > 0 else { throw ValidationError("--latent must be positive") }
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
         guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
+        guard (1...50).contains(frameskip) else { throw ValidationError("--frameskip must be 1...50") }
+        if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }
         if let h = hiddenScale, h < 1 { throw ValidationError("--hidden-scale must be at least 1") }
@@ -121,9 +125,10 @@ struct TrainCommand: ParsableCommand {
         spec.config.encoderWidths = try Self.widths(encoderWidths, "--encoder-widths")
         spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
         spec.config.latentChannels = latent
+        spec.config.residual = residual
         var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
                                     randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
-                                    angleSpread: angleSpread, history: history)
+                                    angleSpread: angleSpread, history: history, frameskip: frameskip)
         var dataset: TransitionSet
         if let data {
             let dir = URL(fileURLWithPath: data)
@@ -136,6 +141,9 @@ struct TrainCommand: ParsableCommand {
             }
             guard collect.history == history else {
                 throw CLIError("--data \(data) holds \(collect.history)-frame observations; pass --history \(collect.history)")
+            }
+            guard collect.frameskip == frameskip else {
+                throw CLIError("--data \(data) holds transitions with frameskip \(collect.frameskip); pass --frameskip \(collect.frameskip)")
             }
         } else {
             dataset = try collectTransitions(collect)

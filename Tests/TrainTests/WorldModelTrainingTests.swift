@@ -84,6 +84,59 @@ import Testing
         #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
     }
 
+    /// With frameskip k a transition is k env steps under one held action: replaying the recorded action k times
+    /// from the recorded state reproduces the next observation exactly, and k = 1 keeps the old JSON.
+    @Test func frameskipHoldsEachActionForKSteps() throws {
+        let data = try collectTransitions(CollectConfig(env: "pusht", episodes: 2, stepsPerEpisode: 4, seed: 5, frameskip: 5))
+        #expect(data.count == 8)
+        for e in 0..<2 {
+            let rows = (0..<data.count).filter { data.episodes[$0] == Int64(e) }
+            #expect(rows.count == 4)
+            for (i, j) in zip(rows, rows.dropFirst()) {
+                #expect(Array(data.nextObservations[i * 18 ..< (i + 1) * 18]) == Array(data.observation(j)))
+            }
+        }
+        // One transition replayed at orientation 0 from the episode's reset: the recorded action, held 3 steps.
+        let env = PushTEnv(observationType: .keypoints)
+        var c = CollectConfig(env: "pusht", episodes: 1, stepsPerEpisode: 1, orientations: try OrientationSlice(degrees: "0:0"), seed: 9,
+                              start: .reference, frameskip: 3)
+        let one = try collectTransitions(c)
+        var rng = Envs.SplitMix64(seed: c.seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        _ = c.orientations.sample(using: &rng)
+        var (obs, _) = try env.reset(seed: rng.next())
+        #expect(obs.values == Array(one.observation(0)))
+        for _ in 0..<3 { obs = try env.step(Array(one.actions[0..<2])).observation }
+        #expect(obs.values == Array(one.nextObservations[0..<18]))
+        #expect(!(try String(decoding: JSONEncoder().encode(CollectConfig(env: "pusht", episodes: 1)), as: UTF8.self)).contains("frameskip"))
+        #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
+        c.frameskip = 0
+        #expect(throws: DataError.self) { try c.validate() }
+    }
+
+    /// A residual VN predictor stays exactly equivariant; configs without the field decode as non-residual.
+    @Test func residualPredictorIsEquivariant() throws {
+        var (config, data) = try Self.tinyConfig(.vn)
+        config.model.config.residual = true
+        let trainer = try JEPATrainer(config: config, data: data)
+        for _ in 0..<config.steps { trainer.trainStep() }
+        let dir = Self.tmp("residual")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        try trainer.save(to: url, command: "test")
+        let model = try TrainedWorldModel(url: url)
+        #expect(model.spec.config.residual)
+        let held = try heldOutTransitions(for: model, episodes: 2)
+        let r = composedResidual(model, data: held, orientations: [0.7, 2.5], as: Double.self).composed
+        print("residual predictor: composed residual (Double) \(r)")
+        #expect(r <= 1e-12)
+        var plain = config.model.config
+        plain.residual = false
+        let json = try JSONEncoder().encode(plain)
+        #expect(!String(decoding: json, as: UTF8.self).contains("residual"))
+        #expect(try JSONDecoder().decode(VNWorldModelConfig.self, from: json) == plain)
+    }
+
     /// Tiny VN training: exactly equivariant after training, and a resumed run equals an uninterrupted one.
     @Test func vnTrainingStaysExactAndResumesBitForBit() throws {
         let (config, data) = try Self.tinyConfig(.vn)

@@ -90,6 +90,7 @@ public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
     public var observationSize: Int { model.layout.observationSize }
     public var actionSize: Int { model.layout.actionSize }
     public var isEquivariant: Bool { model.spec.kind == .vn }
+    public var frameskip: Int { model.train.collect.frameskip }
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
         precondition(observations.count == batch * observationSize, "encode: \(observations.count) numbers for \(batch) x \(observationSize)")

@@ -166,17 +166,20 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     /// Frames stacked per recorded observation (newest first; at an episode's start the first frame is repeated,
     /// which is exact for PushT: a reset leaves both bodies at rest). 1: the env's own observation.
     public var history: Int
+    /// Env steps each recorded action is held for (DINO-WM's frameskip): a transition is (o_t, a, o_{t+k}),
+    /// so one model step is k env steps and `stepsPerEpisode` counts model steps. 1: every env step.
+    public var frameskip: Int
 
     public init(env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
                 orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
-                history: Int = 1) {
+                history: Int = 1, frameskip: Int = 1) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
         self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
-        self.angleSpread = angleSpread; self.history = history
+        self.angleSpread = angleSpread; self.history = history; self.frameskip = frameskip
     }
 
     enum CodingKeys: String, CodingKey {
-        case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history
+        case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history, frameskip
     }
 
     public init(from decoder: Decoder) throws {
@@ -191,10 +194,11 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         start = try c.decode(Start.self, forKey: .start)
         angleSpread = try c.decode(Double.self, forKey: .angleSpread)
         history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
+        frameskip = try c.decodeIfPresent(Int.self, forKey: .frameskip) ?? 1
     }
 
-    /// `history` is written only when it is not 1, so single-frame configs (and the checkpoints' metadata) keep
-    /// their JSON.
+    /// `history` and `frameskip` are written only when they are not 1, so single-frame, every-step configs (and
+    /// the checkpoints' metadata) keep their JSON.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(env, forKey: .env); try c.encode(episodes, forKey: .episodes)
@@ -202,6 +206,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         try c.encode(randomFraction, forKey: .randomFraction); try c.encode(orientations, forKey: .orientations)
         try c.encode(seed, forKey: .seed); try c.encode(start, forKey: .start); try c.encode(angleSpread, forKey: .angleSpread)
         if history != 1 { try c.encode(history, forKey: .history) }
+        if frameskip != 1 { try c.encode(frameskip, forKey: .frameskip) }
     }
 
     public var layout: ObservationLayout { get throws { try ObservationLayout.forEnv(env, history: history) } }
@@ -210,6 +215,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         guard episodes > 0, stepsPerEpisode > 0 else { throw DataError("episodes and steps per episode must be positive") }
         guard (0...1).contains(randomFraction) else { throw DataError("random fraction must be in [0, 1]") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw DataError("angle spread must be >= 0") }
+        guard (1...50).contains(frameskip) else { throw DataError("frameskip must be 1...50") }
         _ = try layout
     }
 }
@@ -261,7 +267,8 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
                 let canonical = space.sample(using: &rng)
                 action = layout.rotate(actions: canonical, by: g)
             }
-            let r = try env.step(action)
+            var r = try env.step(action)
+            for _ in 1..<config.frameskip where !r.terminated { r = try env.step(action) }
             let before = stacked(frames)
             frames.insert(r.observation.values, at: 0); frames.removeLast()
             set.append(before, action, stacked(frames), orientation: theta, episode: e, step: t)
