@@ -167,3 +167,43 @@ final class ToyEquivariantModel: LatentWorldModel {
         #expect(oracle.stats.plans == 2)
     }
 }
+
+/// The toy model at a frameskip, counting its predictions.
+final class CountingFrameskipModel: LatentWorldModel {
+    let inner = ToyEquivariantModel()
+    let frameskip: Int
+    var predictions = 0
+    init(frameskip: Int) { self.frameskip = frameskip }
+    var latentRep: Rep { inner.latentRep }
+    var observationSize: Int { inner.observationSize }
+    var actionSize: Int { inner.actionSize }
+    var isEquivariant: Bool { true }
+    func encode(_ o: [Double], batch: Int) -> [Double] { inner.encode(o, batch: batch) }
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] {
+        predictions += 1
+        return inner.predict(z, actions: actions, batch: batch)
+    }
+}
+
+@Suite struct FrameskipPlanningTests {
+    /// A model trained at frameskip k advances k env steps per prediction: an action held for r env steps is
+    /// r / k predictions, and the executed actions are still held for r env steps each.
+    @Test func actionRepeatCountsEnvStepsNotPredictions() throws {
+        var c = PlannerTests.smallConfig()
+        c.cem.horizon = 3
+        c.cem.iterations = 2
+        c.actionRepeat = 10
+        c.executeSteps = 20
+        let model = CountingFrameskipModel(frameskip: 5)
+        var rng = SplitMix64(seed: 4)
+        let obs = PlannerTests.randomObservation(&rng), goal = PlannerTests.randomObservation(&rng)
+        let mpc = LatentMPC(model: model, kind: .cem, config: c, goal: { _ in goal })
+        mpc.reset(seed: 1)
+        var actions: [[Double]] = []
+        for _ in 0..<20 { actions.append(try mpc.action(observation: Observation(obs), info: Info())) }
+        // One plan: 2 iterations x 3 actions x (10 / 5) predictions.
+        #expect(mpc.stats.plans == 1)
+        #expect(model.predictions == 2 * 3 * 2)
+        #expect(Set(actions[0..<10].map { $0.description }).count == 1 && Set(actions[10..<20].map { $0.description }).count == 1)
+    }
+}
