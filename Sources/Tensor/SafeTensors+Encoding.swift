@@ -39,13 +39,15 @@ extension SafeTensors {
         try writeAtomically(bytes, to: url)
     }
 
-    /// Reads and validates a file.
+    /// Reads and validates a file; a defect is reported with the file's path (`SafeTensorsError.inFile`).
     public static func read(from url: URL) throws -> SafeTensors {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw SafeTensorsError.io("cannot read \(url.path): \(error.localizedDescription)")
         }
-        return try decode([UInt8](data))
+        do { return try decode([UInt8](data)) } catch let e as SafeTensorsError {
+            throw SafeTensorsError.inFile(path: url.path, e)
+        }
     }
 
     /// Parses and validates bytes. Never traps on malformed input: every defect is a thrown error.

@@ -26,6 +26,14 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(tensor: String, expected: [Int], found: [Int])
     /// Reading or writing the file failed.
     case io(String)
+    /// A defect found while reading the file at this path (`read(from:)` names the file).
+    indirect case inFile(path: String, SafeTensorsError)
+
+    /// The defect itself, without the file it was found in.
+    public var underlying: SafeTensorsError {
+        if case .inFile(_, let e) = self { return e.underlying }
+        return self
+    }
 
     public var description: String {
         switch self {
@@ -41,6 +49,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case .missingTensor(let t): return "safetensors: missing tensor '\(t)'"
         case .shapeMismatch(let t, let e, let f): return "safetensors: tensor '\(t)' has shape \(f), expected \(e)"
         case .io(let m): return "safetensors: \(m)"
+        case .inFile(let path, let e): return "\(path): \(e.description)"
         }
     }
 }

@@ -28,6 +28,21 @@ struct SafeTensorsTests {
                 == (try s.tensor("a.weight", as: Float.self)))
     }
 
+    /// Errors from a file name it; the defect underneath stays inspectable.
+    @Test func fileErrorsNameTheFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ewm-st-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("cut.safetensors")
+        try Data(try sample().encoded().prefix(20)).write(to: url)
+        #expect {
+            try SafeTensors.read(from: url)
+        } throws: { error in
+            guard let e = error as? SafeTensorsError, case .inFile(let path, _) = e, case .truncated = e.underlying else { return false }
+            return path == url.path && e.description.contains("cut.safetensors") && e.description.contains("truncated")
+        }
+    }
+
     /// A file whose JSON header we write by hand.
     func file(header: String, dataBytes: Int) -> [UInt8] {
         var h = Array(header.utf8)
