@@ -11,7 +11,8 @@ public struct LinePlot {
         var name: String
         var x: [Double], y: [Double]
         var color: RGB
-        var errorBars: [Double]?
+        /// Per point: how far the bar reaches below and above y (each >= 0).
+        var bars: [(below: Double, above: Double)]?
     }
 
     public var title: String
@@ -45,7 +46,17 @@ public struct LinePlot {
         if let errorBars {
             precondition(errorBars.count == y.count, "LinePlot series '\(name)': \(errorBars.count) error bars for \(y.count) points")
         }
-        series.append(Series(name: name, x: x, y: y, color: color, errorBars: errorBars))
+        series.append(Series(name: name, x: x, y: y, color: color, bars: errorBars?.map { (below: $0, above: $0) }))
+    }
+
+    /// Adds a series whose bar at point `i` spans `intervals[i]` (absolute values, e.g. a Wilson interval, which is
+    /// not symmetric about the rate).
+    /// - Precondition: `x`, `y` and `intervals` have the same length.
+    public mutating func addSeries(name: String, x: [Double], y: [Double], color: RGB, intervals: [(low: Double, high: Double)]) {
+        precondition(x.count == y.count && intervals.count == y.count,
+                     "LinePlot series '\(name)': \(x.count) x values, \(y.count) y values, \(intervals.count) intervals")
+        let bars = zip(y, intervals).map { (below: max(0, $0 - $1.low), above: max(0, $1.high - $0)) }
+        series.append(Series(name: name, x: x, y: y, color: color, bars: bars))
     }
 
     /// Draws the plot.
@@ -90,9 +101,9 @@ public struct LinePlot {
                     continue
                 }
                 let point = (x: px(s.x[i]), y: py(s.y[i]))
-                if let e = s.errorBars?[i], e.isFinite, e > 0 {
-                    let high = py(s.y[i] + e)
-                    let low = !logY || s.y[i] - e > 0 ? py(s.y[i] - e) : bottom
+                if let e = s.bars?[i], e.below.isFinite, e.above.isFinite, e.below + e.above > 0 {
+                    let high = py(s.y[i] + e.above)
+                    let low = !logY || s.y[i] - e.below > 0 ? py(s.y[i] - e.below) : bottom
                     canvas.strokeSegment(from: (point.x, low), to: (point.x, high), width: 1.5, color: s.color)
                     for end in [low, high] {
                         canvas.strokeSegment(from: (point.x - 4, end), to: (point.x + 4, end), width: 1.5, color: s.color)
@@ -162,9 +173,9 @@ public struct LinePlot {
             for i in s.x.indices where s.x[i].isFinite && s.y[i].isFinite && (!logY || s.y[i] > 0) {
                 xs.append(s.x[i])
                 ys.append(s.y[i])
-                if let e = s.errorBars?[i], e.isFinite, e > 0 {
-                    ys.append(s.y[i] + e)
-                    if !logY || s.y[i] - e > 0 { ys.append(s.y[i] - e) }
+                if let e = s.bars?[i], e.below.isFinite, e.above.isFinite, e.below + e.above > 0 {
+                    ys.append(s.y[i] + e.above)
+                    if !logY || s.y[i] - e.below > 0 { ys.append(s.y[i] - e.below) }
                 }
             }
         }

@@ -126,7 +126,7 @@ struct EvalClosedLoop: ParsableCommand {
             for (i, spec) in specs.enumerated() {
                 let r = rows.filter { $0.controller == spec.description }
                 p.addSeries(name: spec.description, x: r.map(\.orientation), y: r.map(\.successRate), color: colors[i % colors.count],
-                            errorBars: r.map { ($0.interval95[1] - $0.interval95[0]) / 2 })
+                            intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
             }
             try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
         }

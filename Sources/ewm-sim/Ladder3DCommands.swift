@@ -158,7 +158,7 @@ struct EvalLadder: ParsableCommand {
                              yLabel: "relMSE", logY: true)
             for (i, r) in reports.enumerated() {
                 p.addSeries(name: "\(r.model)@\(r.trainingRung) (\(r.parameters) params)", x: [0, 1, 2, 3], y: r.rungs.map(\.mean),
-                            color: plotColors[i % plotColors.count], errorBars: r.rungs.map { ($0.interval95[1] - $0.interval95[0]) / 2 })
+                            color: plotColors[i % plotColors.count], intervals: r.rungs.map { (low: $0.interval95[0], high: $0.interval95[1]) })
             }
             try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
         }
@@ -378,7 +378,7 @@ struct EvalClosedLoop3D: ParsableCommand {
             for (i, s) in summaries.enumerated() {
                 let r = rows.filter { $0.controller == s.controller }
                 p.addSeries(name: "\(s.controller) (\(s.parameters) params)", x: r.indices.map(Double.init), y: r.map(\.successRate),
-                            color: plotColors[i % plotColors.count], errorBars: r.map { max($0.successRate - $0.interval95[0], $0.interval95[1] - $0.successRate) })
+                            color: plotColors[i % plotColors.count], intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
             }
             try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
         }

@@ -177,3 +177,19 @@ import Testing
         #expect(canvas.image[2, 5] == RGB(0, 0, 200) && canvas.image[8, 5] == RGB(200, 0, 0))
     }
 }
+
+@Suite struct LinePlotTests {
+    /// An interval bar spans exactly its interval: a rate of 0.1 with Wilson bounds (0.02, 0.4) reaches 0.4 above and
+    /// stops at 0.02 below, where a symmetric bar of the larger half-width would cross 0.
+    @Test func intervalBarsAreAsymmetric() {
+        var p = LinePlot(title: "t", xLabel: "x", yLabel: "y")
+        p.addSeries(name: "rate", x: [0, 1], y: [0.1, 0.5], color: RGB(0, 0, 0), intervals: [(low: 0.02, high: 0.4), (low: 0.3, high: 0.7)])
+        let (_, y) = p.axes()
+        #expect(y.lower >= 0 && y.lower <= 0.02 && y.upper >= 0.7)
+        var symmetric = LinePlot(title: "t", xLabel: "x", yLabel: "y")
+        symmetric.addSeries(name: "rate", x: [0, 1], y: [0.1, 0.5], color: RGB(0, 0, 0), errorBars: [0.3, 0.2])
+        #expect(symmetric.axes().y.lower < 0)
+        let image = p.render()
+        #expect(image.width == 800 && image.height == 500)
+    }
+}
