@@ -43,11 +43,13 @@ public struct GoalReachingTask: Sendable {
         return d2.squareRoot() < 20 && angle < Double.pi / 9
     }
 
-    /// (|(agent xy, block xy) - goal| in px, |block angle error| in rad): the two quantities of the success test.
-    public static func errors(state s: [Double], goal: [Double]) -> (position: Double, angle: Double) {
+    /// (|(agent xy, block xy) - goal| in px, |block angle error| in rad): the two quantities of the success test;
+    /// and the agent's and the block's own position errors (px), which the position error combines.
+    public static func errors(state s: [Double], goal: [Double]) -> (position: Double, angle: Double, agent: Double, block: Double) {
         var d2 = 0.0
         for i in 0..<4 { d2 += (s[i] - goal[i]) * (s[i] - goal[i]) }
-        return (d2.squareRoot(), abs(remainder(s[4] - goal[4], 2 * Double.pi)))
+        return (d2.squareRoot(), abs(remainder(s[4] - goal[4], 2 * Double.pi)),
+                hypot(s[0] - goal[0], s[1] - goal[1]), hypot(s[2] - goal[2], s[3] - goal[3]))
     }
 }
 
@@ -126,7 +128,6 @@ public enum PushTPlanning {
         var (obs, info) = try env.reset(seed: episodeSeed)
         var trajectory = [obs.values]
         var success = false, steps = 0, coverage = info.double("coverage") ?? 0
-        var finalErrors: (position: Double, angle: Double)?
         var finalState: [Double]?
         let goalState = task.map { g.act(onState: $0.goalState) }
         while steps < proto.budget && !success {
@@ -136,20 +137,19 @@ public enum PushTPlanning {
             trajectory.append(obs.values)
             coverage = info.double("coverage") ?? coverage
             if let goalState, let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") {
-                success = GoalReachingTask.reached(state: a + p, goal: goalState)
-                finalErrors = GoalReachingTask.errors(state: a + p, goal: goalState)
                 finalState = a + p
+                success = GoalReachingTask.reached(state: a + p, goal: goalState)
             } else {
                 success = info.bool("is_success") ?? false
             }
         }
+        let finalErrors = finalState.flatMap { s in goalState.map { GoalReachingTask.errors(state: s, goal: $0) } }
         let stats = (controller as? LatentMPC)?.stats ?? (controller as? SimulatorMPC)?.stats ?? PlannerStats()
         let result = PlanningEpisode(
             seed: episodeSeed, orientation: theta, success: success, steps: steps, finalCoverage: coverage, plans: stats.plans,
             secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil,
             finalPositionError: finalErrors?.position, finalAngleError: finalErrors?.angle,
-            finalAgentError: finalState.map { hypot($0[0] - goalState![0], $0[1] - goalState![1]) },
-            finalBlockError: finalState.map { hypot($0[2] - goalState![2], $0[3] - goalState![3]) },
+            finalAgentError: finalErrors?.agent, finalBlockError: finalErrors?.block,
             goalState: goalState, trajectory: trajectory)
         return (result, recorder?.episodes.last)
     }

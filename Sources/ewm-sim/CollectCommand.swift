@@ -44,7 +44,7 @@ struct Collect: ParsableCommand {
     func validate() throws {
         guard episodes > 0, steps > 0, shardSize > 0 else { throw ValidationError("--episodes, --steps and --shard-size must be positive") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
-        guard (1...50).contains(frameskip) else { throw ValidationError("--frameskip must be 1...50") }
+        guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
         if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("collect supports pusht, teacher2d and teacher3d, not '\(env)'") }
         if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(slice) }

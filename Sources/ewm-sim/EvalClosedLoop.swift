@@ -1,3 +1,4 @@
+import Agents
 import ArgumentParser
 import EWMIO
 import Envs
@@ -85,9 +86,11 @@ struct EvalClosedLoop: ParsableCommand {
         var spread: [String: [String: Double]] = [:]
         let progress = ProgressLine(label: "closed loop", total: specs.count * orientations * episodes, enabled: !output.json)
         var done = 0
+        var first: (model: (any LatentWorldModel)?, config: MPCConfig)?
         for spec in specs {
             let model = spec.planner == .oracle ? nil : try DefaultModel.load(spec.model, precision: .double)
             let config = try search.config(frameskip: model?.frameskip)
+            if first == nil { first = (model, config) }
             var reference: [Int: [[Double]]] = [:]
             var specRows: [Row] = []
             for theta in thetas {
@@ -130,8 +133,8 @@ struct EvalClosedLoop: ParsableCommand {
             }
             try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
         }
-        if let animation, let spec = specs.first {
-            try writeSideBySide(spec: spec, to: URL(fileURLWithPath: animation))
+        if let animation, let spec = specs.first, let first {
+            try writeSideBySide(spec: spec, model: first.model, config: first.config, to: URL(fileURLWithPath: animation))
         }
         let report = Report(protocol: self.protocol.rawValue, rotation: rotation.rawValue, episodes: episodes, rows: rows, spread: spread)
         if output.json { return try printJSON(report) }
@@ -145,9 +148,7 @@ struct EvalClosedLoop: ParsableCommand {
     }
 
     /// The first episode at orientation 0 and at 0.7 rad, frames side by side.
-    private func writeSideBySide(spec: ControllerSpec, to url: URL) throws {
-        let model = spec.planner == .oracle ? nil : try DefaultModel.load(spec.model, precision: .double)
-        let config = try search.config(frameskip: model?.frameskip)
+    private func writeSideBySide(spec: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig, to url: URL) throws {
         var runs: [[RGBImage]] = []
         for theta in [0.0, 0.7] {
             let (_, trace) = try PushTPlanning.episode(protocol: self.protocol, index: 0, seed: 0, theta: theta, rotation: rotation,

@@ -77,7 +77,7 @@ struct TrainCommand: ParsableCommand {
         guard latent > 0 else { throw ValidationError("--latent must be positive") }
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
         guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
-        guard (1...50).contains(frameskip) else { throw ValidationError("--frameskip must be 1...50") }
+        guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
         if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }

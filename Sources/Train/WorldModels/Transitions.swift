@@ -169,6 +169,8 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     /// Env steps each recorded action is held for (DINO-WM's frameskip): a transition is (o_t, a, o_{t+k}),
     /// so one model step is k env steps and `stepsPerEpisode` counts model steps. 1: every env step.
     public var frameskip: Int
+    /// The frameskips a config may ask for.
+    public static let frameskips = 1...50
 
     public init(env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
                 orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
@@ -215,7 +217,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         guard episodes > 0, stepsPerEpisode > 0 else { throw DataError("episodes and steps per episode must be positive") }
         guard (0...1).contains(randomFraction) else { throw DataError("random fraction must be in [0, 1]") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw DataError("angle spread must be >= 0") }
-        guard (1...50).contains(frameskip) else { throw DataError("frameskip must be 1...50") }
+        guard Self.frameskips.contains(frameskip) else { throw DataError("frameskip must be in \(Self.frameskips)") }
         _ = try layout
     }
 }
