@@ -19,10 +19,14 @@ public protocol LatentWorldModel: AnyObject {
     var isEquivariant: Bool { get }
     /// Env steps one `predict` call advances (the frameskip the model was trained at; 1: one env step).
     var frameskip: Int { get }
+    /// The same model evaluated in Double, when this one computes in a lower precision (nil: this one is it).
+    /// Used where a result must be equivariant to Double rounding, as the equivariant planner's canonical frame.
+    var doubleTwin: (any LatentWorldModel)? { get }
     func encode(_ observations: [Double], batch: Int) -> [Double]
     func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double]
 }
 
 extension LatentWorldModel {
     public var frameskip: Int { 1 }
+    public var doubleTwin: (any LatentWorldModel)? { nil }
 }

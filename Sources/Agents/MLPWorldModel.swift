@@ -16,8 +16,8 @@ public struct MLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
         let d = config.dim
         encoder = MLP(sizes: [points * d * config.inputChannels] + config.encoderWidths.map { $0 * hiddenScale } + [d * config.latentChannels],
                       activation: .leakyRelu, using: &rng)
-        predictor = MLP(sizes: [d * (config.latentChannels + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
-                        + [d * config.latentChannels], activation: .leakyRelu, using: &rng)
+        predictor = MLP(sizes: [d * (config.latentWidth + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
+                        + [d * config.latentWidth], activation: .leakyRelu, using: &rng)
     }
 
     public var namedParameters: [(String, Variable<Scalar>)] {
@@ -26,13 +26,14 @@ public struct MLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
 
     public func encode(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let b = x.shape[0]
-        return encoder(x.reshaped([b, x.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        let z = encoder(x.reshaped([b, x.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        return config.observationInLatent ? Variable.concat([z, x.mean(axis: -3)], axis: -1) : z
     }
 
     public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
         let b = latent.shape[0]
         let z = Variable.concat([latent, action], axis: -1)
-        let next = predictor(z.reshaped([b, z.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        let next = predictor(z.reshaped([b, z.value.count / b])).reshaped([b, config.dim, config.latentWidth])
         return config.residual ? latent + next : next
     }
 }

@@ -20,10 +20,16 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
     /// Residual predictor: f(z, a) = z + g(z, a) (still exactly equivariant: the skip is the identity on
     /// every vector channel). Off by default.
     public var residual: Bool
+    /// The latent also carries the observation itself: z = [E(o), o], the `latentChannels` learned channels followed
+    /// by the `inputChannels` of the observation (averaged over the points axis: the observation itself when it is
+    /// one point of several channels, as PushT's keypoints are). The predictor predicts both parts. The identity is
+    /// equivariant, so the model stays exactly equivariant; a planner's latent distance then includes the
+    /// observation's own (like DINO-WM's proprioceptive channels). Off by default.
+    public var observationInLatent: Bool
 
     public init(dim: Int, inputChannels: Int = 1, encoderWidths: [Int] = [64, 64], latentChannels: Int = 32,
                 actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6,
-                residual: Bool = false) {
+                residual: Bool = false, observationInLatent: Bool = false) {
         self.dim = dim
         self.inputChannels = inputChannels
         self.encoderWidths = encoderWidths
@@ -33,10 +39,15 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         self.slope = slope
         self.eps = eps
         self.residual = residual
+        self.observationInLatent = observationInLatent
     }
+
+    /// Vector channels of the whole latent: the learned ones, plus the observation's with `observationInLatent`.
+    public var latentWidth: Int { latentChannels + (observationInLatent ? inputChannels : 0) }
 
     enum CodingKeys: String, CodingKey {
         case dim, inputChannels, encoderWidths, latentChannels, actionChannels, predictorWidths, slope, eps, residual
+        case observationInLatent
     }
 
     public init(from decoder: Decoder) throws {
@@ -50,9 +61,10 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         slope = try c.decode(Double.self, forKey: .slope)
         eps = try c.decode(Double.self, forKey: .eps)
         residual = try c.decodeIfPresent(Bool.self, forKey: .residual) ?? false
+        observationInLatent = try c.decodeIfPresent(Bool.self, forKey: .observationInLatent) ?? false
     }
 
-    /// `residual` is written only when set, so earlier checkpoints' metadata keeps its bytes.
+    /// `residual` and `observationInLatent` are written only when set, so earlier checkpoints' metadata keeps its bytes.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(dim, forKey: .dim); try c.encode(inputChannels, forKey: .inputChannels)
@@ -60,6 +72,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         try c.encode(actionChannels, forKey: .actionChannels); try c.encode(predictorWidths, forKey: .predictorWidths)
         try c.encode(slope, forKey: .slope); try c.encode(eps, forKey: .eps)
         if residual { try c.encode(residual, forKey: .residual) }
+        if observationInLatent { try c.encode(observationInLatent, forKey: .observationInLatent) }
     }
 
     /// The fixed benchmark model (71,872 parameters, independent of d).
@@ -166,8 +179,8 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
         self.config = config
         encoder = VNStack(input: config.inputChannels, widths: config.encoderWidths, output: config.latentChannels,
                           dim: config.dim, pool: true, slope: config.slope, eps: config.eps, using: &rng)
-        predictor = VNStack(input: config.latentChannels + config.actionChannels, widths: config.predictorWidths,
-                            output: config.latentChannels, dim: config.dim, pool: false, slope: config.slope,
+        predictor = VNStack(input: config.latentWidth + config.actionChannels, widths: config.predictorWidths,
+                            output: config.latentWidth, dim: config.dim, pool: false, slope: config.slope,
                             eps: config.eps, using: &rng)
     }
 
@@ -175,14 +188,17 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
         prefixed("encoder", encoder.namedParameters) + prefixed("predictor", predictor.namedParameters)
     }
 
-    public var latentRep: Rep { .vectors(config.latentChannels, dim: config.dim) }
+    public var latentRep: Rep { .vectors(config.latentWidth, dim: config.dim) }
     public var pointsRep: Rep { .vectors(config.inputChannels, dim: config.dim) }
     public var actionRep: Rep { .vectors(config.actionChannels, dim: config.dim) }
 
-    /// points [B, P, d, inputChannels] -> latent [B, d, latentChannels].
-    public func encode(_ points: Variable<Scalar>) -> Variable<Scalar> { encoder(points) }
+    /// points [B, P, d, inputChannels] -> latent [B, d, latentWidth].
+    public func encode(_ points: Variable<Scalar>) -> Variable<Scalar> {
+        let z = encoder(points)
+        return config.observationInLatent ? Variable.concat([z, points.mean(axis: -3)], axis: -1) : z
+    }
 
-    /// latent [B, d, L], action [B, d, A] -> next latent [B, d, L].
+    /// latent [B, d, L], action [B, d, A] -> next latent [B, d, L] (L = latentWidth).
     public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
         let next = predictor(Variable.concat([latent, action], axis: -1))
         return config.residual ? latent + next : next

@@ -130,19 +130,31 @@ public final class LatentMPC: Policy {
     private var horizon: Int { kind == .mppi ? config.mppi.horizon : config.cem.horizon }
 
     /// Plans from `observation`; returns the whole sequence in world coordinates.
+    ///
+    /// The equivariant planner computes its canonical frame from the latents of the current and goal observations
+    /// (with the model's Double twin when it has one), maps both observations into that frame, and plans there:
+    /// samples, model rollouts, costs and the search's statistics are all canonical, and only the plan is turned
+    /// back into the world. For an exactly equivariant model this is the same plan as rolling out world-frame
+    /// samples; in Float it also makes the rollouts' inputs the same numbers at every orientation up to the frame's
+    /// Double rounding, so CEM's elite sets do not flip with the orientation.
     public func plan(observation obs: [Double]) -> [[Double]] {
         let start = DispatchTime.now().uptimeNanoseconds
-        let z0 = model.encode(obs, batch: 1)
-        let zGoal = model.encode(goal(obs), batch: 1)
+        var current = obs, target = goal(obs)
         let frame: PlanningFrame
         if kind == .equivariant {
-            frame = PlanningFrame.from(z0, goal: zGoal, rep: model.latentRep, center: config.center)
+            let frameModel = model.doubleTwin ?? model
+            frame = PlanningFrame.from(frameModel.encode(current, batch: 1), goal: frameModel.encode(target, batch: 1),
+                                       rep: frameModel.latentRep, center: config.center)
             if frame.source != .channelSum { stats.degenerateFrames += 1 }
             if frame.source == .identity { stats.identityFrames += 1 }
+            frame.toCanonical(&current)
+            frame.toCanonical(&target)
         } else {
             frame = .identity(center: config.center)
         }
         lastFrame = frame
+        let z0 = model.encode(current, batch: 1)
+        let zGoal = model.encode(target, batch: 1)
         // Warm start: the last plan shifted by what was executed, padded with its last action; else stay put.
         let h = horizon, d = model.actionSize, r = max(1, config.actionRepeat)
         // A model trained at frameskip k advances k env steps per prediction.
@@ -151,15 +163,13 @@ public final class LatentMPC: Policy {
         let hold = lastPlan.last ?? [obs[config.agentIndex], obs[config.agentIndex + 1]]
         while mean.count < h { mean.append(hold) }
         var flat = mean.flatMap { $0 }
-        frame.toCanonical(&flat)
+        if kind == .equivariant { frame.toCanonical(&flat) }
         let initial = (0..<h).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
         let bounds: ActionBounds = kind == .equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high)
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
         let costMode = config.cost
-        let cost: SequenceCost = { [model] canonical, n in
-            var actions = canonical
-            frame.toWorld(&actions)
-            return Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode)
+        let cost: SequenceCost = { [model] actions, n in
+            Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode)
         }
         let result: Plan
         switch kind {
@@ -167,7 +177,7 @@ public final class LatentMPC: Policy {
         default: result = CEM(config: config.cem).plan(initialMean: initial, actionDim: d, bounds: bounds, seed: seed, cost: cost)
         }
         var world = result.actions.flatMap { $0 }
-        frame.toWorld(&world)
+        if kind == .equivariant { frame.toWorld(&world) }
         stats.plans += 1
         stats.modelEvaluations += result.evaluations
         stats.planSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

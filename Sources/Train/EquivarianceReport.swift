@@ -57,13 +57,13 @@ func equivarianceRows<S: TensorScalar>(_: S.Type, dim: Int, steps: Int, batch: I
     let trainer = WorldModelTrainer<S>(config: config, seed: seed)
     let model = trainer.model
     var rng = Xoshiro256(seed: seed &+ 7)
-    let invariant = VNInvariant<S>(channels: config.latentChannels, directions: 4, dim: dim, using: &rng)
+    let invariant = VNInvariant<S>(channels: config.latentWidth, directions: 4, dim: dim, using: &rng)
     let checkBatch = 16
     let isFloat = MemoryLayout<S>.size == 4
     // A Double twin with the same weights (refreshed before each measurement) for the Float floor.
     let twin = VNWorldModel<Double>(config)
     var rng2 = Xoshiro256(seed: seed &+ 7)
-    let invariantTwin = VNInvariant<Double>(channels: config.latentChannels, directions: 4, dim: dim, using: &rng2)
+    let invariantTwin = VNInvariant<Double>(channels: config.latentWidth, directions: 4, dim: dim, using: &rng2)
     for ((_, d), (_, f)) in zip(invariantTwin.namedParameters, invariant.namedParameters) { d.value = f.value.converted() }
 
     func measure(_ stage: String) -> [EquivarianceRow] {

@@ -44,6 +44,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Latent vector channels (the latent is that many 2-vectors).") var latent: Int = 8
     @Option(help: "VN-LeakyReLU eps in <q,k>/(|k|^2 + eps) (invariant, so exactness is unaffected; it bounds the Float rounding amplification near |k| = 0).") var vnEps: Double = 1
     @Flag(help: "Residual predictor f(z, a) = z + g(z, a) (any model; still exactly equivariant for vn).") var residual = false
+    @Flag(help: "The latent also carries the observation itself, z = [E(o), o]; the predictor predicts both (any model; still exactly equivariant for vn).") var observationInLatent = false
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
     @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
     @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
@@ -126,6 +127,7 @@ struct TrainCommand: ParsableCommand {
         spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
         spec.config.latentChannels = latent
         spec.config.residual = residual
+        spec.config.observationInLatent = observationInLatent
         var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
                                     randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
                                     angleSpread: angleSpread, history: history, frameskip: frameskip)

@@ -36,6 +36,22 @@ final class ToyEquivariantModel: LatentWorldModel {
     }
 }
 
+/// The toy model with every result rounded to Float (rounding is not equivariant), and the exact toy as its Double twin.
+final class ToyFloatModel: LatentWorldModel {
+    let exact = ToyEquivariantModel()
+    let withTwin: Bool
+    init(withTwin: Bool) { self.withTwin = withTwin }
+    var latentRep: Rep { exact.latentRep }
+    var observationSize: Int { 18 }
+    var actionSize: Int { 2 }
+    var isEquivariant: Bool { true }
+    var doubleTwin: (any LatentWorldModel)? { withTwin ? exact : nil }
+    func encode(_ o: [Double], batch: Int) -> [Double] { exact.encode(o.map { Double(Float($0)) }, batch: batch).map { Double(Float($0)) } }
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] {
+        exact.predict(z, actions: actions.map { Double(Float($0)) }, batch: batch).map { Double(Float($0)) }
+    }
+}
+
 @Suite struct PlannerTests {
     static func smallConfig() -> MPCConfig {
         var c = MPCConfig()
@@ -104,6 +120,32 @@ final class ToyEquivariantModel: LatentWorldModel {
         print("equivariant planner, toy Double model: max |g^-1 plan(g.o) - plan(o)| = \(worst) px (plain CEM: \(worstPlain) px)")
         #expect(worst < 1e-9)
         #expect(worstPlain > 1e-3)  // the plain planner is not equivariant: the check has teeth
+    }
+
+    /// A Float model plans exactly too: the frame comes from its Double twin and the rollouts start from the
+    /// observations mapped into that frame, so they see the same numbers at every orientation.
+    @Test func floatModelWithADoubleTwinPlansEquivariantly() {
+        var rng = SplitMix64(seed: 12)
+        var worst = [0.0, 0.0]
+        for s in 0..<6 {
+            let obs = Self.randomObservation(&rng), goalObs = Self.randomObservation(&rng)
+            for (i, model) in [ToyFloatModel(withTwin: true), ToyFloatModel(withTwin: false)].enumerated() {
+                func firstAction(_ g: PlanarRotation) -> [Double] {
+                    let mpc = LatentMPC(model: model, kind: .equivariant, config: Self.smallConfig(), goal: { _ in Self.rotate(goalObs, g) })
+                    mpc.reset(seed: UInt64(s))
+                    return mpc.plan(observation: Self.rotate(obs, g))[0]
+                }
+                let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
+                for k in 1..<16 {
+                    let g = PlanarRotation(angle: 2 * Double.pi * Double(k) / 16 + 0.1, center: Vec2(256, 256))
+                    let a = firstAction(g)
+                    worst[i] = max(worst[i], (g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length)
+                }
+            }
+        }
+        print("equivariant planner, toy Float model: max deviation \(worst[0]) px with its Double twin's frame, \(worst[1]) px with a Float frame")
+        #expect(worst[0] < 1e-9)
+        #expect(worst[1] > worst[0])
     }
 
     /// The rollout costs: min <= final, sum = mean over steps + final, and the equivariant planner stays exact with each.

@@ -84,6 +84,7 @@ public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
     public init(_ model: TrainedWorldModel) {
         self.model = model
         inference = WorldNetInference(model, as: S.self)
+        doubleTwin = S.self == Double.self ? nil : LoadedWorldModel<Double>(model)
     }
 
     public var latentRep: Rep { model.spec.latentRep }
@@ -91,6 +92,8 @@ public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
     public var actionSize: Int { model.layout.actionSize }
     public var isEquivariant: Bool { model.spec.kind == .vn }
     public var frameskip: Int { model.train.collect.frameskip }
+    /// Float models carry a Double twin with the same weights.
+    public let doubleTwin: (any LatentWorldModel)?
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
         precondition(observations.count == batch * observationSize, "encode: \(observations.count) numbers for \(batch) x \(observationSize)")

@@ -58,6 +58,30 @@ public struct RolloutReport: Codable, Sendable {
     public var outOfSliceMean: [Double?]
     public var oodRatio: [Double?]
     public var spread: [Double]
+    /// With `observationInLatent` (the latent carries the observation), per horizon at orientation 0: the mean over
+    /// segments of the predicted observation's error in the env's units (PushT: px), for the last point of a frame
+    /// (PushT: the agent) and the mean over the frame's other points (PushT: the T's keypoints). Nil otherwise.
+    public var agentErrorPx: [Double]?
+    public var bodyErrorPx: [Double]?
+}
+
+/// Mean over rows of the distance between predicted and true points of the observation part of latents
+/// z [B, 2, L] (its last `layout.points` channels, in model units): (last point of the first frame, mean over the
+/// first frame's other points), in the env's units.
+func observationErrors<S: TensorScalar>(_ z: Tensor<S>, truth obs: [Double], layout: ObservationLayout) -> (last: Double, others: Double) {
+    let b = z.shape[0], l = z.shape[2], p = layout.points, f = layout.framePoints, first = l - p
+    var last = 0.0, others = 0.0
+    z.withUnsafeBufferPointer { x in
+        for i in 0..<b {
+            for k in 0..<f {
+                let px = Double(x[i * 2 * l + first + k]) * layout.scale + layout.center[0]
+                let py = Double(x[i * 2 * l + l + first + k]) * layout.scale + layout.center[1]
+                let e = hypot(px - obs[i * 2 * p + 2 * k], py - obs[i * 2 * p + 2 * k + 1])
+                if k == f - 1 { last += e } else { others += e / Double(max(1, f - 1)) }
+            }
+        }
+    }
+    return (last / Double(max(1, b)), others / Double(max(1, b)))
 }
 
 /// Held-out transitions in the canonical frame for a trained model: the training run's collection settings at
@@ -170,7 +194,9 @@ public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, hor
     let angles = slice.grid(sliceGridCount) + orbitAngles
     let inSlice = angles.map { slice.contains($0) }
     var table: [[Double]] = []
-    for theta in angles {
+    let observed = model.spec.config.observationInLatent
+    var agentError: [Double] = [], bodyError: [Double] = []
+    for (index, theta) in angles.enumerated() {
         let g = layout.rotation(theta)
         let first = data.gather(starts)
         var z = inf.encode(layout.rotate(observations: first.obs, by: g), batch: m)
@@ -181,6 +207,10 @@ public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, hor
             if horizons.contains(h) {
                 let t = inf.encode(layout.rotate(observations: step.next, by: g), batch: m, useTarget: true)
                 row.append(meanRelMSE(z, t))
+                if observed && index == angles.count - k {   // orientation 0, the first of the orbit
+                    let e = observationErrors(z, truth: step.next, layout: layout)
+                    agentError.append(e.last); bodyError.append(e.others)
+                }
             }
         }
         table.append(row)
@@ -200,5 +230,6 @@ public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, hor
         checkpoint: model.url.path, model: model.spec.kind.rawValue, env: layout.env, parameters: model.online.parameterCount,
         sliceDegrees: [slice.degrees.lo, slice.degrees.hi], segments: m, target: "ema", horizons: hs,
         orientationsDegrees: angles.map { $0 * 180 / Double.pi }, inSlice: inSlice, relMSE: table,
-        inSliceMean: inMean, outOfSliceMean: outMean, oodRatio: ratio, spread: spread)
+        inSliceMean: inMean, outOfSliceMean: outMean, oodRatio: ratio, spread: spread,
+        agentErrorPx: observed ? agentError : nil, bodyErrorPx: observed ? bodyError : nil)
 }

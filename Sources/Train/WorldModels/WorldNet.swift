@@ -58,7 +58,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         }
     }
 
-    public var latentRep: Rep { .vectors(config.latentChannels, dim: config.dim) }
+    public var latentRep: Rep { .vectors(config.latentWidth, dim: config.dim) }
 }
 
 /// A world model of either family, as the trainer and the evaluations use it: encode points [B, 1, 2, P] to a
@@ -147,7 +147,7 @@ func rotateLatents<S: TensorScalar>(_ z: Variable<S>, angles: [Double]) -> Varia
 
 /// The MLP baseline: dense layers (optionally without biases) and leaky ReLU 0.2, the same depth as the VN model,
 /// on the flattened inputs. Encoder: points [B, 1, 2, P] -> [B, 2P] -> widths -> [B, 2, L]; predictor:
-/// [latent, action] flattened -> widths -> [B, 2, L].
+/// [latent, action] flattened -> widths -> [B, 2, L]. `residual` and `observationInLatent` act as in the VN model.
 public struct PlainMLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
     public let config: VNWorldModelConfig
     public let encoder: [Linear<Scalar>]
@@ -161,8 +161,8 @@ public struct PlainMLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
             (0..<(sizes.count - 1)).map { Linear(sizes[$0], sizes[$0 + 1], bias: bias, using: &rng) }
         }
         encoder = stack([d * config.inputChannels] + config.encoderWidths.map { $0 * hiddenScale } + [d * config.latentChannels])
-        predictor = stack([d * (config.latentChannels + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
-                          + [d * config.latentChannels])
+        predictor = stack([d * (config.latentWidth + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
+                          + [d * config.latentWidth])
     }
 
     public var namedParameters: [(String, Variable<Scalar>)] {
@@ -185,12 +185,14 @@ public struct PlainMLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
 
     public func encode(_ x: Variable<Scalar>) -> Variable<Scalar> {
         let b = x.shape[0]
-        return Self.run(encoder, x.reshaped([b, x.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        let z = Self.run(encoder, x.reshaped([b, x.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        return config.observationInLatent ? Variable.concat([z, x.mean(axis: -3)], axis: -1) : z
     }
 
     public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
         let b = latent.shape[0]
         let z = Variable.concat([latent, action], axis: -1)
-        return Self.run(predictor, z.reshaped([b, z.value.count / b])).reshaped([b, config.dim, config.latentChannels])
+        let next = Self.run(predictor, z.reshaped([b, z.value.count / b])).reshaped([b, config.dim, config.latentWidth])
+        return config.residual ? latent + next : next
     }
 }
