@@ -22,6 +22,9 @@ public protocol LatentWorldModel: AnyObject {
     /// The same model evaluated in Double, when this one computes in a lower precision (nil: this one is it).
     /// Used where a result must be equivariant to Double rounding, as the equivariant planner's canonical frame.
     var doubleTwin: (any LatentWorldModel)? { get }
+    /// True when an observation row ends with the previous action (`actionSize` numbers, e.g. PushT's target point)
+    /// after the env's own observation: the caller appends the action it executed last.
+    var observesPreviousAction: Bool { get }
     func encode(_ observations: [Double], batch: Int) -> [Double]
     func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double]
 }
@@ -29,4 +32,5 @@ public protocol LatentWorldModel: AnyObject {
 extension LatentWorldModel {
     public var frameskip: Int { 1 }
     public var doubleTwin: (any LatentWorldModel)? { nil }
+    public var observesPreviousAction: Bool { false }
 }

@@ -26,10 +26,13 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
     /// equivariant, so the model stays exactly equivariant; a planner's latent distance then includes the
     /// observation's own (like DINO-WM's proprioceptive channels). Off by default.
     public var observationInLatent: Bool
+    /// Predictor kind: nil = the VN-Linear + VN-LeakyReLU stack; k = a `VNGatedMap` whose coefficients are an MLP
+    /// (hidden widths `predictorWidths`) of the inner products with k learned directions.
+    public var gatedDirections: Int?
 
     public init(dim: Int, inputChannels: Int = 1, encoderWidths: [Int] = [64, 64], latentChannels: Int = 32,
                 actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6,
-                residual: Bool = false, observationInLatent: Bool = false) {
+                residual: Bool = false, observationInLatent: Bool = false, gatedDirections: Int? = nil) {
         self.dim = dim
         self.inputChannels = inputChannels
         self.encoderWidths = encoderWidths
@@ -40,6 +43,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         self.eps = eps
         self.residual = residual
         self.observationInLatent = observationInLatent
+        self.gatedDirections = gatedDirections
     }
 
     /// Vector channels of the whole latent: the learned ones, plus the observation's with `observationInLatent`.
@@ -47,7 +51,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case dim, inputChannels, encoderWidths, latentChannels, actionChannels, predictorWidths, slope, eps, residual
-        case observationInLatent
+        case observationInLatent, gatedDirections
     }
 
     public init(from decoder: Decoder) throws {
@@ -62,9 +66,10 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         eps = try c.decode(Double.self, forKey: .eps)
         residual = try c.decodeIfPresent(Bool.self, forKey: .residual) ?? false
         observationInLatent = try c.decodeIfPresent(Bool.self, forKey: .observationInLatent) ?? false
+        gatedDirections = try c.decodeIfPresent(Int.self, forKey: .gatedDirections)
     }
 
-    /// `residual` and `observationInLatent` are written only when set, so earlier checkpoints' metadata keeps its bytes.
+    /// `residual`, `observationInLatent` and `gatedDirections` are written only when set, so earlier checkpoints' metadata keeps its bytes.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(dim, forKey: .dim); try c.encode(inputChannels, forKey: .inputChannels)
@@ -73,6 +78,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         try c.encode(slope, forKey: .slope); try c.encode(eps, forKey: .eps)
         if residual { try c.encode(residual, forKey: .residual) }
         if observationInLatent { try c.encode(observationInLatent, forKey: .observationInLatent) }
+        try c.encodeIfPresent(gatedDirections, forKey: .gatedDirections)
     }
 
     /// The fixed benchmark model (71,872 parameters, independent of d).
@@ -80,7 +86,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
 
     public func validate() throws {
         guard dim == 2 || dim == 3 else { throw TensorError.shapeMismatch("dim must be 2 or 3, got \(dim)") }
-        guard ([inputChannels, latentChannels, actionChannels] + encoderWidths + predictorWidths).allSatisfy({ $0 > 0 }) else {
+        guard ([inputChannels, latentChannels, actionChannels, gatedDirections ?? 1] + encoderWidths + predictorWidths).allSatisfy({ $0 > 0 }) else {
             throw TensorError.shapeMismatch("channel counts must be positive")
         }
     }
@@ -168,24 +174,39 @@ public struct VNStack<Scalar: TensorScalar>: EquivariantLayer {
 }
 
 /// The VN world model: encoder E (points -> latent vectors) and predictor f (latent + action ->
-/// next latent), both exactly O(d)-equivariant.
+/// next latent), both exactly O(d)-equivariant. The predictor is a VN stack, or a `VNGatedMap`
+/// (`config.gatedDirections`).
 public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
     public let config: VNWorldModelConfig
     public let encoder: VNStack<Scalar>
-    public let predictor: VNStack<Scalar>
+    public let stackPredictor: VNStack<Scalar>?
+    public let gatedPredictor: VNGatedMap<Scalar>?
+    /// The VN-stack predictor (the stage diagnostics of `check equivariance` cover this kind only).
+    public var predictor: VNStack<Scalar> {
+        guard let stackPredictor else { preconditionFailure("this model's predictor is a VNGatedMap, not a VN stack") }
+        return stackPredictor
+    }
 
     public init(_ config: VNWorldModelConfig, seed: UInt64 = 0) {
         var rng = Xoshiro256(seed: seed)
         self.config = config
         encoder = VNStack(input: config.inputChannels, widths: config.encoderWidths, output: config.latentChannels,
                           dim: config.dim, pool: true, slope: config.slope, eps: config.eps, using: &rng)
-        predictor = VNStack(input: config.latentWidth + config.actionChannels, widths: config.predictorWidths,
-                            output: config.latentWidth, dim: config.dim, pool: false, slope: config.slope,
-                            eps: config.eps, using: &rng)
+        let input = config.latentWidth + config.actionChannels
+        if let k = config.gatedDirections {
+            gatedPredictor = VNGatedMap(input: input, directions: k, widths: config.predictorWidths, output: config.latentWidth,
+                                        dim: config.dim, using: &rng)
+            stackPredictor = nil
+        } else {
+            stackPredictor = VNStack(input: input, widths: config.predictorWidths, output: config.latentWidth, dim: config.dim,
+                                     pool: false, slope: config.slope, eps: config.eps, using: &rng)
+            gatedPredictor = nil
+        }
     }
 
     public var namedParameters: [(String, Variable<Scalar>)] {
-        prefixed("encoder", encoder.namedParameters) + prefixed("predictor", predictor.namedParameters)
+        prefixed("encoder", encoder.namedParameters)
+            + prefixed("predictor", stackPredictor?.namedParameters ?? gatedPredictor!.namedParameters)
     }
 
     public var latentRep: Rep { .vectors(config.latentWidth, dim: config.dim) }
@@ -200,7 +221,8 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
 
     /// latent [B, d, L], action [B, d, A] -> next latent [B, d, L] (L = latentWidth).
     public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
-        let next = predictor(Variable.concat([latent, action], axis: -1))
+        let input = Variable.concat([latent, action], axis: -1)
+        let next = stackPredictor.map { $0(input) } ?? gatedPredictor!(input)
         return config.residual ? latent + next : next
     }
 

@@ -96,6 +96,8 @@ public final class LatentMPC: Policy {
     private var lastPlan: [[Double]] = []
     private var executed = 0
     private var episodeSeed: UInt64 = 0
+    /// The action returned last (for models that observe it); nil after a reset.
+    private var lastAction: [Double]?
 
     public init(model: any LatentWorldModel, kind: PlannerKind, config: MPCConfig = MPCConfig(), goal: @escaping (_ observation: [Double]) -> [Double]) {
         precondition(kind != .oracle, "the oracle plans with the simulator: use SimulatorMPC")
@@ -110,13 +112,23 @@ public final class LatentMPC: Policy {
         lastPlan.removeAll()
         executed = 0
         episodeSeed = seed
+        lastAction = nil
         stats = PlannerStats()
+    }
+
+    /// The env's observation as the model reads it: with `observesPreviousAction`, followed by the action executed
+    /// last, or, with none yet (after a reset, and for goals), the agent's position: a PD agent at rest there is
+    /// what driving it towards its own position gives.
+    func modelObservation(_ obs: [Double], previousAction: [Double]?) -> [Double] {
+        guard model.observesPreviousAction else { return obs }
+        return obs + (previousAction ?? [obs[config.agentIndex], obs[config.agentIndex + 1]])
     }
 
     public func action(observation: Observation, info: Info) throws -> [Double] {
         let obs = observation.values
-        guard obs.count == model.observationSize else {
-            throw EnvError.invalidArgument("the model takes \(model.observationSize) observation numbers, the env gives \(obs.count)")
+        let extra = model.observesPreviousAction ? model.actionSize : 0
+        guard obs.count + extra == model.observationSize else {
+            throw EnvError.invalidArgument("the model takes \(model.observationSize - extra) observation numbers, the env gives \(obs.count)")
         }
         let r = max(1, config.actionRepeat)
         if lastPlan.isEmpty || executed >= min(config.executeSteps, lastPlan.count * r) {
@@ -124,7 +136,9 @@ public final class LatentMPC: Policy {
             executed = 0
         }
         executed += 1
-        return lastPlan[(executed - 1) / r]
+        let a = lastPlan[(executed - 1) / r]
+        lastAction = a
+        return a
     }
 
     private var horizon: Int { kind == .mppi ? config.mppi.horizon : config.cem.horizon }
@@ -139,7 +153,7 @@ public final class LatentMPC: Policy {
     /// Double rounding, so CEM's elite sets do not flip with the orientation.
     public func plan(observation obs: [Double]) -> [[Double]] {
         let start = DispatchTime.now().uptimeNanoseconds
-        var current = obs, target = goal(obs)
+        var current = modelObservation(obs, previousAction: lastAction), target = modelObservation(goal(obs), previousAction: nil)
         let frame: PlanningFrame
         if kind == .equivariant {
             let frameModel = model.doubleTwin ?? model

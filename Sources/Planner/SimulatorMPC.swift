@@ -66,15 +66,19 @@ public final class SimulatorMPC: Policy {
         let hold = mean.last ?? [physical.physics.agentPosition.x, physical.physics.agentPosition.y]
         while mean.count < h { mean.append(hold) }
         let sim = simulator, mode = config.cost, metric = latentMetric
-        let zGoal = metric.map { $0.encode(target, batch: 1) }
+        let agent = config.agentIndex
+        // Models that observe the previous action read the goal with its agent at rest and a rollout's observation with
+        // the action that produced it.
+        let zGoal = metric.map { $0.encode($0.observesPreviousAction ? target + [target[agent], target[agent + 1]] : target, batch: 1) }
         let cost: SequenceCost = { actions, n in
             (0..<n).map { s in
                 sim.restore(origin)
                 var obs: [Double] = []
                 var acc = mode == .min ? Double.infinity : 0
+                var action: [Double] = []
                 func distance() -> Double {
                     if let m = metric, let zGoal {
-                        let z = m.encode(obs, batch: 1)
+                        let z = m.encode(m.observesPreviousAction ? obs + action : obs, batch: 1)
                         var c = 0.0
                         for j in z.indices { let e = z[j] - zGoal[j]; c += e * e }
                         return c
@@ -84,7 +88,8 @@ public final class SimulatorMPC: Policy {
                     return c
                 }
                 for t in 0..<(h * r) {
-                    obs = (try? sim.step([actions[(s * h + t / r) * 2], actions[(s * h + t / r) * 2 + 1]]).observation.values) ?? []
+                    action = [actions[(s * h + t / r) * 2], actions[(s * h + t / r) * 2 + 1]]
+                    obs = (try? sim.step(action).observation.values) ?? []
                     if mode != .final { acc = PlanCost.accumulate(mode, [acc], [distance()])[0] }
                 }
                 return PlanCost.finish(mode, [acc], final: [distance()], steps: h * r)[0]

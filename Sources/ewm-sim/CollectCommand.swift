@@ -36,6 +36,7 @@ struct Collect: ParsableCommand {
     @Option(help: "3D envs: actions = reference point + an offset uniform in the ball of this radius.") var actionRadius: Double = 1
     @Option(help: "Frames stacked per recorded observation (newest first).") var history: Int = 1
     @Option(help: "Env steps each action is held for; transitions are (o_t, a, o_t+k) and --steps counts them (DINO-WM: 5).") var frameskip: Int = 1
+    @Flag(help: "PushT: record the previous action as one more observation point (see `train --previous-action`).") var previousAction = false
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(help: "Transitions per shard.") var shardSize: Int = 100_000
     @Option(help: "Output directory.") var out: String
@@ -48,6 +49,7 @@ struct Collect: ParsableCommand {
         if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("collect supports pusht, teacher2d and teacher3d, not '\(env)'") }
         if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(slice) }
+        if previousAction && env != "pusht" { throw ValidationError("--previous-action applies to pusht") }
     }
 
     struct Report: Encodable {
@@ -62,7 +64,7 @@ struct Collect: ParsableCommand {
         if CloudLayout.isSupported(env) { return try run3D() }
         let config = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
                                    orientations: orientations, seed: seed, start: start, angleSpread: angleSpread,
-                                   history: history, frameskip: frameskip)
+                                   history: history, frameskip: frameskip, previousAction: previousAction)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
         let t0 = Date()
         let data = try collectTransitions(config) { progress.update($0) }

@@ -45,6 +45,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "VN-LeakyReLU eps in <q,k>/(|k|^2 + eps) (invariant, so exactness is unaffected; it bounds the Float rounding amplification near |k| = 0).") var vnEps: Double = 1
     @Flag(help: "Residual predictor f(z, a) = z + g(z, a) (any model; still exactly equivariant for vn).") var residual = false
     @Flag(help: "The latent also carries the observation itself, z = [E(o), o]; the predictor predicts both (any model; still exactly equivariant for vn).") var observationInLatent = false
+    @Option(help: "vn: use a gated predictor (VNGatedMap): next-latent vectors = combinations of the input vectors with coefficients from an MLP (widths --predictor-widths) of the inner products with this many learned directions.") var gatedDirections: Int?
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
     @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
     @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
@@ -53,6 +54,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "PushT goal-region / half-plane start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
     @Option(help: "PushT mixed policy: fraction of uniform random actions.") var randomFraction: Double = 0.25
     @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int = 1
+    @Flag(help: "PushT: the observation also holds the previous action as one more point (it carries the agent's velocity, which keypoints do not); planners supply the action they executed last.") var previousAction = false
     @Option(help: "Env steps each collected action is held for: one model step = this many env steps (DINO-WM: 5). Planners hold each planned action for it.") var frameskip: Int = 1
     @Option(help: "Rollout (multi-step) loss: unroll the predictor this many steps along recorded episodes and average the relMSE of every step (1: the one-step loss).") var rolloutSteps: Int = 1
     @Option(help: "Read shards from this directory (from `ewm-sim collect`) instead of collecting.") var data: String?
@@ -82,6 +84,11 @@ struct TrainCommand: ParsableCommand {
         if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }
+        if let k = gatedDirections {
+            guard k > 0 else { throw ValidationError("--gated-directions must be positive") }
+            guard model == .vn else { throw ValidationError("--gated-directions applies to --model vn") }
+        }
+        if previousAction && env != "pusht" { throw ValidationError("--previous-action applies to pusht") }
         if let h = hiddenScale, h < 1 { throw ValidationError("--hidden-scale must be at least 1") }
     }
 
@@ -118,7 +125,7 @@ struct TrainCommand: ParsableCommand {
         let slice = try self.slice
         BLAS.setThreadCount(threads)
         MemoryTuning.retainFreedMemory()
-        let layout = try ObservationLayout.forEnv(env, history: history)
+        let layout = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
         var spec = ModelSpec.defaults(kind: model, points: layout.points, scale: scale)
         if let hiddenScale { spec.hiddenScale = hiddenScale }
         spec.config.eps = vnEps
@@ -128,9 +135,11 @@ struct TrainCommand: ParsableCommand {
         spec.config.latentChannels = latent
         spec.config.residual = residual
         spec.config.observationInLatent = observationInLatent
+        spec.config.gatedDirections = gatedDirections
         var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
                                     randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
-                                    angleSpread: angleSpread, history: history, frameskip: frameskip)
+                                    angleSpread: angleSpread, history: history, frameskip: frameskip,
+                                    previousAction: previousAction)
         var dataset: TransitionSet
         if let data {
             let dir = URL(fileURLWithPath: data)
@@ -140,6 +149,9 @@ struct TrainCommand: ParsableCommand {
                let recorded = try? JSONDecoder().decode(Recorded.self, from: json) {
                 guard recorded.config.env == env else { throw CLIError("--data \(data) holds \(recorded.config.env) transitions, not \(env)") }
                 collect = recorded.config
+            }
+            guard collect.previousAction == previousAction else {
+                throw CLIError("--data \(data) was collected \(collect.previousAction ? "with" : "without") --previous-action; pass the same")
             }
             guard collect.history == history else {
                 throw CLIError("--data \(data) holds \(collect.history)-frame observations; pass --history \(collect.history)")

@@ -249,3 +249,48 @@ final class CountingFrameskipModel: LatentWorldModel {
         #expect(Set(actions[0..<10].map { $0.description }).count == 1 && Set(actions[10..<20].map { $0.description }).count == 1)
     }
 }
+
+/// The toy model reading observations that end with the previous action (it records what it was given).
+final class PreviousActionModel: LatentWorldModel {
+    let inner = ToyEquivariantModel()
+    var encoded: [[Double]] = []
+    var latentRep: Rep { inner.latentRep }
+    var observationSize: Int { 20 }
+    var actionSize: Int { 2 }
+    var isEquivariant: Bool { true }
+    var observesPreviousAction: Bool { true }
+    func encode(_ o: [Double], batch: Int) -> [Double] {
+        encoded.append(o)
+        return inner.encode((0..<batch).flatMap { Array(o[($0 * 20)..<($0 * 20 + 18)]) }, batch: batch)
+    }
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] { inner.predict(z, actions: actions, batch: batch) }
+}
+
+@Suite struct PreviousActionPlanningTests {
+    /// The planner appends the agent's position after a reset (and to the goal), then the action it executed last.
+    @Test func plannerSuppliesThePreviousAction() throws {
+        var rng = SplitMix64(seed: 8)
+        let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
+        for kind in [PlannerKind.cem, .equivariant] {
+            let model = PreviousActionModel()
+            let mpc = LatentMPC(model: model, kind: kind, config: PlannerTests.smallConfig(), goal: { _ in goalObs })
+            mpc.reset(seed: 1)
+            let first = try mpc.action(observation: Observation(obs), info: Info())
+            // Encoded: the current and goal observations (canonical frame for the equivariant planner: compare norms).
+            func tail(_ o: [Double]) -> [Double] { Array(o[18..<20]) }
+            if kind == .cem {
+                #expect(tail(model.encoded[0]) == Array(obs[16..<18]) && tail(model.encoded[1]) == Array(goalObs[16..<18]))
+            }
+            #expect(throws: EnvError.self) { _ = try mpc.action(observation: Observation(Array(obs.prefix(16))), info: Info()) }
+            mpc.reset(seed: 1)
+            model.encoded.removeAll()
+            var c = PlannerTests.smallConfig(); c.executeSteps = 1
+            let replanning = LatentMPC(model: model, kind: .cem, config: c, goal: { _ in goalObs })
+            replanning.reset(seed: 1)
+            let a = try replanning.action(observation: Observation(obs), info: Info())
+            _ = try replanning.action(observation: Observation(obs), info: Info())
+            #expect(tail(model.encoded[2]) == a)        // the second plan's current observation carries the first action
+            #expect(first.count == 2)
+        }
+    }
+}

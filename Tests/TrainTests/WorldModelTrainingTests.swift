@@ -113,6 +113,22 @@ import Testing
         #expect(throws: DataError.self) { try c.validate() }
     }
 
+    /// With the previous action recorded, every observation ends with the action held during the step before (the
+    /// agent's own position after a reset), and every next observation with the action of its transition.
+    @Test func previousActionIsRecordedAsOneMorePoint() throws {
+        let c = CollectConfig(env: "pusht", episodes: 2, stepsPerEpisode: 3, seed: 4, frameskip: 5, previousAction: true)
+        let data = try collectTransitions(c)
+        #expect(try c.layout.points == 10 && c.layout.framePoints == 9 && data.observationSize == 20)
+        for i in 0..<data.count {
+            let o = Array(data.observation(i)), n = Array(data.nextObservations[i * 20 ..< (i + 1) * 20])
+            #expect(Array(n[18..<20]) == Array(data.actions[2 * i ..< 2 * i + 2]))
+            if data.steps[i] == 0 { #expect(Array(o[18..<20]) == Array(o[16..<18])) }
+            else { #expect(Array(o[18..<20]) == Array(data.actions[2 * (i - 1) ..< 2 * i])) }
+        }
+        #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
+        #expect(throws: EnvError.self) { try ObservationLayout.forEnv("teacher2d", previousAction: true) }
+    }
+
     /// A residual VN predictor stays exactly equivariant; configs without the field decode as non-residual.
     @Test func residualPredictorIsEquivariant() throws {
         var (config, data) = try Self.tinyConfig(.vn)

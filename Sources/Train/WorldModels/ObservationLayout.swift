@@ -18,13 +18,18 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     public var actionIsPoint: Bool
     /// Frames per observation (1: the env's own observation).
     public var history: Int
+    /// PushT: one more point after the frames, the action held during the last model step (after a reset: the
+    /// agent's position). The agent is a PD system driven towards the action, so this point carries its velocity,
+    /// which keypoints alone do not. A planner supplies it from the action it executed last.
+    public var previousAction: Bool
 
-    public init(env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool, history: Int = 1) {
+    public init(env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool, history: Int = 1,
+                previousAction: Bool = false) {
         self.env = env; self.points = points; self.center = center; self.scale = scale; self.actionIsPoint = actionIsPoint
-        self.history = history
+        self.history = history; self.previousAction = previousAction
     }
 
-    enum CodingKeys: String, CodingKey { case env, points, center, scale, actionIsPoint, history }
+    enum CodingKeys: String, CodingKey { case env, points, center, scale, actionIsPoint, history, previousAction }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -34,18 +39,23 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
         scale = try c.decode(Double.self, forKey: .scale)
         actionIsPoint = try c.decode(Bool.self, forKey: .actionIsPoint)
         history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
+        previousAction = try c.decodeIfPresent(Bool.self, forKey: .previousAction) ?? false
     }
 
-    /// `history` is written only when it is not 1, so single-frame layouts keep their JSON.
+    /// `history` is written only when it is not 1 and `previousAction` only when set, so earlier layouts keep their JSON.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(env, forKey: .env); try c.encode(points, forKey: .points); try c.encode(center, forKey: .center)
         try c.encode(scale, forKey: .scale); try c.encode(actionIsPoint, forKey: .actionIsPoint)
         if history != 1 { try c.encode(history, forKey: .history) }
+        if previousAction { try c.encode(previousAction, forKey: .previousAction) }
     }
 
+    /// Points after the frames (the previous action).
+    public var extraPoints: Int { previousAction ? 1 : 0 }
+
     /// Points of one frame.
-    public var framePoints: Int { points / max(1, history) }
+    public var framePoints: Int { (points - extraPoints) / max(1, history) }
 
     public var observationSize: Int { 2 * points }
     public var actionSize: Int { 2 }
@@ -54,10 +64,13 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     /// The layout for a registered env id (pusht: keypoints, 9 points about (256, 256) / 100; teacher2d: 6 points
     /// about the origin).
     /// `history` frames stacked per observation (default 1).
-    public static func forEnv(_ env: String, teacherPoints: Int = 6, history: Int = 1) throws -> ObservationLayout {
+    /// `previousAction` (PushT only) appends the previous action as one more point.
+    public static func forEnv(_ env: String, teacherPoints: Int = 6, history: Int = 1, previousAction: Bool = false) throws -> ObservationLayout {
         guard (1...8).contains(history) else { throw EnvError.invalidArgument("history must be 1...8 frames, got \(history)") }
+        if previousAction && env != "pusht" { throw EnvError.invalidArgument("the previous-action point applies to pusht (its actions are points)") }
         switch env {
-        case "pusht": return ObservationLayout(env: env, points: 9 * history, center: [256, 256], scale: 100, actionIsPoint: true, history: history)
+        case "pusht": return ObservationLayout(env: env, points: 9 * history + (previousAction ? 1 : 0), center: [256, 256], scale: 100,
+                                               actionIsPoint: true, history: history, previousAction: previousAction)
         case "teacher2d": return ObservationLayout(env: env, points: teacherPoints * history, center: [0, 0], scale: 1, actionIsPoint: false, history: history)
         default: throw EnvError.invalidArgument("no world-model layout for env '\(env)' (pusht, teacher2d)")
         }

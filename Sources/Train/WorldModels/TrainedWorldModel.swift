@@ -92,6 +92,7 @@ public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
     public var actionSize: Int { model.layout.actionSize }
     public var isEquivariant: Bool { model.spec.kind == .vn }
     public var frameskip: Int { model.train.collect.frameskip }
+    public var observesPreviousAction: Bool { model.layout.previousAction }
     /// Float models carry a Double twin with the same weights.
     public let doubleTwin: (any LatentWorldModel)?
 

@@ -169,19 +169,22 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     /// Env steps each recorded action is held for (DINO-WM's frameskip): a transition is (o_t, a, o_{t+k}),
     /// so one model step is k env steps and `stepsPerEpisode` counts model steps. 1: every env step.
     public var frameskip: Int
+    /// PushT: record the previous action as one more observation point (see `ObservationLayout.previousAction`).
+    public var previousAction: Bool
     /// The frameskips a config may ask for.
     public static let frameskips = 1...50
 
     public init(env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
                 orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
-                history: Int = 1, frameskip: Int = 1) {
+                history: Int = 1, frameskip: Int = 1, previousAction: Bool = false) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
         self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
         self.angleSpread = angleSpread; self.history = history; self.frameskip = frameskip
+        self.previousAction = previousAction
     }
 
     enum CodingKeys: String, CodingKey {
-        case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history, frameskip
+        case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history, frameskip, previousAction
     }
 
     public init(from decoder: Decoder) throws {
@@ -197,6 +200,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         angleSpread = try c.decode(Double.self, forKey: .angleSpread)
         history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
         frameskip = try c.decodeIfPresent(Int.self, forKey: .frameskip) ?? 1
+        previousAction = try c.decodeIfPresent(Bool.self, forKey: .previousAction) ?? false
     }
 
     /// `history` and `frameskip` are written only when they are not 1, so single-frame, every-step configs (and
@@ -209,9 +213,10 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         try c.encode(seed, forKey: .seed); try c.encode(start, forKey: .start); try c.encode(angleSpread, forKey: .angleSpread)
         if history != 1 { try c.encode(history, forKey: .history) }
         if frameskip != 1 { try c.encode(frameskip, forKey: .frameskip) }
+        if previousAction { try c.encode(previousAction, forKey: .previousAction) }
     }
 
-    public var layout: ObservationLayout { get throws { try ObservationLayout.forEnv(env, history: history) } }
+    public var layout: ObservationLayout { get throws { try ObservationLayout.forEnv(env, history: history, previousAction: previousAction) } }
 
     public func validate() throws {
         guard episodes > 0, stepsPerEpisode > 0 else { throw DataError("episodes and steps per episode must be positive") }
@@ -259,6 +264,8 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
         // The last `history` frames, newest first (the first frame repeated at the start).
         var frames = [[Double]](repeating: obs.values, count: history)
         func stacked(_ f: [[Double]]) -> [Double] { history == 1 ? f[0] : f.flatMap { $0 } }
+        // The previous action (PushT's agent is at rest after a reset: as if driven towards where it is).
+        var previous: [Double] = layout.previousAction ? [obs.values[16], obs.values[17]] : []
         precondition(obs.values.count == frameSize, "collect: \(obs.values.count) numbers per frame, layout needs \(frameSize)")
         for t in 0..<config.stepsPerEpisode {
             let action: [Double]
@@ -271,9 +278,10 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
             }
             var r = try env.step(action)
             for _ in 1..<config.frameskip where !r.terminated { r = try env.step(action) }
-            let before = stacked(frames)
+            let before = stacked(frames) + previous
             frames.insert(r.observation.values, at: 0); frames.removeLast()
-            set.append(before, action, stacked(frames), orientation: theta, episode: e, step: t)
+            if layout.previousAction { previous = action }
+            set.append(before, action, stacked(frames) + previous, orientation: theta, episode: e, step: t)
             obs = r.observation; info = r.info
             if r.terminated { break }
         }
