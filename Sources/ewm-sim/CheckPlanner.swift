@@ -10,7 +10,7 @@ struct CheckPlanner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "planner",
         abstract: "Planner exactness: first planned action at orientation g, rotated back, vs orientation 0 (same seed).",
-        discussion: "Held-out goal-reaching states (goal25 tasks 0..<states); the model evaluated in Float and in Double.")
+        discussion: "Held-out goal-reaching states (goal25 tasks 0..<states); the model evaluated in Float and in Double (a Float model plans from the canonical frame of its Double twin).")
 
     @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).")
     var model: String?
