@@ -79,6 +79,16 @@ public struct MPCConfig: Sendable {
     public init() {}
 }
 
+extension LatentWorldModel {
+    /// The env's observation as this model reads it: with `observesPreviousAction`, followed by the action that
+    /// produced it, or, with none (after a reset, and for goals), the agent's position at `agentIndex`: a PD agent at
+    /// rest there is what driving it towards its own position gives.
+    func reading(_ obs: [Double], previousAction: [Double]?, agentIndex: Int) -> [Double] {
+        guard observesPreviousAction else { return obs }
+        return obs + (previousAction ?? [obs[agentIndex], obs[agentIndex + 1]])
+    }
+}
+
 /// Model-predictive control in the latent space of a `LatentWorldModel`: encode the observation and the
 /// goal observation, search action sequences whose predicted final latent is closest to the goal latent,
 /// execute the first `executeSteps` actions, replan (warm-started with the rest of the plan, shifted).
@@ -116,14 +126,6 @@ public final class LatentMPC: Policy {
         stats = PlannerStats()
     }
 
-    /// The env's observation as the model reads it: with `observesPreviousAction`, followed by the action executed
-    /// last, or, with none yet (after a reset, and for goals), the agent's position: a PD agent at rest there is
-    /// what driving it towards its own position gives.
-    func modelObservation(_ obs: [Double], previousAction: [Double]?) -> [Double] {
-        guard model.observesPreviousAction else { return obs }
-        return obs + (previousAction ?? [obs[config.agentIndex], obs[config.agentIndex + 1]])
-    }
-
     public func action(observation: Observation, info: Info) throws -> [Double] {
         let obs = observation.values
         let extra = model.observesPreviousAction ? model.actionSize : 0
@@ -153,7 +155,8 @@ public final class LatentMPC: Policy {
     /// Double rounding, so CEM's elite sets do not flip with the orientation.
     public func plan(observation obs: [Double]) -> [[Double]] {
         let start = DispatchTime.now().uptimeNanoseconds
-        var current = modelObservation(obs, previousAction: lastAction), target = modelObservation(goal(obs), previousAction: nil)
+        var current = model.reading(obs, previousAction: lastAction, agentIndex: config.agentIndex)
+        var target = model.reading(goal(obs), previousAction: nil, agentIndex: config.agentIndex)
         let frame: PlanningFrame
         if kind == .equivariant {
             let frameModel = model.doubleTwin ?? model

@@ -67,9 +67,7 @@ public final class SimulatorMPC: Policy {
         while mean.count < h { mean.append(hold) }
         let sim = simulator, mode = config.cost, metric = latentMetric
         let agent = config.agentIndex
-        // Models that observe the previous action read the goal with its agent at rest and a rollout's observation with
-        // the action that produced it.
-        let zGoal = metric.map { $0.encode($0.observesPreviousAction ? target + [target[agent], target[agent + 1]] : target, batch: 1) }
+        let zGoal = metric.map { $0.encode($0.reading(target, previousAction: nil, agentIndex: agent), batch: 1) }
         let cost: SequenceCost = { actions, n in
             (0..<n).map { s in
                 sim.restore(origin)
@@ -78,7 +76,7 @@ public final class SimulatorMPC: Policy {
                 var action: [Double] = []
                 func distance() -> Double {
                     if let m = metric, let zGoal {
-                        let z = m.encode(m.observesPreviousAction ? obs + action : obs, batch: 1)
+                        let z = m.encode(m.reading(obs, previousAction: action, agentIndex: agent), batch: 1)
                         var c = 0.0
                         for j in z.indices { let e = z[j] - zGoal[j]; c += e * e }
                         return c

@@ -106,7 +106,7 @@ struct PlannerOptions: ParsableArguments {
     @OptionGroup var search: SearchOptions
     @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
     var oracleLatentCost = false
-    @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double, so costs and elite sets do not depend on the orientation) or float.")
+    @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double) or float (the equivariant planner's frame still comes from the Double twin, so its plans do not depend on the orientation either).")
     var precision: InferencePrecision = .double
 
     func validatePlanner() throws {

@@ -19,6 +19,17 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("ewm-train-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
     }
 
+    /// Trains `config.steps` steps and saves the checkpoint in a fresh directory `tmp(name)` (the caller removes it).
+    static func trainedCheckpoint(_ config: TrainConfig, _ data: TransitionSet, name: String) throws -> URL {
+        let trainer = try JEPATrainer(config: config, data: data)
+        for _ in 0..<config.steps { trainer.trainStep() }
+        let dir = tmp(name)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("checkpoint.safetensors")
+        try trainer.save(to: url, command: "test")
+        return url
+    }
+
     @Test func teacherStepIsExactlyEquivariant() throws {
         let env = Teacher2DEnv()
         var rng = Envs.SplitMix64(seed: 1)
@@ -133,13 +144,8 @@ import Testing
     @Test func residualPredictorIsEquivariant() throws {
         var (config, data) = try Self.tinyConfig(.vn)
         config.model.config.residual = true
-        let trainer = try JEPATrainer(config: config, data: data)
-        for _ in 0..<config.steps { trainer.trainStep() }
-        let dir = Self.tmp("residual")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("checkpoint.safetensors")
-        try trainer.save(to: url, command: "test")
+        let url = try Self.trainedCheckpoint(config, data, name: "residual")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let model = try TrainedWorldModel(url: url)
         #expect(model.spec.config.residual)
         let held = try heldOutTransitions(for: model, episodes: 2)
@@ -161,13 +167,8 @@ import Testing
             config.model.config.observationInLatent = true
             config.model.config.residual = true
             #expect(config.model.latentRep.vectors == 3 + 6)
-            let trainer = try JEPATrainer(config: config, data: data)
-            for _ in 0..<config.steps { trainer.trainStep() }
-            let dir = Self.tmp("observation-\(kind.rawValue)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let url = dir.appendingPathComponent("checkpoint.safetensors")
-            try trainer.save(to: url, command: "test")
+            let url = try Self.trainedCheckpoint(config, data, name: "observation-\(kind.rawValue)")
+            defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
             let model = try loadWorldModel(checkpoint: url, precision: .double)
             let obs = Array(data.observations[0..<12])
             let z = model.encode(obs, batch: 1)
