@@ -25,6 +25,9 @@ public protocol LatentWorldModel: AnyObject {
     /// True when an observation row ends with the previous action (`actionSize` numbers, e.g. PushT's target point)
     /// after the env's own observation: the caller appends the action it executed last.
     var observesPreviousAction: Bool { get }
+    /// How many of the latent's last vector channels are the observation itself (z = [E(o), o]; 0: none). Planners
+    /// can weight these apart from the learned channels; a per-channel weight keeps the metric invariant.
+    var observedLatentChannels: Int { get }
     func encode(_ observations: [Double], batch: Int) -> [Double]
     func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double]
 }
@@ -33,4 +36,5 @@ extension LatentWorldModel {
     public var frameskip: Int { 1 }
     public var doubleTwin: (any LatentWorldModel)? { nil }
     public var observesPreviousAction: Bool { false }
+    public var observedLatentChannels: Int { 0 }
 }

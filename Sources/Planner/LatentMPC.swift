@@ -76,7 +76,36 @@ public struct MPCConfig: Sendable {
     public var high = [512.0, 512.0]
     /// Index of the agent's (x, y) in the observation: the first plan starts from "stay where you are".
     public var agentIndex = 16
+    /// Weight of the learned latent channels in the latent distance, against 1 for the channels that carry the
+    /// observation itself (models with z = [E(o), o]; ignored by others). 0: the distance of the predicted
+    /// observations alone. Per-channel weights keep the distance invariant under rho(g).
+    public var learnedChannelWeight = 1.0
     public init() {}
+}
+
+extension LatentWorldModel {
+    /// Per-number weights of the planners' latent distance: 1 on the channels that carry the observation, `learned`
+    /// on the others; nil when all are 1 (or the latent carries no observation). Latent rows hold one vector channel
+    /// after another (`latentRep.dim` numbers each), observation channels last.
+    public func latentCostWeights(learned: Double) -> [Double]? {
+        let observed = observedLatentChannels, rep = latentRep
+        guard observed > 0, learned != 1 else { return nil }
+        precondition(rep.scalars == 0, "latentCostWeights: the latent has scalar channels")
+        let learnedChannels = rep.vectors - observed
+        return (0..<rep.size).map { $0 / rep.dim < learnedChannels ? learned : 1 }
+    }
+}
+
+/// Weighted squared distance (weights nil: plain).
+@inline(__always)
+func squaredDistance(_ z: UnsafeBufferPointer<Double>, _ goal: [Double], weights: [Double]?) -> Double {
+    var c = 0.0
+    if let w = weights {
+        for j in 0..<goal.count { let e = z[j] - goal[j]; c += w[j] * e * e }
+    } else {
+        for j in 0..<goal.count { let e = z[j] - goal[j]; c += e * e }
+    }
+    return c
 }
 
 extension LatentWorldModel {
@@ -184,9 +213,10 @@ public final class LatentMPC: Policy {
         let initial = (0..<h).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
         let bounds: ActionBounds = kind == .equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high)
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
-        let costMode = config.cost
+        let costMode = config.cost, weights = model.latentCostWeights(learned: config.learnedChannelWeight)
         let cost: SequenceCost = { [model] actions, n in
-            Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode)
+            Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode,
+                             weights: weights)
         }
         let result: Plan
         switch kind {
@@ -201,21 +231,19 @@ public final class LatentMPC: Policy {
         return (0..<h).map { Array(world[($0 * d)..<(($0 + 1) * d)]) }
     }
 
-    /// Squared distance of the predicted latents to the goal latent, per sequence (`mode`: the final one, the
-    /// mean over every predicted step plus the final one, or the minimum over steps); each action is held for
-    /// `hold` model steps.
+    /// Squared distance (weighted by `weights` per latent number, if given) of the predicted latents to the goal
+    /// latent, per sequence (`mode`: the final one, the mean over every predicted step plus the final one, or the
+    /// minimum over steps); each action is held for `hold` model steps.
     static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int,
-                            hold: Int = 1, mode: PlanCost = .final) -> [Double] {
+                            hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil) -> [Double] {
         let size = z0.count, d = model.actionSize
         var z = [Double](repeating: 0, count: n * size)
         for s in 0..<n { z.replaceSubrange((s * size)..<((s + 1) * size), with: z0) }
         var step = [Double](repeating: 0, count: n * d)
         var accumulated = [Double](repeating: mode == .min ? Double.infinity : 0, count: n)
         func distances() -> [Double] {
-            (0..<n).map { s in
-                var c = 0.0
-                for j in 0..<size { let e = z[s * size + j] - goal[j]; c += e * e }
-                return c
+            z.withUnsafeBufferPointer { all in
+                (0..<n).map { s in squaredDistance(UnsafeBufferPointer(rebasing: all[(s * size)..<((s + 1) * size)]), goal, weights: weights) }
             }
         }
         for t in 0..<h {

@@ -68,6 +68,7 @@ public final class SimulatorMPC: Policy {
         let sim = simulator, mode = config.cost, metric = latentMetric
         let agent = config.agentIndex
         let zGoal = metric.map { $0.encode($0.reading(target, previousAction: nil, agentIndex: agent), batch: 1) }
+        let weights = metric?.latentCostWeights(learned: config.learnedChannelWeight)
         let cost: SequenceCost = { actions, n in
             (0..<n).map { s in
                 sim.restore(origin)
@@ -77,9 +78,7 @@ public final class SimulatorMPC: Policy {
                 func distance() -> Double {
                     if let m = metric, let zGoal {
                         let z = m.encode(m.reading(obs, previousAction: action, agentIndex: agent), batch: 1)
-                        var c = 0.0
-                        for j in z.indices { let e = z[j] - zGoal[j]; c += e * e }
-                        return c
+                        return z.withUnsafeBufferPointer { squaredDistance($0, zGoal, weights: weights) }
                     }
                     var c = 0.0
                     for j in 0..<min(obs.count, target.count) { let e = obs[j] - target[j]; c += e * e }

@@ -33,7 +33,7 @@ struct CheckPlanner: ParsableCommand {
         var reports: [PlannerExactness.Report] = []
         for precision in InferencePrecision.allCases {
             let m = try DefaultModel.load(model, precision: precision)
-            let config = try search.config(frameskip: m.frameskip)
+            let config = try search.config(model: m)
             let line = ProgressLine(label: "planner exactness (\(precision.rawValue))", total: states, enabled: !output.json)
             reports.append(try PlannerExactness.measure(model: m, kind: planner, precision: precision.rawValue,
                                                         orientations: orientations, states: states, config: config,

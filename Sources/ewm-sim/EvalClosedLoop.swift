@@ -89,7 +89,7 @@ struct EvalClosedLoop: ParsableCommand {
         var first: (model: (any LatentWorldModel)?, config: MPCConfig)?
         for spec in specs {
             let model = spec.planner == .oracle ? nil : try DefaultModel.load(spec.model, precision: .double)
-            let config = try search.config(frameskip: model?.frameskip)
+            let config = try search.config(model: model, oracle: spec.planner == .oracle)
             if first == nil { first = (model, config) }
             var reference: [Int: [[Double]]] = [:]
             var specRows: [Row] = []

@@ -56,6 +56,8 @@ struct SearchOptions: ParsableArguments {
     var actionRepeat: Int?
     @Option(help: "Cost along a predicted rollout: min (squared latent distance of the closest predicted step to the goal), final (the last prediction only, DINO-WM), sum (mean over every predicted step + final).")
     var cost: PlanCost = .min
+    @Option(help: "Weight of the learned latent channels in the cost, against 1 for the channels that carry the observation (models trained with --observation-in-latent); 0 scores the predicted observation alone.")
+    var learnedWeight: Double = 1
     @Option(help: "Initial std of the sampled actions, px (default 64).")
     var initStd: Double?
     @Option(help: "CEM/MPPI elites (default: CEM 30, MPPI 64).")
@@ -66,13 +68,18 @@ struct SearchOptions: ParsableArguments {
         if let i = iterations, i < 1 { throw ValidationError("--iterations must be at least 1") }
         if let e = elites, e < 1 { throw ValidationError("--elites must be at least 1") }
         if let s = initStd, !(s > 0 && s.isFinite) { throw ValidationError("--init-std must be positive") }
+        if !(learnedWeight >= 0 && learnedWeight.isFinite) { throw ValidationError("--learned-weight must be a finite number >= 0") }
         guard horizon >= 1, (actionRepeat ?? 1) >= 1, execute >= 1 else {
             throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and --execute >= 1")
         }
     }
 
-    /// The controller settings for a model trained at `frameskip` env steps per model step (nil: the oracle).
-    func config(frameskip: Int?) throws -> MPCConfig {
+    /// The controller settings for `model` (nil, or `oracle`: the simulator plans; a model there only scores).
+    func config(model: (any LatentWorldModel)?, oracle: Bool = false) throws -> MPCConfig {
+        if learnedWeight != 1, (model?.observedLatentChannels ?? 0) == 0 {
+            throw CLIError("--learned-weight needs a model whose latent carries the observation (trained with --observation-in-latent)")
+        }
+        let frameskip = oracle ? nil : model?.frameskip
         let skip = frameskip ?? 1
         let repeatSteps = actionRepeat ?? frameskip ?? DefaultModel.oracleFrameskip
         guard repeatSteps % skip == 0 else {
@@ -91,6 +98,7 @@ struct SearchOptions: ParsableArguments {
         if let e = elites { c.cem.elites = min(e, c.cem.samples); c.mppi.elites = min(e, c.mppi.samples) }
         if let s = initStd { c.cem.initialStd = s; c.mppi.initialStd = s }
         c.cost = cost
+        c.learnedChannelWeight = learnedWeight
         return c
     }
 }
@@ -148,7 +156,7 @@ struct PlanningRun {
         let kind = planner.planner!
         MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
         let model = kind == .oracle && !planner.oracleLatentCost ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
-        let config = try planner.search.config(frameskip: kind == .oracle ? nil : model?.frameskip)
+        let config = try planner.search.config(model: model, oracle: kind == .oracle)
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
         var recorded: [Episode] = []

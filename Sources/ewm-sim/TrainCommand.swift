@@ -56,6 +56,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int = 1
     @Flag(help: "PushT: the observation also holds the previous action as one more point (it carries the agent's velocity, which keypoints do not); planners supply the action they executed last.") var previousAction = false
     @Option(help: "Env steps each collected action is held for: one model step = this many env steps (DINO-WM: 5). Planners hold each planned action for it.") var frameskip: Int = 1
+    @Option(help: "Weight of an extra relMSE on the predicted observation channels alone (needs --observation-in-latent; 0: none).") var observationWeight: Double = 0
     @Option(help: "Rollout (multi-step) loss: unroll the predictor this many steps along recorded episodes and average the relMSE of every step (1: the one-step loss).") var rolloutSteps: Int = 1
     @Option(help: "Read shards from this directory (from `ewm-sim collect`) instead of collecting.") var data: String?
     @Option(help: "Output directory.") var out: String
@@ -77,6 +78,8 @@ struct TrainCommand: ParsableCommand {
         _ = try Self.widths(encoderWidths, "--encoder-widths")
         _ = try Self.widths(predictorWidths, "--predictor-widths")
         guard rolloutSteps >= 1 else { throw ValidationError("--rollout-steps must be at least 1") }
+        guard observationWeight >= 0, observationWeight.isFinite else { throw ValidationError("--observation-weight must be a finite number >= 0") }
+        if observationWeight > 0 && !observationInLatent { throw ValidationError("--observation-weight needs --observation-in-latent") }
         guard latent > 0 else { throw ValidationError("--latent must be positive") }
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
         guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
@@ -165,7 +168,8 @@ struct TrainCommand: ParsableCommand {
         let config = TrainConfig(
             env: env, model: spec, slice: slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
             muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema, warmup: warmup,
-            seed: seed, softWeight: softWeight, collect: collect, dataDirectory: data, rolloutSteps: rolloutSteps)
+            seed: seed, softWeight: softWeight, collect: collect, dataDirectory: data, rolloutSteps: rolloutSteps,
+            observationWeight: observationWeight)
         let trainer = try JEPATrainer(config: config, data: dataset)
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

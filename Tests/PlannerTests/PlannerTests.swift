@@ -294,3 +294,64 @@ final class PreviousActionModel: LatentWorldModel {
         }
     }
 }
+
+/// A latent [E(o), o] like `--observation-in-latent`: two learned channels (the T's centroid about the centre, and the
+/// agent relative to it), then the toy's 9 observation channels, predicted by the toy and re-encoded.
+final class ObservedLatentModel: LatentWorldModel {
+    let inner = ToyEquivariantModel()
+    var latentRep: Rep { Rep(vectors: 11, dim: 2) }
+    var observationSize: Int { 18 }
+    var actionSize: Int { 2 }
+    var isEquivariant: Bool { true }
+    var observedLatentChannels: Int { 9 }
+    static func withLearned(_ x: [Double], batch: Int) -> [Double] {
+        (0..<batch).flatMap { b -> [Double] in
+            let o = Array(x[(b * 18)..<((b + 1) * 18)])
+            var cx = 0.0, cy = 0.0
+            for k in 0..<8 { cx += o[2 * k] / 8; cy += o[2 * k + 1] / 8 }
+            return [cx, cy, o[16] - cx, o[17] - cy] + o
+        }
+    }
+    static func observed(_ z: [Double], batch: Int) -> [Double] { (0..<batch).flatMap { Array(z[($0 * 22 + 4)..<(($0 + 1) * 22)]) } }
+    func encode(_ o: [Double], batch: Int) -> [Double] { Self.withLearned(inner.encode(o, batch: batch), batch: batch) }
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] {
+        Self.withLearned(inner.predict(Self.observed(z, batch: batch), actions: actions, batch: batch), batch: batch)
+    }
+}
+
+@Suite struct LatentCostWeightTests {
+    /// Weight 0 on the learned channels scores the predicted observation alone; any per-channel weight keeps the
+    /// equivariant planner exact.
+    @Test func learnedChannelWeightScoresTheObservationAndKeepsThePlannerExact() {
+        let model = ObservedLatentModel(), toy = ToyEquivariantModel()
+        #expect(model.latentCostWeights(learned: 1) == nil && toy.latentCostWeights(learned: 0) == nil)
+        let w = model.latentCostWeights(learned: 0.25)!
+        #expect(w.count == 22 && w[0..<4].allSatisfy { $0 == 0.25 } && w[4...].allSatisfy { $0 == 1 })
+        var rng = SplitMix64(seed: 11)
+        let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
+        let n = 5, h = 3
+        let actions = (0..<(n * h * 2)).map { _ in Double.random(in: 100...400, using: &rng) }
+        let observedOnly = LatentMPC.rolloutCost(model: model, z0: model.encode(obs, batch: 1), goal: model.encode(goalObs, batch: 1),
+                                                 actions: actions, batch: n, horizon: h, mode: .min,
+                                                 weights: model.latentCostWeights(learned: 0))
+        let plainToy = LatentMPC.rolloutCost(model: toy, z0: toy.encode(obs, batch: 1), goal: toy.encode(goalObs, batch: 1),
+                                             actions: actions, batch: n, horizon: h, mode: .min)
+        for i in 0..<n { #expect(abs(observedOnly[i] - plainToy[i]) <= 1e-12 * max(1, plainToy[i])) }
+        var c = PlannerTests.smallConfig()
+        c.learnedChannelWeight = 0.25
+        func firstAction(_ g: PlanarRotation) -> [Double] {
+            let mpc = LatentMPC(model: model, kind: .equivariant, config: c, goal: { _ in PlannerTests.rotate(goalObs, g) })
+            mpc.reset(seed: 2)
+            return mpc.plan(observation: PlannerTests.rotate(obs, g))[0]
+        }
+        let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
+        var worst = 0.0
+        for angle in [0.7, 2.2, 4.0] {
+            let g = PlanarRotation(angle: angle, center: Vec2(256, 256))
+            let a = firstAction(g)
+            worst = max(worst, (g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length)
+        }
+        print("weighted latent cost: equivariant planner max first-action deviation \(worst) px")
+        #expect(worst < 1e-9)
+    }
+}

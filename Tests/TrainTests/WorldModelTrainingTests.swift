@@ -200,6 +200,39 @@ import Testing
         #expect(try JSONDecoder().decode(VNWorldModelConfig.self, from: JSONEncoder().encode(c)) == c)
     }
 
+    /// The observation weight adds w * relMSE over the latent's observation channels alone (computed here by hand from
+    /// the numbers), needs the observation in the latent, and is absent from configs that do not set it.
+    @Test func observationWeightAddsTheObservationChannelsRelMSE() throws {
+        var (config, data) = try Self.tinyConfig(.vn)
+        config.model.config.observationInLatent = true
+        config.observationWeight = 2.5
+        let trainer = try JEPATrainer(config: config, data: data)
+        var rng = Envs.SplitMix64(seed: 4)
+        let l = config.model.config.latentWidth, c = config.model.config.inputChannels, b = 3
+        let p = try Tensor<Float>(shape: [b, 2, l], scalars: (0..<(b * 2 * l)).map { _ in Float.random(in: -1...1, using: &rng) })
+        let t = try Tensor<Float>(shape: [b, 2, l], scalars: (0..<(b * 2 * l)).map { _ in Float.random(in: -1...1, using: &rng) })
+        let extra = Double(trainer.predictionLoss(Variable(p), Variable(t)).value.scalar - Loss.relativeMSE(Variable(p), Variable(t)).value.scalar)
+        var byHand = 0.0
+        for i in 0..<b {
+            var num = 0.0, den = 1e-8
+            for axis in 0..<2 {
+                for k in (l - c)..<l {
+                    let j = (i * 2 + axis) * l + k
+                    num += Double((p.scalars[j] - t.scalars[j]) * (p.scalars[j] - t.scalars[j])); den += Double(t.scalars[j] * t.scalars[j])
+                }
+            }
+            byHand += 2.5 * num / den / Double(b)
+        }
+        #expect(abs(extra - byHand) < 1e-5 * max(1, byHand))
+        trainer.trainStep()
+        config.model.config.observationInLatent = false
+        #expect(throws: DataError.self) { try config.validate() }
+        config.observationWeight = 0
+        let plain = TrainConfig(env: config.env, model: config.model, collect: config.collect, observationWeight: 0)
+        #expect(plain.observationWeight == nil)
+        #expect(!String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("observationWeight"))
+    }
+
     /// Tiny VN training: exactly equivariant after training, and a resumed run equals an uninterrupted one.
     @Test func vnTrainingStaysExactAndResumesBitForBit() throws {
         let (config, data) = try Self.tinyConfig(.vn)

@@ -41,17 +41,23 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// one-step loss (the original behaviour; old checkpoints have no such field).
     public var rolloutSteps: Int?
     public var horizon: Int { max(1, rolloutSteps ?? 1) }
+    /// Weight of an extra relMSE on the latent's observation channels alone (models with z = [E(o), o]): the
+    /// prediction of the observation itself, which the whole-latent relMSE dilutes among the learned channels.
+    /// nil or 0: none (old checkpoints have no such field).
+    public var observationWeight: Double?
 
     public init(env: String, model: ModelSpec, slice: OrientationSlice = .defaultSlice, steps: Int = 3000, batch: Int = 256,
                 regularizer: Regularizer = .vicreg, regWeight: Double? = nil, muonLearningRate: Double = 0.02,
                 adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1, emaDecay: Double = 0.99, warmup: Int = 100,
-                seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil, rolloutSteps: Int? = nil) {
+                seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil, rolloutSteps: Int? = nil,
+                observationWeight: Double? = nil) {
         self.env = env; self.model = model; self.slice = slice; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
         self.muonLearningRate = muonLearningRate; self.adamLearningRate = adamLearningRate; self.weightDecay = weightDecay
         self.emaDecay = emaDecay; self.warmup = warmup; self.seed = seed; self.softWeight = softWeight
         self.collect = collect; self.dataDirectory = dataDirectory
         self.rolloutSteps = rolloutSteps.flatMap { $0 == 1 ? nil : $0 }
+        self.observationWeight = observationWeight.flatMap { $0 == 0 ? nil : $0 }
     }
 
     public func validate() throws {
@@ -61,6 +67,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         }
         guard (0..<1).contains(emaDecay) else { throw DataError("EMA decay must be in [0, 1)") }
         guard warmup >= 0 else { throw DataError("warm-up must be non-negative") }
+        if let w = observationWeight {
+            guard w >= 0 && w.isFinite else { throw DataError("the observation weight must be finite and non-negative") }
+            guard model.config.observationInLatent else { throw DataError("an observation weight needs a latent that carries the observation") }
+        }
         if let k = rolloutSteps {
             guard k >= 1 else { throw DataError("rollout steps must be at least 1") }
             guard k == 1 || model.kind == .vn || model.kind == .mlp || model.kind == .mlpBig else {
@@ -97,6 +107,8 @@ public final class JEPATrainer {
     let ema: EMA<Float>
     /// With a rollout loss: the transitions that start `horizon` consecutive steps of one episode.
     let rolloutStarts: [Int]
+    /// [L, C] 0/1 matrix picking the latent's C observation channels (with an observation weight).
+    let observationPick: Variable<Float>?
     public private(set) var step = 0
 
     public init(config: TrainConfig, data: TransitionSet) throws {
@@ -118,6 +130,14 @@ public final class JEPATrainer {
                               adamLearningRate: config.adamLearningRate, weightDecay: config.weightDecay)
         ema = EMA(source: online.encoderParameters, target: target.encoderParameters, decay: config.emaDecay)
         rolloutStarts = config.horizon > 1 ? data.rolloutStarts(horizon: config.horizon) : []
+        if config.observationWeight != nil {
+            let l = config.model.config.latentWidth, c = config.model.config.inputChannels
+            var m = [Float](repeating: 0, count: l * c)
+            for j in 0..<c { m[(l - c + j) * c + j] = 1 }
+            observationPick = Variable(try Tensor(shape: [l, c], scalars: m))
+        } else {
+            observationPick = nil
+        }
         if config.horizon > 1 && rolloutStarts.isEmpty {
             throw DataError("no \(config.horizon) consecutive transitions of one episode in the data for the rollout loss")
         }
@@ -128,6 +148,16 @@ public final class JEPATrainer {
     static func stepSeed(_ seed: UInt64, _ step: Int) -> UInt64 {
         var s = Xoshiro256(seed: seed ^ 0xA076_1D64_78BD_642F)
         return s.next() &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15
+    }
+
+    /// relMSE(p, goal), plus w * relMSE over the latent's observation channels alone with an observation weight (the
+    /// last `inputChannels` of [B, d, L], picked by a constant 0/1 channel map, so the term stays invariant).
+    func predictionLoss(_ p: Variable<Float>, _ goal: Variable<Float>) -> Variable<Float> {
+        let whole = Loss.relativeMSE(p, goal)
+        guard let w = config.observationWeight, let pick = observationPick else { return whole }
+        let b = p.shape[0], d = p.shape[1], l = p.shape[2], c = pick.shape[1]
+        func observed(_ z: Variable<Float>) -> Variable<Float> { z.reshaped([b * d, l]).matmul(pick).reshaped([b, d, c]) }
+        return whole + w * Loss.relativeMSE(observed(p), observed(goal))
     }
 
     /// One optimisation step; returns the metrics of the loss before the update.
@@ -157,7 +187,7 @@ public final class JEPATrainer {
         let z = online.encode(points)
         let p = online.predict(z, action: action)
         let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
-        let prediction = Loss.relativeMSE(p, goal)
+        let prediction = predictionLoss(p, goal)
         let reg: Variable<Float>
         switch config.regularizer {
         case .vicreg:
@@ -207,7 +237,7 @@ public final class JEPATrainer {
             let (_, a, n) = data.gather(starts.map { $0 + k })
             p = online.predict(p, action: Variable(layout.actionTensor(a, batch: b, as: Float.self)))
             let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
-            let term = Loss.relativeMSE(p, goal)
+            let term = predictionLoss(p, goal)
             prediction = prediction.map { $0 + term } ?? term
         }
         let predictionMean = (1.0 / Double(h)) * prediction!

@@ -93,6 +93,7 @@ public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
     public var isEquivariant: Bool { model.spec.kind == .vn }
     public var frameskip: Int { model.train.collect.frameskip }
     public var observesPreviousAction: Bool { model.layout.previousAction }
+    public var observedLatentChannels: Int { model.spec.config.observationInLatent ? model.spec.config.inputChannels : 0 }
     /// Float models carry a Double twin with the same weights.
     public let doubleTwin: (any LatentWorldModel)?
 
