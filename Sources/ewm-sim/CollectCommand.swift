@@ -28,6 +28,7 @@ struct Collect: ParsableCommand {
     @Option(help: "Steps per episode.") var steps: Int = 50
     @Option(help: "Policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
     @Option(help: "Fraction of uniform random actions in the mixed policy.") var randomFraction: Double = 0.25
+    @Option(help: "PushT mixed policy: random actions are the agent's position plus Gaussian noise of this std (px), like a sampling planner's proposals (default: uniform over the box).") var randomStd: Double?
     @Option(help: "Orientation slice in degrees (lo:hi, or w for -w:w).") var orientations: OrientationSlice = .defaultSlice
     @Option(help: "PushT start distribution: goal-region or reference.") var start: CollectConfig.Start = .goalRegion
     @Option(help: "PushT goal-region start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
@@ -45,6 +46,7 @@ struct Collect: ParsableCommand {
     func validate() throws {
         guard episodes > 0, steps > 0, shardSize > 0 else { throw ValidationError("--episodes, --steps and --shard-size must be positive") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
+        if let s = randomStd, !(s > 0 && s.isFinite) { throw ValidationError("--random-std must be a positive number") }
         guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
         if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("collect supports pusht, teacher2d and teacher3d, not '\(env)'") }
@@ -64,7 +66,7 @@ struct Collect: ParsableCommand {
         if CloudLayout.isSupported(env) { return try run3D() }
         let config = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
                                    orientations: orientations, seed: seed, start: start, angleSpread: angleSpread,
-                                   history: history, frameskip: frameskip, previousAction: previousAction)
+                                   history: history, frameskip: frameskip, previousAction: previousAction, randomStd: randomStd)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
         let t0 = Date()
         let data = try collectTransitions(config) { progress.update($0) }

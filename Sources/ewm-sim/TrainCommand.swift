@@ -53,6 +53,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "PushT start distribution: goal-region, half-plane or reference.") var start: CollectConfig.Start = .goalRegion
     @Option(help: "PushT goal-region / half-plane start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
     @Option(help: "PushT mixed policy: fraction of uniform random actions.") var randomFraction: Double = 0.25
+    @Option(help: "PushT mixed policy: random actions are the agent's position plus Gaussian noise of this std (px), like a sampling planner's proposals (default: uniform over the box).") var randomStd: Double?
     @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int = 1
     @Flag(help: "PushT: the observation also holds the previous action as one more point (it carries the agent's velocity, which keypoints do not); planners supply the action they executed last.") var previousAction = false
     @Option(help: "Env steps each collected action is held for: one model step = this many env steps (DINO-WM: 5). Planners hold each planned action for it.") var frameskip: Int = 1
@@ -86,6 +87,7 @@ struct TrainCommand: ParsableCommand {
         guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
         if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
+        if let s = randomStd, !(s > 0 && s.isFinite) { throw ValidationError("--random-std must be a positive number") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }
         if let k = gatedDirections {
             guard k > 0 else { throw ValidationError("--gated-directions must be positive") }
@@ -142,7 +144,7 @@ struct TrainCommand: ParsableCommand {
         var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
                                     randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
                                     angleSpread: angleSpread, history: history, frameskip: frameskip,
-                                    previousAction: previousAction)
+                                    previousAction: previousAction, randomStd: randomStd)
         var dataset: TransitionSet
         if let data {
             let dir = URL(fileURLWithPath: data)

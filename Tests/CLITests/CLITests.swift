@@ -147,7 +147,10 @@ enum CLI {
     @Test func plannerFlagsThatExcludeEachOtherAreRejected() throws {
         for args in [["pusht", "--planner", "cem", "--policy", "random"], ["pusht", "--planner", "oracle", "--model", "x.safetensors"],
                      ["pusht", "--model", "x.safetensors"], ["pusht", "--planner", "equivariant", "--model", "/nonexistent.safetensors"],
-                     ["pusht", "--planner", "equivariant", "--execute", "1000"], ["pusht", "--planner", "equivariant", "--action-repeat", "0"], ["pusht", "--planner", "equivariant", "--action-repeat", "3"]] {
+                     ["pusht", "--planner", "equivariant", "--execute", "1000"], ["pusht", "--planner", "equivariant", "--action-repeat", "0"], ["pusht", "--planner", "equivariant", "--action-repeat", "3"],
+                     ["pusht", "--planner", "oracle", "--learned-weight", "0"], ["pusht", "--planner", "equivariant", "--learned-weight", "-1"],
+                     ["train", "--env", "teacher2d", "--observation-weight", "2", "--out", "/tmp/never"],
+                     ["collect", "pusht", "--random-std", "0", "--out", "/tmp/never"]] {
             let r = try CLI.run(args)
             #expect(r.status != 0, "\(args) should fail")
             #expect(!r.stderr.isEmpty)

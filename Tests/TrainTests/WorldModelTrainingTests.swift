@@ -140,6 +140,27 @@ import Testing
         #expect(throws: EnvError.self) { try ObservationLayout.forEnv("teacher2d", previousAction: true) }
     }
 
+    /// With a random std, the mixed policy's random actions are local moves of the agent (here every action, within
+    /// 6 std of where the agent was); without it they are uniform over the box (some far away). The field round-trips
+    /// and is absent from configs that do not set it.
+    @Test func localRandomActionsStayNearTheAgent() throws {
+        func farthest(_ c: CollectConfig) throws -> Double {
+            let data = try collectTransitions(c)
+            return (0..<data.count).map { i -> Double in
+                let o = Array(data.observation(i))
+                return hypot(data.actions[2 * i] - o[16], data.actions[2 * i + 1] - o[17])
+            }.max()!
+        }
+        var c = CollectConfig(env: "pusht", episodes: 3, stepsPerEpisode: 10, randomFraction: 1, seed: 9, start: .reference, randomStd: 10)
+        #expect(try farthest(c) < 60)
+        #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
+        c.randomStd = nil
+        #expect(try farthest(c) > 100)
+        #expect(!String(decoding: try JSONEncoder().encode(c), as: UTF8.self).contains("randomStd"))
+        c.randomStd = -1
+        #expect(throws: DataError.self) { try c.validate() }
+    }
+
     /// A residual VN predictor stays exactly equivariant; configs without the field decode as non-residual.
     @Test func residualPredictorIsEquivariant() throws {
         var (config, data) = try Self.tinyConfig(.vn)

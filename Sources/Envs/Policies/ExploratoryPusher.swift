@@ -12,13 +12,18 @@ public final class ExploratoryPusher: Policy {
     public var randomFraction: Double
     public var noise: Double
     public var holdSteps: Int
+    /// nil: a random action is uniform over the box; else the agent's position plus Gaussian noise of this std (px),
+    /// clipped to the box: the local moves a sampling planner proposes.
+    public var localRandomStd: Double?
     private var rng = SplitMix64(seed: 0)
     private var direction = Vec2(1, 0)
     private var t = 0
 
-    public init(rotation: PlanarRotation? = nil, randomFraction: Double = 0.25, noise: Double = 8, holdSteps: Int = 15, seed: UInt64 = 0) {
+    public init(rotation: PlanarRotation? = nil, randomFraction: Double = 0.25, localRandomStd: Double? = nil, noise: Double = 8,
+                holdSteps: Int = 15, seed: UInt64 = 0) {
         self.rotation = rotation
         self.randomFraction = randomFraction
+        self.localRandomStd = localRandomStd
         self.noise = noise
         self.holdSteps = holdSteps
         reset(seed: seed)
@@ -58,10 +63,14 @@ public final class ExploratoryPusher: Policy {
             direction = Vec2(cos(angle), sin(angle))
         }
         t += 1
-        if Double.random(in: 0..<1, using: &rng) < randomFraction {
-            return [Double.random(in: 0...512, using: &rng), Double.random(in: 0...512, using: &rng)]
-        }
         let agent = Vec2(s[0], s[1])
+        if Double.random(in: 0..<1, using: &rng) < randomFraction {
+            guard let std = localRandomStd else {
+                return [Double.random(in: 0...512, using: &rng), Double.random(in: 0...512, using: &rng)]
+            }
+            let x = agent.x + std * gaussian(), y = agent.y + std * gaussian()
+            return [min(max(x, 0), 512), min(max(y, 0), 512)]
+        }
         let cog = Pose(x: s[2], y: s[3], angle: s[4]).transform(PushTGeometry.centerOfGravity)
         let behind = cog - 70 * direction
         var target = (agent - behind).length > 25 ? behind : cog + 40 * direction

@@ -171,20 +171,25 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     public var frameskip: Int
     /// PushT: record the previous action as one more observation point (see `ObservationLayout.previousAction`).
     public var previousAction: Bool
+    /// PushT mixed policy: nil, random actions are uniform over the box; else the agent's position plus Gaussian
+    /// noise of this std (px), like a sampling planner's proposals.
+    public var randomStd: Double?
     /// The frameskips a config may ask for.
     public static let frameskips = 1...50
 
     public init(env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
                 orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
-                history: Int = 1, frameskip: Int = 1, previousAction: Bool = false) {
+                history: Int = 1, frameskip: Int = 1, previousAction: Bool = false, randomStd: Double? = nil) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
         self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
         self.angleSpread = angleSpread; self.history = history; self.frameskip = frameskip
         self.previousAction = previousAction
+        self.randomStd = randomStd
     }
 
     enum CodingKeys: String, CodingKey {
         case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history, frameskip, previousAction
+        case randomStd
     }
 
     public init(from decoder: Decoder) throws {
@@ -201,6 +206,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
         frameskip = try c.decodeIfPresent(Int.self, forKey: .frameskip) ?? 1
         previousAction = try c.decodeIfPresent(Bool.self, forKey: .previousAction) ?? false
+        randomStd = try c.decodeIfPresent(Double.self, forKey: .randomStd)
     }
 
     /// `history` and `frameskip` are written only when they are not 1, so single-frame, every-step configs (and
@@ -214,6 +220,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         if history != 1 { try c.encode(history, forKey: .history) }
         if frameskip != 1 { try c.encode(frameskip, forKey: .frameskip) }
         if previousAction { try c.encode(previousAction, forKey: .previousAction) }
+        try c.encodeIfPresent(randomStd, forKey: .randomStd)
     }
 
     public var layout: ObservationLayout { get throws { try ObservationLayout.forEnv(env, history: history, previousAction: previousAction) } }
@@ -223,6 +230,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         guard (0...1).contains(randomFraction) else { throw DataError("random fraction must be in [0, 1]") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw DataError("angle spread must be >= 0") }
         guard Self.frameskips.contains(frameskip) else { throw DataError("frameskip must be in \(Self.frameskips)") }
+        if let std = randomStd { guard std > 0, std.isFinite else { throw DataError("random std must be positive") } }
         _ = try layout
     }
 }
@@ -258,7 +266,8 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
             (obs, info) = try env.reset(seed: episodeSeed)
         }
         let pusher: ExploratoryPusher? = config.env == "pusht" && config.policy != .random
-            ? ExploratoryPusher(rotation: g, randomFraction: config.policy == .mixed ? config.randomFraction : 0, seed: episodeSeed)
+            ? ExploratoryPusher(rotation: g, randomFraction: config.policy == .mixed ? config.randomFraction : 0,
+                                localRandomStd: config.randomStd, seed: episodeSeed)
             : nil
         let space = env.actionSpace
         // The last `history` frames, newest first (the first frame repeated at the start).
