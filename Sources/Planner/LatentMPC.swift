@@ -80,6 +80,11 @@ public struct MPCConfig: Sendable {
     /// observation itself (models with z = [E(o), o]; ignored by others). 0: the distance of the predicted
     /// observations alone. Per-channel weights keep the distance invariant under rho(g).
     public var learnedChannelWeight = 1.0
+    /// The oracle only (a diagnostic): an imperfect model made from the simulator. In its planning rollouts (never in
+    /// the real env), after every planned action that moved the T by more than 1 px, the T is shifted by an isotropic
+    /// Gaussian offset whose mean length is this many px (the mean error of its keypoints), seeded by the plan. nil:
+    /// the exact simulator.
+    public var oracleNoise: Double?
     public init() {}
 }
 

@@ -65,13 +65,18 @@ public final class SimulatorMPC: Policy {
         }
         let hold = mean.last ?? [physical.physics.agentPosition.x, physical.physics.agentPosition.y]
         while mean.count < h { mean.append(hold) }
-        let sim = simulator, mode = config.cost, metric = latentMetric
+        let sim = simulator, mode = config.cost, metric = latentMetric, noise = config.oracleNoise
+        let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
+        var calls: UInt64 = 0
         let agent = config.agentIndex
         let zGoal = metric.map { $0.encode($0.reading(target, previousAction: nil, agentIndex: agent), batch: 1) }
         let weights = metric?.latentCostWeights(learned: config.learnedChannelWeight)
         let cost: SequenceCost = { actions, n in
-            (0..<n).map { s in
+            calls += 1
+            return (0..<n).map { s in
                 sim.restore(origin)
+                var rng = SplitMix64(seed: seed ^ (calls &* 0xD1B5_4A32_D192_ED03) ^ (UInt64(s) &* 0x8CB9_2BA7_2F3D_8DD7))
+                var before = sim.physics.blockOrigin
                 var obs: [Double] = []
                 var acc = mode == .min ? Double.infinity : 0
                 var action: [Double] = []
@@ -87,18 +92,34 @@ public final class SimulatorMPC: Policy {
                 for t in 0..<(h * r) {
                     action = [actions[(s * h + t / r) * 2], actions[(s * h + t / r) * 2 + 1]]
                     obs = (try? sim.step(action).observation.values) ?? []
+                    if let noise, t % r == r - 1 {
+                        if (sim.physics.blockOrigin - before).length > 1 {
+                            sim.physics.setBlockOrigin(sim.physics.blockOrigin + Self.gaussianOffset(meanLength: noise, using: &rng))
+                            obs = sim.currentObservation.values
+                        }
+                        before = sim.physics.blockOrigin
+                    }
                     if mode != .final { acc = PlanCost.accumulate(mode, [acc], [distance()])[0] }
                 }
                 return PlanCost.finish(mode, [acc], final: [distance()], steps: h * r)[0]
             }
         }
-        let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
         let result = CEM(config: config.cem).plan(
             initialMean: mean, actionDim: 2, bounds: .box(low: config.low, high: config.high), seed: seed, cost: cost)
         stats.plans += 1
         stats.modelEvaluations += result.evaluations
         stats.planSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return result.actions.map { a in let p = rotation.apply(point: Vec2(a[0], a[1])); return [p.x, p.y] }
+    }
+}
+
+extension SimulatorMPC {
+    /// An isotropic 2D Gaussian offset with mean length `meanLength` (per-axis std meanLength / sqrt(pi / 2)).
+    static func gaussianOffset(meanLength: Double, using rng: inout SplitMix64) -> Vec2 {
+        let std = meanLength / (Double.pi / 2).squareRoot()
+        let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+        let r = std * (-2 * log(u1)).squareRoot()
+        return Vec2(r * cos(2 * Double.pi * u2), r * sin(2 * Double.pi * u2))
     }
 }
 

@@ -114,12 +114,18 @@ struct PlannerOptions: ParsableArguments {
     @OptionGroup var search: SearchOptions
     @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
     var oracleLatentCost = false
+    @Option(help: "Diagnostic: the oracle's rollouts shift the T by a random offset of this mean length (px) after every planned action that moves it: the simulator as a model with a learned model's one-step error.")
+    var oracleNoise: Double?
     @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double) or float (the equivariant planner's frame still comes from the Double twin, so its plans do not depend on the orientation either).")
     var precision: InferencePrecision = .double
 
     func validatePlanner() throws {
         if planner == .oracle, model != nil, !oracleLatentCost { throw ValidationError("the oracle plans with the simulator; --model does not apply (except with --oracle-latent-cost)") }
         if oracleLatentCost, planner != .oracle { throw ValidationError("--oracle-latent-cost applies to --planner oracle") }
+        if let n = oracleNoise {
+            guard planner == .oracle else { throw ValidationError("--oracle-noise applies to --planner oracle") }
+            guard n >= 0, n.isFinite else { throw ValidationError("--oracle-noise must be a finite number >= 0") }
+        }
     }
 }
 
@@ -156,7 +162,8 @@ struct PlanningRun {
         let kind = planner.planner!
         MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
         let model = kind == .oracle && !planner.oracleLatentCost ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
-        let config = try planner.search.config(model: model, oracle: kind == .oracle)
+        var config = try planner.search.config(model: model, oracle: kind == .oracle)
+        config.oracleNoise = planner.oracleNoise
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
         var recorded: [Episode] = []

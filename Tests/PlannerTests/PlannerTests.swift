@@ -208,6 +208,31 @@ final class ToyFloatModel: LatentWorldModel {
         #expect(hypot(o.values[16] - 256, o.values[17] - 256) < 0.5 * startDistance)
         #expect(oracle.stats.plans == 2)
     }
+
+    /// The noisy oracle: offsets of the requested mean length; plans that are a function of the seed; and, when the
+    /// rollouts push the T, plans that differ from the exact simulator's.
+    @Test func oracleNoiseIsSeededAndChangesPushingPlans() throws {
+        var rng = SplitMix64(seed: 1)
+        let lengths = (0..<20000).map { _ in SimulatorMPC.gaussianOffset(meanLength: 12, using: &rng).length }
+        let mean = lengths.reduce(0, +) / Double(lengths.count)
+        #expect(abs(mean - 12) < 0.3)
+        func firstPlan(noise: Double?) throws -> [[Double]] {
+            let env = try Registry.make("pusht", options: MakeOptions(observation: "keypoints"))
+            _ = try env.reset(seed: 0, options: ResetOptions(state: [256, 282, 256, 300, 0]))  // agent just below the bar
+            var config = Self.smallConfig()
+            config.cem.samples = 32
+            config.cem.iterations = 3
+            config.actionRepeat = 5
+            config.oracleNoise = noise
+            let goal: [Double] = PushTGeometry.keypoints(at: Pose(x: 256, y: 340, angle: 0.3)).flatMap { [$0.x, $0.y] } + [256.0, 300.0]
+            let oracle = try SimulatorMPC(env: env, config: config, goal: { _ in goal })
+            oracle.reset(seed: 4)
+            return oracle.plan(goalObservation: goal)
+        }
+        let exact = try firstPlan(noise: nil), noisy = try firstPlan(noise: 12)
+        #expect(try firstPlan(noise: 12) == noisy)
+        #expect(noisy != exact)
+    }
 }
 
 /// The toy model at a frameskip, counting its predictions.
