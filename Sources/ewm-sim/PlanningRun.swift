@@ -33,12 +33,16 @@ enum DefaultModel {
         return found
     }
 
+    /// The checkpoint at `path` (nil: the default model); several paths separated by commas load an ensemble.
     static func load(_ path: String?, precision: InferencePrecision) throws -> any LatentWorldModel {
-        let url = try path.map { p -> URL in
-            guard FileManager.default.fileExists(atPath: p) else { throw CLIError("no such model file: \(p)") }
-            return URL(fileURLWithPath: p)
-        } ?? url()
-        return try loadWorldModel(checkpoint: url, precision: precision)
+        guard let path else { return try loadWorldModel(checkpoint: url(), precision: precision) }
+        let paths = path.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let models = try paths.map { p -> any LatentWorldModel in
+            guard !p.isEmpty, FileManager.default.fileExists(atPath: p) else { throw CLIError("no such model file: '\(p)'") }
+            return try loadWorldModel(checkpoint: URL(fileURLWithPath: p), precision: precision)
+        }
+        if models.count == 1 { return models[0] }
+        do { return try EnsembleWorldModel(models) } catch let e as EnsembleError { throw CLIError("--model \(path): \(e.description)") }
     }
 }
 
@@ -107,7 +111,7 @@ struct SearchOptions: ParsableArguments {
 struct PlannerOptions: ParsableArguments {
     @Option(help: "Planner: equivariant (CEM in the latents' canonical frame), cem, mppi, or oracle (the simulator as model).")
     var planner: PlannerKind?
-    @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).")
+    @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors); several separated by commas plan as an ensemble (the cost sums the members' latent distances).")
     var model: String?
     @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
     var `protocol`: PushTProtocol = .goal25

@@ -380,3 +380,36 @@ final class ObservedLatentModel: LatentWorldModel {
         #expect(worst < 1e-9)
     }
 }
+
+@Suite struct EnsembleTests {
+    /// The ensemble's latent is its members' side by side, its rollout cost the sum of theirs, the equivariant planner
+    /// stays exact with it, and members that disagree on the observation are refused.
+    @Test func ensembleSumsItsMembersCostsAndKeepsThePlannerExact() throws {
+        let a = ToyEquivariantModel(), b = ObservedLatentModel()
+        let ensemble = try EnsembleWorldModel([a, b])
+        #expect(ensemble.latentRep == Rep(vectors: 20, dim: 2) && ensemble.isEquivariant)
+        var rng = SplitMix64(seed: 21)
+        let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
+        let two = obs + goalObs
+        let z = ensemble.encode(two, batch: 2), za = a.encode(two, batch: 2), zb = b.encode(two, batch: 2)
+        #expect(Array(z[0..<18]) == Array(za[0..<18]) && Array(z[18..<40]) == Array(zb[0..<22]) && Array(z[58..<80]) == Array(zb[22..<44]))
+        let n = 4, h = 3
+        let actions = (0..<(n * h * 2)).map { _ in Double.random(in: 100...400, using: &rng) }
+        func cost(_ m: any LatentWorldModel) -> [Double] {
+            LatentMPC.rolloutCost(model: m, z0: m.encode(obs, batch: 1), goal: m.encode(goalObs, batch: 1), actions: actions, batch: n, horizon: h)
+        }
+        let sum = zip(cost(a), cost(b)).map { $0 + $1 }
+        for (e, s) in zip(cost(ensemble), sum) { #expect(abs(e - s) <= 1e-12 * max(1, s)) }
+        func firstAction(_ g: PlanarRotation) -> [Double] {
+            let mpc = LatentMPC(model: ensemble, kind: .equivariant, config: PlannerTests.smallConfig(), goal: { _ in PlannerTests.rotate(goalObs, g) })
+            mpc.reset(seed: 6)
+            return mpc.plan(observation: PlannerTests.rotate(obs, g))[0]
+        }
+        let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
+        let g = PlanarRotation(angle: 1.3, center: Vec2(256, 256))
+        let rotated = firstAction(g)
+        #expect((g.inverse.apply(point: Vec2(rotated[0], rotated[1])) - Vec2(reference[0], reference[1])).length < 1e-9)
+        #expect(throws: EnsembleError.self) { try EnsembleWorldModel([a, PreviousActionModel()]) }
+        #expect(throws: EnsembleError.self) { try EnsembleWorldModel([]) }
+    }
+}
