@@ -153,8 +153,10 @@ struct EvalRollout: ParsableCommand {
         print("(\(reports[0].segments) held-out segments, \(reports[0].orientationsDegrees.count) orientations; spread = max L / min L - 1 over all of them; target = EMA encoder)")
         for r in reports {
             guard let agent = r.agentErrorPx, let body = r.bodyErrorPx else { continue }
-            print("\(r.model): predicted observation error at orientation 0 (mean px), agent " + agent.map { fmt($0, 1) }.joined(separator: " ")
-                  + "; T keypoints " + body.map { fmt($0, 1) }.joined(separator: " "))
+            var line = "\(r.model): predicted observation error at orientation 0 (mean px), agent "
+            line += agent.map { fmt($0, 1) }.joined(separator: " ") + "; T keypoints " + body.map { fmt($0, 1) }.joined(separator: " ")
+            if let ratio = r.bodyMotionRatio { line += "; T motion predicted / true " + ratio.map { fmt($0, 2) }.joined(separator: " ") }
+            print(line)
         }
         if let plot = options.plot { print("plot: \(plot)") }
     }

@@ -161,6 +161,30 @@ import Testing
         #expect(throws: DataError.self) { try c.validate() }
     }
 
+    /// The rollout's px figures: a latent whose observation channels sit halfway between the start and the truth has
+    /// errors of half the motion, and a predicted / true motion of 0.5 for the T's points.
+    @Test func observationErrorsMeasureErrorAndMotionInPixels() throws {
+        let layout = try ObservationLayout.forEnv("pusht")
+        var rng = Envs.SplitMix64(seed: 12)
+        let b = 3, l = 4 + layout.points
+        let start = (0..<(b * 18)).map { _ in Double.random(in: 100...400, using: &rng) }
+        let truth = start.map { $0 + Double.random(in: -30...30, using: &rng) }
+        var z = [Double](repeating: 0, count: b * 2 * l)
+        for i in 0..<b {
+            for k in 0..<9 {
+                for axis in 0..<2 {
+                    let half = (start[i * 18 + 2 * k + axis] + truth[i * 18 + 2 * k + axis]) / 2
+                    z[i * 2 * l + axis * l + 4 + k] = (half - 256) / layout.scale
+                }
+            }
+        }
+        let e = observationErrors(try Tensor<Double>(shape: [b, 2, l], scalars: z), truth: truth, start: start, layout: layout)
+        var agentMotion = 0.0
+        for i in 0..<b { agentMotion += hypot(truth[i * 18 + 16] - start[i * 18 + 16], truth[i * 18 + 17] - start[i * 18 + 17]) / Double(b) }
+        #expect(abs(e.last - agentMotion / 2) < 1e-9)
+        #expect(abs(e.predictedMotion / e.trueMotion - 0.5) < 1e-9 && abs(e.others - e.trueMotion / 2) < 1e-9)
+    }
+
     /// A residual VN predictor stays exactly equivariant; configs without the field decode as non-residual.
     @Test func residualPredictorIsEquivariant() throws {
         var (config, data) = try Self.tinyConfig(.vn)

@@ -63,25 +63,40 @@ public struct RolloutReport: Codable, Sendable {
     /// (PushT: the agent) and the mean over the frame's other points (PushT: the T's keypoints). Nil otherwise.
     public var agentErrorPx: [Double]?
     public var bodyErrorPx: [Double]?
+    /// Same conditions, per horizon: how far the model moves the body's points from the segment's start, as a
+    /// fraction of how far they truly moved (mean predicted displacement / mean true displacement; 1: calibrated,
+    /// < 1: the model under-predicts the pushes). Nil without the observation in the latent.
+    public var bodyMotionRatio: [Double]?
 }
 
 /// Mean over rows of the distance between predicted and true points of the observation part of latents
 /// z [B, 2, L] (its last `layout.points` channels, in model units): (last point of the first frame, mean over the
 /// first frame's other points), in the env's units.
-func observationErrors<S: TensorScalar>(_ z: Tensor<S>, truth obs: [Double], layout: ObservationLayout) -> (last: Double, others: Double) {
+/// With `start` (the observations the prediction began from), also the mean distance the other points were predicted
+/// to move from there, and the mean distance they truly moved.
+func observationErrors<S: TensorScalar>(_ z: Tensor<S>, truth obs: [Double], start: [Double]? = nil, layout: ObservationLayout)
+    -> (last: Double, others: Double, predictedMotion: Double, trueMotion: Double) {
     let b = z.shape[0], l = z.shape[2], p = layout.points, f = layout.framePoints, first = l - p
-    var last = 0.0, others = 0.0
+    var last = 0.0, others = 0.0, predicted = 0.0, truth = 0.0
     z.withUnsafeBufferPointer { x in
         for i in 0..<b {
             for k in 0..<f {
                 let px = Double(x[i * 2 * l + first + k]) * layout.scale + layout.center[0]
                 let py = Double(x[i * 2 * l + l + first + k]) * layout.scale + layout.center[1]
-                let e = hypot(px - obs[i * 2 * p + 2 * k], py - obs[i * 2 * p + 2 * k + 1])
-                if k == f - 1 { last += e } else { others += e / Double(max(1, f - 1)) }
+                let tx = obs[i * 2 * p + 2 * k], ty = obs[i * 2 * p + 2 * k + 1]
+                let e = hypot(px - tx, py - ty)
+                if k == f - 1 { last += e; continue }
+                others += e / Double(max(1, f - 1))
+                if let start {
+                    let sx = start[i * 2 * p + 2 * k], sy = start[i * 2 * p + 2 * k + 1]
+                    predicted += hypot(px - sx, py - sy) / Double(max(1, f - 1))
+                    truth += hypot(tx - sx, ty - sy) / Double(max(1, f - 1))
+                }
             }
         }
     }
-    return (last / Double(max(1, b)), others / Double(max(1, b)))
+    let n = Double(max(1, b))
+    return (last / n, others / n, predicted / n, truth / n)
 }
 
 /// Held-out transitions in the canonical frame for a trained model: the training run's collection settings at
@@ -195,7 +210,7 @@ public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, hor
     let inSlice = angles.map { slice.contains($0) }
     var table: [[Double]] = []
     let observed = model.spec.config.observationInLatent
-    var agentError: [Double] = [], bodyError: [Double] = []
+    var agentError: [Double] = [], bodyError: [Double] = [], motionRatio: [Double] = []
     for (index, theta) in angles.enumerated() {
         let g = layout.rotation(theta)
         let first = data.gather(starts)
@@ -208,8 +223,9 @@ public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, hor
                 let t = inf.encode(layout.rotate(observations: step.next, by: g), batch: m, useTarget: true)
                 row.append(meanRelMSE(z, t))
                 if observed && index == angles.count - k {   // orientation 0, the first of the orbit
-                    let e = observationErrors(z, truth: step.next, layout: layout)
+                    let e = observationErrors(z, truth: step.next, start: first.obs, layout: layout)
                     agentError.append(e.last); bodyError.append(e.others)
+                    motionRatio.append(e.predictedMotion / max(e.trueMotion, Double.leastNormalMagnitude))
                 }
             }
         }
@@ -231,5 +247,6 @@ public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, hor
         sliceDegrees: [slice.degrees.lo, slice.degrees.hi], segments: m, target: "ema", horizons: hs,
         orientationsDegrees: angles.map { $0 * 180 / Double.pi }, inSlice: inSlice, relMSE: table,
         inSliceMean: inMean, outOfSliceMean: outMean, oodRatio: ratio, spread: spread,
-        agentErrorPx: observed ? agentError : nil, bodyErrorPx: observed ? bodyError : nil)
+        agentErrorPx: observed ? agentError : nil, bodyErrorPx: observed ? bodyError : nil,
+        bodyMotionRatio: observed ? motionRatio : nil)
 }
