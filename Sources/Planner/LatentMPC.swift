@@ -85,6 +85,9 @@ public struct MPCConfig: Sendable {
     /// Gaussian offset whose mean length is this many px (the mean error of its keypoints), seeded by the plan. nil:
     /// the exact simulator.
     public var oracleNoise: Double?
+    /// With `oracleNoise`: the offset is a fixed smooth function of (agent, action, T) for the episode instead of a fresh
+    /// random draw per rollout, so the search can exploit it as it exploits a learned model's systematic errors.
+    public var oracleNoiseSmooth = false
     public init() {}
 }
 

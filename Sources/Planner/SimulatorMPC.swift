@@ -68,6 +68,8 @@ public final class SimulatorMPC: Policy {
         let sim = simulator, mode = config.cost, metric = latentMetric, noise = config.oracleNoise
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
         var calls: UInt64 = 0
+        // A smooth error is a fixed function for the whole episode, as a learned model's error is.
+        let field = config.oracleNoiseSmooth ? noise.map { SmoothErrorField(meanLength: $0, seed: episodeSeed) } : nil
         let agent = config.agentIndex
         let zGoal = metric.map { $0.encode($0.reading(target, previousAction: nil, agentIndex: agent), batch: 1) }
         let weights = metric?.latentCostWeights(learned: config.learnedChannelWeight)
@@ -76,7 +78,7 @@ public final class SimulatorMPC: Policy {
             return (0..<n).map { s in
                 sim.restore(origin)
                 var rng = SplitMix64(seed: seed ^ (calls &* 0xD1B5_4A32_D192_ED03) ^ (UInt64(s) &* 0x8CB9_2BA7_2F3D_8DD7))
-                var before = sim.physics.blockOrigin
+                var before = sim.physics.blockOrigin, agentBefore = sim.physics.agentPosition
                 var obs: [Double] = []
                 var acc = mode == .min ? Double.infinity : 0
                 var action: [Double] = []
@@ -94,10 +96,13 @@ public final class SimulatorMPC: Policy {
                     obs = (try? sim.step(action).observation.values) ?? []
                     if let noise, t % r == r - 1 {
                         if (sim.physics.blockOrigin - before).length > 1 {
-                            sim.physics.setBlockOrigin(sim.physics.blockOrigin + Self.gaussianOffset(meanLength: noise, using: &rng))
+                            let offset = field?.offset(agent: agentBefore, action: Vec2(action[0], action[1]), block: before)
+                                ?? Self.gaussianOffset(meanLength: noise, using: &rng)
+                            sim.physics.setBlockOrigin(sim.physics.blockOrigin + offset)
                             obs = sim.currentObservation.values
                         }
                         before = sim.physics.blockOrigin
+                        agentBefore = sim.physics.agentPosition
                     }
                     if mode != .final { acc = PlanCost.accumulate(mode, [acc], [distance()])[0] }
                 }
@@ -120,6 +125,47 @@ extension SimulatorMPC {
         let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
         let r = std * (-2 * log(u1)).squareRoot()
         return Vec2(r * cos(2 * Double.pi * u2), r * sin(2 * Double.pi * u2))
+    }
+}
+
+/// A fixed, smooth, random error field for the noisy oracle: the T's offset after an action is a sum of 64 random
+/// Fourier features of (agent, action) relative to the T's origin and of the T's origin itself, on a 40 px length
+/// scale, scaled so the offset's mean length over random workspace inputs is `meanLength`. Deterministic in its inputs, so a search can
+/// exploit it as it can exploit a learned model's errors (random offsets average out over the search).
+struct SmoothErrorField {
+    private var frequencies: [[Double]] = [], phases: [Double] = [], amplitudes: [Vec2] = []
+
+    init(meanLength: Double, seed: UInt64, features: Int = 64, lengthScale: Double = 40) {
+        var rng = SplitMix64(seed: seed ^ 0x5EED_F1E1_D000_0001)
+        func gaussian() -> Double {
+            let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        }
+        // Per-axis std of the offset meanLength / sqrt(pi/2); each feature's sine has variance 1/2.
+        let axisStd = meanLength / (Double.pi / 2).squareRoot(), amplitudeStd = axisStd * (2 / Double(features)).squareRoot()
+        for _ in 0..<features {
+            frequencies.append((0..<6).map { _ in gaussian() / lengthScale })
+            phases.append(Double.random(in: 0..<(2 * Double.pi), using: &rng))
+            amplitudes.append(Vec2(amplitudeStd * gaussian(), amplitudeStd * gaussian()))
+        }
+        // Rescale so the mean length over 2000 random workspace inputs is exactly `meanLength`.
+        var mean = 0.0
+        for _ in 0..<2000 {
+            func point() -> Vec2 { Vec2(Double.random(in: 50...450, using: &rng), Double.random(in: 50...450, using: &rng)) }
+            mean += offset(agent: point(), action: point(), block: point()).length / 2000
+        }
+        if mean > 0 { amplitudes = amplitudes.map { (meanLength / mean) * $0 } }
+    }
+
+    func offset(agent: Vec2, action: Vec2, block: Vec2) -> Vec2 {
+        let x = [agent.x - block.x, agent.y - block.y, action.x - block.x, action.y - block.y, block.x - 256, block.y - 256]
+        var out = Vec2(0, 0)
+        for (k, w) in frequencies.enumerated() {
+            var arg = phases[k]
+            for j in 0..<6 { arg += w[j] * x[j] }
+            out = out + sin(arg) * amplitudes[k]
+        }
+        return out
     }
 }
 

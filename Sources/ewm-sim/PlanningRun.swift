@@ -120,6 +120,8 @@ struct PlannerOptions: ParsableArguments {
     var oracleLatentCost = false
     @Option(help: "Diagnostic: the oracle's rollouts shift the T by a random offset of this mean length (px) after every planned action that moves it: the simulator as a model with a learned model's one-step error.")
     var oracleNoise: Double?
+    @Flag(help: "With --oracle-noise: the offset is a fixed smooth random function of agent, action and T (systematic, like a learned model's error) instead of a fresh draw per rollout.")
+    var oracleNoiseSmooth = false
     @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double) or float (the equivariant planner's frame still comes from the Double twin, so its plans do not depend on the orientation either).")
     var precision: InferencePrecision = .double
 
@@ -130,6 +132,7 @@ struct PlannerOptions: ParsableArguments {
             guard planner == .oracle else { throw ValidationError("--oracle-noise applies to --planner oracle") }
             guard n >= 0, n.isFinite else { throw ValidationError("--oracle-noise must be a finite number >= 0") }
         }
+        if oracleNoiseSmooth, oracleNoise == nil { throw ValidationError("--oracle-noise-smooth needs --oracle-noise") }
     }
 }
 
@@ -168,6 +171,7 @@ struct PlanningRun {
         let model = kind == .oracle && !planner.oracleLatentCost ? nil : try DefaultModel.load(planner.model, precision: planner.precision)
         var config = try planner.search.config(model: model, oracle: kind == .oracle)
         config.oracleNoise = planner.oracleNoise
+        config.oracleNoiseSmooth = planner.oracleNoiseSmooth
         let record = dump != nil || render != nil
         var results: [PlanningEpisode] = []
         var recorded: [Episode] = []

@@ -233,6 +233,26 @@ final class ToyFloatModel: LatentWorldModel {
         #expect(try firstPlan(noise: 12) == noisy)
         #expect(noisy != exact)
     }
+
+    /// The smooth error field: a fixed function of its inputs (same seed, same offsets), continuous on its 40 px scale,
+    /// with offsets of about the requested mean length over random inputs.
+    @Test func smoothErrorFieldIsFixedSmoothAndScaled() {
+        let field = SmoothErrorField(meanLength: 12, seed: 3), again = SmoothErrorField(meanLength: 12, seed: 3)
+        var rng = SplitMix64(seed: 2)
+        var total = 0.0, jump = 0.0
+        let n = 4000
+        for _ in 0..<n {
+            func point() -> Vec2 { Vec2(Double.random(in: 50...450, using: &rng), Double.random(in: 50...450, using: &rng)) }
+            let agent = point(), action = point(), block = point()
+            let o = field.offset(agent: agent, action: action, block: block)
+            #expect(o == again.offset(agent: agent, action: action, block: block))
+            total += o.length / Double(n)
+            jump = max(jump, (field.offset(agent: agent + Vec2(0.1, 0), action: action, block: block) - o).length)
+        }
+        print("smooth error field: mean offset \(total) px (asked 12), largest change for a 0.1 px move \(jump) px")
+        #expect(abs(total - 12) < 0.6)
+        #expect(jump < 0.5)
+    }
 }
 
 /// The toy model at a frameskip, counting its predictions.
