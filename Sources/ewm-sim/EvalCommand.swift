@@ -17,6 +17,7 @@ struct EvalOptions: ParsableArguments {
     @Option(help: "Orientations evenly spaced over the whole circle.") var orientations: Int = 16
     @Option(help: "Held-out canonical-frame episodes (collected with the run's settings and another seed).") var episodes: Int = 60
     @Option(help: "Seed of the held-out data (default: the run's seed + 1000003).") var dataSeed: UInt64?
+    @Option(help: "Evaluate on the transitions in this directory's shard-*.npz (canonical frame, orientation 0; e.g. a planner's own, see tools/dump_to_shards.py) instead of collecting held-out data.") var data: String?
     @Option(help: "Write a PNG plot here.") var plot: String?
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
 
@@ -32,6 +33,16 @@ struct EvalOptions: ParsableArguments {
         var cache: [String: TransitionSet] = [:]
         return try checkpoint.map { path in
             let model = try TrainedWorldModel(url: URL(fileURLWithPath: path))
+            if let data {
+                let set = try TransitionSet.readShards(from: URL(fileURLWithPath: data), env: model.layout.env)
+                guard set.observationSize == model.layout.observationSize, set.actionSize == model.layout.actionSize else {
+                    throw CLIError("--data \(data) holds \(set.observationSize)-number observations and \(set.actionSize)-number actions; \(path) takes \(model.layout.observationSize) and \(model.layout.actionSize)")
+                }
+                guard set.orientations.allSatisfy({ $0 == 0 }) else {
+                    throw CLIError("--data \(data): the evaluation rotates canonical-frame transitions itself; these were recorded at other orientations")
+                }
+                return (model, set)
+            }
             var c = model.train.collect
             c.episodes = episodes
             c.orientations = try OrientationSlice(lo: 0, hi: 0)

@@ -144,6 +144,28 @@ enum CLI {
         #expect(report["degenerateFrames"] as? Int == 0)
     }
 
+    /// `eval --data` measures a model on given canonical-frame transitions (here freshly collected at orientation 0)
+    /// and refuses transitions recorded at other orientations.
+    @Test func evalRunsOnGivenTransitionsAndRefusesRotatedOnes() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../assets/pusht-vn-fs5/checkpoint.safetensors").standardized.path
+        for (name, slice) in [("canonical", "0:0"), ("rotated", "-15:15")] {
+            let c = try CLI.run(["collect", "pusht", "--frameskip", "5", "--start", "reference", "--episodes", "3", "--steps", "4",
+                                 "--orientations=\(slice)", "--seed", "5", "--out", dir.appendingPathComponent(name).path, "--json"])
+            #expect(c.status == 0, "\(c.stderr)")
+        }
+        let r = try CLI.run(["eval", "rollout", "--checkpoint", model, "--data", dir.appendingPathComponent("canonical").path,
+                             "--horizons", "1,2", "--orientations", "4", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let reports = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+        let ratio = reports?.first?["bodyMotionRatio"] as? [Double]
+        #expect(ratio?.count == 2 && ratio!.allSatisfy { $0 > 0.3 && $0 < 3 })
+        let bad = try CLI.run(["eval", "one-step", "--checkpoint", model, "--data", dir.appendingPathComponent("rotated").path])
+        #expect(bad.status != 0 && bad.stderr.contains("orientations"))
+    }
+
     @Test func plannerFlagsThatExcludeEachOtherAreRejected() throws {
         for args in [["pusht", "--planner", "cem", "--policy", "random"], ["pusht", "--planner", "oracle", "--model", "x.safetensors"],
                      ["pusht", "--model", "x.safetensors"], ["pusht", "--planner", "equivariant", "--model", "/nonexistent.safetensors"],
