@@ -122,6 +122,7 @@ extension SimulatorMPC {
     /// An isotropic 2D Gaussian offset with mean length `meanLength` (per-axis std meanLength / sqrt(pi / 2)).
     static func gaussianOffset(meanLength: Double, using rng: inout SplitMix64) -> Vec2 {
         let std = meanLength / (Double.pi / 2).squareRoot()
+        // Both Box-Muller branches of one pair of uniforms (the figures in the README were drawn this way).
         let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
         let r = std * (-2 * log(u1)).squareRoot()
         return Vec2(r * cos(2 * Double.pi * u2), r * sin(2 * Double.pi * u2))
@@ -137,10 +138,7 @@ struct SmoothErrorField {
 
     init(meanLength: Double, seed: UInt64, features: Int = 64, lengthScale: Double = 40) {
         var rng = SplitMix64(seed: seed ^ 0x5EED_F1E1_D000_0001)
-        func gaussian() -> Double {
-            let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
+        func gaussian() -> Double { rng.standardNormal() }
         // Per-axis std of the offset meanLength / sqrt(pi/2); each feature's sine has variance 1/2.
         let axisStd = meanLength / (Double.pi / 2).squareRoot(), amplitudeStd = axisStd * (2 / Double(features)).squareRoot()
         for _ in 0..<features {

@@ -50,3 +50,13 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 }
 
+
+extension RandomNumberGenerator {
+    /// A standard normal draw (Box-Muller, cosine branch) from two `Double.random` uniforms: the form every env,
+    /// policy and planner diagnostic draws with (their recorded data depends on it; `Xoshiro256.nextNormal` is the
+    /// tensor layer's own form).
+    public mutating func standardNormal() -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne...1, using: &self), u2 = Double.random(in: 0..<1, using: &self)
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}

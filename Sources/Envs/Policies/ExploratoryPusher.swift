@@ -34,10 +34,7 @@ public final class ExploratoryPusher: Policy {
         t = 0
     }
 
-    private func gaussian() -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
+    private func gaussian() -> Double { rng.standardNormal() }
 
     public func action(observation: Observation, info: Info) throws -> [Double] {
         guard let agent = info.doubles("pos_agent"), let pose = info.doubles("block_pose") else {

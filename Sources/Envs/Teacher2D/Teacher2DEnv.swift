@@ -63,10 +63,7 @@ public final class Teacher2DEnv: SymmetricEnvironment {
         }
     }
 
-    static func normal(_ rng: inout SplitMix64) -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
+    static func normal(_ rng: inout SplitMix64) -> Double { rng.standardNormal() }
 
     /// The radial soft clamp: identity up to radius 2, then 2 + tanh((r - 2)) towards radius 3.
     @inlinable static func clamp(_ p: Vec2) -> Vec2 {

@@ -65,8 +65,5 @@ public final class Push3DPusher: Policy {
         return behind
     }
 
-    private func gaussian() -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
+    private func gaussian() -> Double { rng.standardNormal() }
 }

@@ -72,10 +72,7 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment {
         cloud = cloud.map { $0 - mean }
         template = cloud
         templateRadius = cloud.map(\.length)
-        func gaussian(_ scale: Double) -> Double {
-            let u1 = Double.random(in: Double.ulpOfOne...1, using: &g), u2 = Double.random(in: 0..<1, using: &g)
-            return scale * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
+        func gaussian(_ scale: Double) -> Double { scale * g.standardNormal() }
         let h = config.hidden
         w = (0..<h).map { _ in (0..<3).map { _ in gaussian(1 / 3.0.squareRoot()) } }
         u = (0..<h).map { _ in (0..<3).map { _ in gaussian(1 / 3.0.squareRoot()) } }
