@@ -27,6 +27,7 @@ public final class EnsembleWorldModel: LatentWorldModel {
         }
         self.members = members
         sizes = members.map(\.latentRep.size)
+        doubleTwin = members.contains(where: { $0.doubleTwin != nil }) ? try EnsembleWorldModel(members.map { $0.doubleTwin ?? $0 }) : nil
     }
 
     public var latentRep: Rep { .vectors(members.reduce(0) { $0 + $1.latentRep.vectors }, dim: members[0].latentRep.dim) }
@@ -35,10 +36,8 @@ public final class EnsembleWorldModel: LatentWorldModel {
     public var isEquivariant: Bool { members.allSatisfy(\.isEquivariant) }
     public var frameskip: Int { members[0].frameskip }
     public var observesPreviousAction: Bool { members[0].observesPreviousAction }
-    public var doubleTwin: (any LatentWorldModel)? {
-        guard members.contains(where: { $0.doubleTwin != nil }) else { return nil }
-        return try? EnsembleWorldModel(members.map { $0.doubleTwin ?? $0 })
-    }
+    /// The members' Double twins as one ensemble, when any member computes in a lower precision.
+    public let doubleTwin: (any LatentWorldModel)?
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
         join(members.map { $0.encode(observations, batch: batch) }, batch: batch)

@@ -31,10 +31,12 @@ struct EvalOptions: ParsableArguments {
     func load() throws -> [(TrainedWorldModel, TransitionSet)] {
         BLAS.setThreadCount(threads)
         var cache: [String: TransitionSet] = [:]
+        var given: TransitionSet?   // --data, read once for every checkpoint
         return try checkpoint.map { path in
             let model = try TrainedWorldModel(url: URL(fileURLWithPath: path))
             if let data {
-                let set = try TransitionSet.readShards(from: URL(fileURLWithPath: data), env: model.layout.env)
+                if given == nil { given = try TransitionSet.readShards(from: URL(fileURLWithPath: data), env: model.layout.env) }
+                let set = given!
                 guard set.observationSize == model.layout.observationSize, set.actionSize == model.layout.actionSize else {
                     throw CLIError("--data \(data) holds \(set.observationSize)-number observations and \(set.actionSize)-number actions; \(path) takes \(model.layout.observationSize) and \(model.layout.actionSize)")
                 }

@@ -72,6 +72,23 @@ final class ToyFloatModel: LatentWorldModel {
 
     static func rotate(_ o: [Double], _ g: PlanarRotation) -> [Double] { g.apply(toPoints: o) }
 
+    /// max over `angles` of |g^-1 a(g) - a(identity)| (px), a(g) = the first action `kind` plans from g.obs towards g.goal
+    /// with the same seed: 0 to rounding for an equivariant planner on an equivariant model.
+    static func firstActionDeviation(model: any LatentWorldModel, kind: PlannerKind = .equivariant, config: MPCConfig = smallConfig(),
+                                     observation obs: [Double], goal goalObs: [Double], seed: UInt64, angles: [Double]) -> Double {
+        func firstAction(_ g: PlanarRotation) -> [Double] {
+            let mpc = LatentMPC(model: model, kind: kind, config: config, goal: { _ in rotate(goalObs, g) })
+            mpc.reset(seed: seed)
+            return mpc.plan(observation: rotate(obs, g))[0]
+        }
+        let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
+        return angles.map { angle -> Double in
+            let g = PlanarRotation(angle: angle, center: Vec2(256, 256))
+            let a = firstAction(g)
+            return (g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length
+        }.max() ?? 0
+    }
+
     @Test func cemAndMPPIFindTheMinimumOfAQuadratic() {
         let target = [100.0, 200, 300, 400]
         let cost: SequenceCost = { a, n in (0..<n).map { s in (0..<4).map { pow(a[s * 4 + $0] - target[$0], 2) }.reduce(0, +) } }
@@ -100,22 +117,10 @@ final class ToyFloatModel: LatentWorldModel {
         var worst = 0.0, worstPlain = 0.0
         for s in 0..<8 {
             let obs = Self.randomObservation(&rng), goalObs = Self.randomObservation(&rng)
-            func firstAction(_ kind: PlannerKind, _ g: PlanarRotation) -> [Double] {
-                let mpc = LatentMPC(model: model, kind: kind, config: Self.smallConfig(), goal: { _ in Self.rotate(goalObs, g) })
-                mpc.reset(seed: UInt64(s))
-                return mpc.plan(observation: Self.rotate(obs, g))[0]
-            }
-            let reference = firstAction(.equivariant, PlanarRotation(angle: 0, center: Vec2(256, 256)))
-            let plainReference = firstAction(.cem, PlanarRotation(angle: 0, center: Vec2(256, 256)))
-            for k in 1..<16 {
-                let g = PlanarRotation(angle: 2 * Double.pi * Double(k) / 16, center: Vec2(256, 256))
-                let a = firstAction(.equivariant, g)
-                let back = g.inverse.apply(point: Vec2(a[0], a[1]))
-                worst = max(worst, (back - Vec2(reference[0], reference[1])).length)
-                let p = firstAction(.cem, g)
-                let plainBack = g.inverse.apply(point: Vec2(p[0], p[1]))
-                worstPlain = max(worstPlain, (plainBack - Vec2(plainReference[0], plainReference[1])).length)
-            }
+            let angles = (1..<16).map { 2 * Double.pi * Double($0) / 16 }
+            worst = max(worst, Self.firstActionDeviation(model: model, observation: obs, goal: goalObs, seed: UInt64(s), angles: angles))
+            worstPlain = max(worstPlain, Self.firstActionDeviation(model: model, kind: .cem, observation: obs, goal: goalObs,
+                                                                   seed: UInt64(s), angles: angles))
         }
         print("equivariant planner, toy Double model: max |g^-1 plan(g.o) - plan(o)| = \(worst) px (plain CEM: \(worstPlain) px)")
         #expect(worst < 1e-9)
@@ -130,17 +135,8 @@ final class ToyFloatModel: LatentWorldModel {
         for s in 0..<6 {
             let obs = Self.randomObservation(&rng), goalObs = Self.randomObservation(&rng)
             for (i, model) in [ToyFloatModel(withTwin: true), ToyFloatModel(withTwin: false)].enumerated() {
-                func firstAction(_ g: PlanarRotation) -> [Double] {
-                    let mpc = LatentMPC(model: model, kind: .equivariant, config: Self.smallConfig(), goal: { _ in Self.rotate(goalObs, g) })
-                    mpc.reset(seed: UInt64(s))
-                    return mpc.plan(observation: Self.rotate(obs, g))[0]
-                }
-                let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
-                for k in 1..<16 {
-                    let g = PlanarRotation(angle: 2 * Double.pi * Double(k) / 16 + 0.1, center: Vec2(256, 256))
-                    let a = firstAction(g)
-                    worst[i] = max(worst[i], (g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length)
-                }
+                let angles = (1..<16).map { 2 * Double.pi * Double($0) / 16 + 0.1 }
+                worst[i] = max(worst[i], Self.firstActionDeviation(model: model, observation: obs, goal: goalObs, seed: UInt64(s), angles: angles))
             }
         }
         print("equivariant planner, toy Float model: max deviation \(worst[0]) px with its Double twin's frame, \(worst[1]) px with a Float frame")
@@ -165,15 +161,7 @@ final class ToyFloatModel: LatentWorldModel {
             var c = Self.smallConfig()
             c.cost = mode
             c.actionRepeat = 2
-            func firstAction(_ g: PlanarRotation) -> [Double] {
-                let mpc = LatentMPC(model: model, kind: .equivariant, config: c, goal: { _ in Self.rotate(goalObs, g) })
-                mpc.reset(seed: 3)
-                return mpc.plan(observation: Self.rotate(obs, g))[0]
-            }
-            let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
-            let g = PlanarRotation(angle: 2.1, center: Vec2(256, 256))
-            let a = firstAction(g)
-            #expect((g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length < 1e-9)
+            #expect(Self.firstActionDeviation(model: model, config: c, observation: obs, goal: goalObs, seed: 3, angles: [2.1]) < 1e-9)
         }
     }
 
@@ -384,18 +372,7 @@ final class ObservedLatentModel: LatentWorldModel {
         for i in 0..<n { #expect(abs(observedOnly[i] - plainToy[i]) <= 1e-12 * max(1, plainToy[i])) }
         var c = PlannerTests.smallConfig()
         c.learnedChannelWeight = 0.25
-        func firstAction(_ g: PlanarRotation) -> [Double] {
-            let mpc = LatentMPC(model: model, kind: .equivariant, config: c, goal: { _ in PlannerTests.rotate(goalObs, g) })
-            mpc.reset(seed: 2)
-            return mpc.plan(observation: PlannerTests.rotate(obs, g))[0]
-        }
-        let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
-        var worst = 0.0
-        for angle in [0.7, 2.2, 4.0] {
-            let g = PlanarRotation(angle: angle, center: Vec2(256, 256))
-            let a = firstAction(g)
-            worst = max(worst, (g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length)
-        }
+        let worst = PlannerTests.firstActionDeviation(model: model, config: c, observation: obs, goal: goalObs, seed: 2, angles: [0.7, 2.2, 4.0])
         print("weighted latent cost: equivariant planner max first-action deviation \(worst) px")
         #expect(worst < 1e-9)
     }
@@ -420,15 +397,7 @@ final class ObservedLatentModel: LatentWorldModel {
         }
         let sum = zip(cost(a), cost(b)).map { $0 + $1 }
         for (e, s) in zip(cost(ensemble), sum) { #expect(abs(e - s) <= 1e-12 * max(1, s)) }
-        func firstAction(_ g: PlanarRotation) -> [Double] {
-            let mpc = LatentMPC(model: ensemble, kind: .equivariant, config: PlannerTests.smallConfig(), goal: { _ in PlannerTests.rotate(goalObs, g) })
-            mpc.reset(seed: 6)
-            return mpc.plan(observation: PlannerTests.rotate(obs, g))[0]
-        }
-        let reference = firstAction(PlanarRotation(angle: 0, center: Vec2(256, 256)))
-        let g = PlanarRotation(angle: 1.3, center: Vec2(256, 256))
-        let rotated = firstAction(g)
-        #expect((g.inverse.apply(point: Vec2(rotated[0], rotated[1])) - Vec2(reference[0], reference[1])).length < 1e-9)
+        #expect(PlannerTests.firstActionDeviation(model: ensemble, observation: obs, goal: goalObs, seed: 6, angles: [1.3]) < 1e-9)
         #expect(throws: EnsembleError.self) { try EnsembleWorldModel([a, PreviousActionModel()]) }
         #expect(throws: EnsembleError.self) { try EnsembleWorldModel([]) }
     }
