@@ -60,6 +60,16 @@ let plotColors = [RGB(31, 119, 180), RGB(214, 39, 40), RGB(44, 160, 44), RGB(255
 
 func sci(_ x: Double?) -> String { x.map { String(format: "%.4e", $0) } ?? "-" }
 
+/// Names for compared models in tables and plot legends: the model kind, plus the checkpoint's directory name
+/// when the same kind appears more than once (e.g. two learning rates of one model).
+func modelLabels(_ runs: [(model: String, checkpoint: String)]) -> [String] {
+    runs.map { run in
+        guard runs.filter({ $0.model == run.model }).count > 1 else { return run.model }
+        let dir = URL(fileURLWithPath: run.checkpoint).deletingLastPathComponent().lastPathComponent
+        return "\(run.model) \(dir)"
+    }
+}
+
 struct EvalOneStep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "one-step",
@@ -80,19 +90,20 @@ struct EvalOneStep: ParsableCommand {
         for (model, data) in try options.load() {
             reports.append(evaluateOneStep(model, data: data, orientations: options.orientations))
         }
+        let labels = modelLabels(reports.map { ($0.model, $0.checkpoint) })
         if let plot = options.plot {
             var p = LinePlot(title: "one-step relMSE vs orientation", xLabel: "orientation (deg)", yLabel: "relMSE", logY: true)
             for (i, r) in reports.enumerated() {
-                p.addSeries(name: "\(r.model) (\(r.parameters) params)", x: r.orbit.map(\.degrees), y: r.orbit.map(\.relMSE), color: plotColors[i % plotColors.count])
+                p.addSeries(name: "\(labels[i]) (\(r.parameters) params)", x: r.orbit.map(\.degrees), y: r.orbit.map(\.relMSE), color: plotColors[i % plotColors.count])
             }
             try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
         }
         if output.json { return try printJSON(reports) }
         print(table(["model", "params", "in-slice L", "out-of-slice L", "OOD ratio", "flatness", "residual F32", "residual F64", "enc resid F32"],
-                    reports.map { r in [r.model, "\(r.parameters)", sci(r.inSliceMean), sci(r.outOfSliceMean), fmt(r.oodRatio, 3), sci(r.flatness),
+                    zip(labels, reports).map { label, r in [label, "\(r.parameters)", sci(r.inSliceMean), sci(r.outOfSliceMean), fmt(r.oodRatio, 3), sci(r.flatness),
                                         sci(r.residualFloat), sci(r.residualDouble), sci(r.encoderResidualFloat)] }))
         print("")
-        let header = ["deg"] + reports.map(\.model)
+        let header = ["deg"] + labels
         let rows = reports[0].orbit.indices.map { i in
             [fmt(reports[0].orbit[i].degrees, 1) + (reports[0].orbit[i].inSlice ? "*" : "")] + reports.map { sci($0.orbit[i].relMSE) }
         }
@@ -145,28 +156,29 @@ struct EvalRollout: ParsableCommand {
         for (model, data) in try options.load() {
             reports.append(try evaluateRollout(model, data: data, horizons: hs, orientations: options.orientations, maxSegments: segments))
         }
+        let labels = modelLabels(reports.map { ($0.model, $0.checkpoint) })
         if let plot = options.plot {
             var p = LinePlot(title: "rollout relMSE vs horizon", xLabel: "horizon H", yLabel: "relMSE", logY: true)
             var c = 0
-            for r in reports {
-                p.addSeries(name: "\(r.model) in slice", x: r.horizons.map(Double.init), y: r.inSliceMean, color: plotColors[c % plotColors.count]); c += 1
+            for (label, r) in zip(labels, reports) {
+                p.addSeries(name: "\(label) in slice", x: r.horizons.map(Double.init), y: r.inSliceMean, color: plotColors[c % plotColors.count]); c += 1
                 if r.outOfSliceMean.allSatisfy({ $0 != nil }) {
-                    p.addSeries(name: "\(r.model) out of slice", x: r.horizons.map(Double.init), y: r.outOfSliceMean.map { $0! }, color: plotColors[c % plotColors.count]); c += 1
+                    p.addSeries(name: "\(label) out of slice", x: r.horizons.map(Double.init), y: r.outOfSliceMean.map { $0! }, color: plotColors[c % plotColors.count]); c += 1
                 }
             }
             try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
         }
         if output.json { return try printJSON(reports) }
         var header = ["H"]
-        for r in reports { header += ["\(r.model) in", "\(r.model) out", "\(r.model) ratio", "\(r.model) spread"] }
+        for l in labels { header += ["\(l) in", "\(l) out", "\(l) ratio", "\(l) spread"] }
         let rows = reports[0].horizons.indices.map { j in
             ["\(reports[0].horizons[j])"] + reports.flatMap { r in [sci(r.inSliceMean[j]), sci(r.outOfSliceMean[j]), fmt(r.oodRatio[j], 2), sci(r.spread[j])] }
         }
         print(table(header, rows))
         print("(\(reports[0].segments) held-out segments, \(reports[0].orientationsDegrees.count) orientations; spread = max L / min L - 1 over all of them; target = EMA encoder)")
-        for r in reports {
+        for (label, r) in zip(labels, reports) {
             guard let agent = r.agentErrorPx, let body = r.bodyErrorPx else { continue }
-            var line = "\(r.model): predicted observation error at orientation 0 (mean px), agent "
+            var line = "\(label): predicted observation error at orientation 0 (mean px), agent "
             line += agent.map { fmt($0, 1) }.joined(separator: " ") + "; T keypoints " + body.map { fmt($0, 1) }.joined(separator: " ")
             if let ratio = r.bodyMotionRatio { line += "; T motion predicted / true " + ratio.map { fmt($0, 2) }.joined(separator: " ") }
             print(line)

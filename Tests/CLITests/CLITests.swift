@@ -166,6 +166,24 @@ enum CLI {
         #expect(bad.status != 0 && bad.stderr.contains("orientations"))
     }
 
+    /// Two checkpoints of the same model kind are told apart by their directory names in the table.
+    @Test func evalLabelsRepeatedModelKindsByTheirRunDirectory() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../assets/pusht-vn/checkpoint.safetensors").standardized
+        var paths: [String] = []
+        for name in ["lr-a", "lr-b"] {
+            let d = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: model, to: d.appendingPathComponent("checkpoint.safetensors"))
+            paths += ["--checkpoint", d.appendingPathComponent("checkpoint.safetensors").path]
+        }
+        let r = try CLI.run(["eval", "one-step"] + paths + ["--episodes", "3", "--orientations", "4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("vn lr-a") && r.stdout.contains("vn lr-b"))
+    }
+
     @Test func plannerFlagsThatExcludeEachOtherAreRejected() throws {
         for args in [["pusht", "--planner", "cem", "--policy", "random"], ["pusht", "--planner", "oracle", "--model", "x.safetensors"],
                      ["pusht", "--model", "x.safetensors"], ["pusht", "--planner", "equivariant", "--model", "/nonexistent.safetensors"],
