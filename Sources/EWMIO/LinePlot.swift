@@ -64,13 +64,15 @@ public struct LinePlot {
         let ink = RGB(30, 30, 30), grid = RGB(225, 225, 225)
         let scale = max(1, min(width, height) / 250)
         let lineHeight = BitmapFont.glyphHeight * scale
+        // The title is drawn one size up, unless that is wider than the image.
+        let titleScale = BitmapFont.size(of: title, scale: scale + 1).width <= width - 20 ? scale + 1 : scale
         let (xAxis, yAxis) = axes()
 
         // Layout in pixels.
         let yTickWidth = yAxis.ticks.map { BitmapFont.size(of: $0.label, scale: scale).width }.max() ?? 0
         let left = Double(10 + (yLabel.isEmpty ? 0 : lineHeight + 10) + yTickWidth + 10)
         let right = Double(width - 20)
-        let top = Double(12 + (title.isEmpty ? 0 : BitmapFont.glyphHeight * (scale + 1) + 12))
+        let top = Double(12 + (title.isEmpty ? 0 : BitmapFont.glyphHeight * titleScale + 12))
         let bottom = Double(height - (10 + lineHeight + 8 + (xLabel.isEmpty ? 0 : lineHeight + 10)))
         func px(_ x: Double) -> Double { xAxis.pixel(x, start: left, end: right) }
         func py(_ y: Double) -> Double { yAxis.pixel(logY ? log10(y) : y, start: bottom, end: top) }
@@ -119,15 +121,24 @@ public struct LinePlot {
             }
         }
 
-        // Legend box (top-right, inside the plot), drawn before the text that goes on it.
+        // Legend box, inside the plot in the corner that covers the fewest data (top-right on a tie), drawn before
+        // the text that goes on it.
         let named = series.filter { !$0.name.isEmpty }
         let legendWidth = Double((named.map { BitmapFont.size(of: $0.name, scale: scale).width }.max() ?? 0) + 40)
         let rowHeight = Double(lineHeight + 8)
-        let legendLeft = right - 10 - legendWidth, legendTop = top + 10
+        let legendHeight = rowHeight * Double(named.count) + 6
+        let corners = [(right - 10 - legendWidth, top + 10), (left + 10, top + 10),
+                       (right - 10 - legendWidth, bottom - 10 - legendHeight), (left + 10, bottom - 10 - legendHeight)]
+        let covered = corners.map { corner in
+            dataPixels(px: px, py: py, bottom: bottom).filter { p in
+                p.x >= corner.0 && p.x <= corner.0 + legendWidth && p.y >= corner.1 && p.y <= corner.1 + legendHeight
+            }.count
+        }
+        let (legendLeft, legendTop) = corners[covered.indices.min { covered[$0] < covered[$1] }!]
         if !named.isEmpty {
-            let box: [(x: Double, y: Double)] = [(legendLeft, legendTop), (right - 10, legendTop),
-                                                 (right - 10, legendTop + rowHeight * Double(named.count) + 6),
-                                                 (legendLeft, legendTop + rowHeight * Double(named.count) + 6)]
+            let box: [(x: Double, y: Double)] = [(legendLeft, legendTop), (legendLeft + legendWidth, legendTop),
+                                                 (legendLeft + legendWidth, legendTop + legendHeight),
+                                                 (legendLeft, legendTop + legendHeight)]
             canvas.fillPolygon(box, color: .white)
             for i in 0..<4 { canvas.strokeSegment(from: box[i], to: box[(i + 1) % 4], width: 1, color: RGB(160, 160, 160)) }
             for (row, s) in named.enumerated() {
@@ -148,8 +159,8 @@ public struct LinePlot {
             BitmapFont.draw(tick.label, into: &image, x: Int(left) - 9 - w, y: y - lineHeight / 2, scale: scale, color: ink)
         }
         if !title.isEmpty {
-            let w = BitmapFont.size(of: title, scale: scale + 1).width
-            BitmapFont.draw(title, into: &image, x: (width - w) / 2, y: 12, scale: scale + 1, color: ink)
+            let w = BitmapFont.size(of: title, scale: titleScale).width
+            BitmapFont.draw(title, into: &image, x: max(0, (width - w) / 2), y: 12, scale: titleScale, color: ink)
         }
         if !xLabel.isEmpty {
             let w = BitmapFont.size(of: xLabel, scale: scale).width
@@ -164,6 +175,32 @@ public struct LinePlot {
             BitmapFont.draw(s.name, into: &image, x: Int(legendLeft) + 32, y: y, scale: scale, color: ink)
         }
         return image
+    }
+
+    /// Pixel positions that the series cover: every point, 8 samples along each line segment, and the error bars'
+    /// ends (what a legend box should not hide).
+    private func dataPixels(px: (Double) -> Double, py: (Double) -> Double, bottom: Double) -> [(x: Double, y: Double)] {
+        var out: [(x: Double, y: Double)] = []
+        for s in series {
+            var previous: (x: Double, y: Double)?
+            for i in s.x.indices {
+                guard s.x[i].isFinite, s.y[i].isFinite, !logY || s.y[i] > 0 else { previous = nil; continue }
+                let point = (x: px(s.x[i]), y: py(s.y[i]))
+                out.append(point)
+                if let previous {
+                    for k in 1..<8 {
+                        let t = Double(k) / 8
+                        out.append((previous.x + t * (point.x - previous.x), previous.y + t * (point.y - previous.y)))
+                    }
+                }
+                if let e = s.bars?[i], e.below.isFinite, e.above.isFinite {
+                    out.append((point.x, py(s.y[i] + e.above)))
+                    out.append((point.x, !logY || s.y[i] - e.below > 0 ? py(s.y[i] - e.below) : bottom))
+                }
+                previous = point
+            }
+        }
+        return out
     }
 
     /// Axes covering every finite point (and error bar) of every series.

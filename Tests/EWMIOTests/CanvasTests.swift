@@ -192,4 +192,34 @@ import Testing
         let image = p.render()
         #expect(image.width == 800 && image.height == 500)
     }
+
+    /// The legend avoids the data: with a line along the top of the plot it moves to the bottom-right corner, where
+    /// its dark text then shows (nothing else dark is drawn inside the plot's lower right quarter).
+    @Test func theLegendMovesOffTheData() {
+        func darkPixelsInLowerRight(_ y: [Double]) -> Int {
+            var p = LinePlot(title: "t", xLabel: "x", yLabel: "y", width: 400, height: 300)
+            p.addSeries(name: "a long series name", x: [0, 1, 2, 3], y: y, color: RGB(0, 0, 200))
+            p.addSeries(name: "", x: [0, 0], y: [0, 1], color: RGB(255, 255, 255))  // fixes the y axis to [0, 1]
+            let image = p.render()
+            var n = 0
+            for yy in 150..<250 { for xx in 200..<370 { let c = image[xx, yy]; if c.r < 100 && c.g < 100 && c.b < 100 { n += 1 } } }
+            return n
+        }
+        #expect(darkPixelsInLowerRight([0.95, 0.95, 0.95, 0.95]) > 0)   // data on top: the legend goes below
+        #expect(darkPixelsInLowerRight([0.05, 0.05, 0.05, 0.05]) == 0)  // data at the bottom: the legend stays top-right
+    }
+
+    /// A title too wide for the larger font is drawn in the smaller one, whole: no ink in the image's outer columns
+    /// of the title band, and some ink inside it.
+    @Test func aLongTitleFitsTheImage() {
+        let title = "teacher3d goal reaching across SE(3) (Wilson 95% CI)"
+        #expect(BitmapFont.size(of: title, scale: 2).width > 380 && BitmapFont.size(of: title, scale: 1).width <= 380)
+        var p = LinePlot(title: title, xLabel: "x", yLabel: "y", width: 400, height: 300)
+        p.addSeries(name: "s", x: [0, 1], y: [0, 1], color: RGB(0, 0, 200))
+        let image = p.render()
+        let band = 12..<(12 + 2 * BitmapFont.glyphHeight)
+        let edges = band.flatMap { y in [0, 1, 2, 397, 398, 399].map { image[$0, y] } }
+        #expect(edges.allSatisfy { $0 == .white })
+        #expect(band.contains { y in (0..<400).contains { image[$0, y] != .white } })
+    }
 }
