@@ -267,24 +267,11 @@ public final class JEPATrainer {
 
     /// Model, EMA target, optimiser state and the run's config as safetensors contents.
     public func checkpoint(command: String, extra: [String: String] = [:]) throws -> SafeTensors {
-        var tensors: [String: AnyTensor] = [:]
-        online.store(into: &tensors, prefix: "online.")
-        target.store(into: &tensors, prefix: "target.")
-        for (i, buffer) in optimizer.muon.buffers.enumerated() { tensors["optimizer.muon.\(i)"] = AnyTensor(buffer) }
-        for (i, m) in optimizer.adamW.m.enumerated() { tensors["optimizer.adam.m.\(i)"] = AnyTensor(m) }
-        for (i, v) in optimizer.adamW.v.enumerated() { tensors["optimizer.adam.v.\(i)"] = AnyTensor(v) }
         var metadata = extra
-        metadata["format"] = Self.format
         metadata["model"] = try jsonString(config.model)
         metadata["layout"] = try jsonString(layout)
         metadata["train"] = try jsonString(config)
-        metadata["step"] = "\(step)"
-        metadata["adam_steps"] = "\(optimizer.adamW.stepCount)"
-        metadata["seed"] = "\(config.seed)"
-        metadata["command"] = command
-        metadata["parameters"] = "\(online.parameterCount)"
-        metadata["precision"] = "F32"
-        return SafeTensors(tensors: tensors, metadata: metadata)
+        return trainingState.checkpoint(format: Self.format, step: step, seed: config.seed, command: command, metadata: metadata)
     }
 
     /// Writes the checkpoint atomically.
@@ -299,21 +286,10 @@ public final class JEPATrainer {
         guard saved == config else {
             throw DataError("the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
         }
-        guard let s = state.metadata["step"].flatMap(Int.init), let adamSteps = state.metadata["adam_steps"].flatMap(Int.init) else {
-            throw SafeTensorsError.invalidHeader("checkpoint has no step count")
-        }
-        try online.load(from: state, prefix: "online.")
-        try target.load(from: state, prefix: "target.")
-        for i in optimizer.muon.buffers.indices {
-            optimizer.muon.buffers[i] = try state.tensor("optimizer.muon.\(i)", as: Float.self, shape: optimizer.muon.buffers[i].shape)
-        }
-        for i in optimizer.adamW.m.indices {
-            optimizer.adamW.m[i] = try state.tensor("optimizer.adam.m.\(i)", as: Float.self, shape: optimizer.adamW.m[i].shape)
-            optimizer.adamW.v[i] = try state.tensor("optimizer.adam.v.\(i)", as: Float.self, shape: optimizer.adamW.v[i].shape)
-        }
-        optimizer.adamW.stepCount = adamSteps
-        step = s
+        step = try trainingState.restore(from: state)
     }
+
+    private var trainingState: JEPATrainingState { JEPATrainingState(online: online, target: target, optimizer: optimizer) }
 }
 
 func jsonString<T: Encodable>(_ value: T) throws -> String {
