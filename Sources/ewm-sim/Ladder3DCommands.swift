@@ -62,56 +62,7 @@ extension TrainCommand {
                                    muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
                                    warmup: warmup, seed: seed, collect: collect, dataDirectory: data)
         let trainer = try CloudJEPATrainer(config: config, data: dataset)
-        let dir = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let checkpointURL = dir.appendingPathComponent("checkpoint.safetensors")
-        let metricsURL = dir.appendingPathComponent("metrics.jsonl")
-        var args = CommandLine.arguments
-        if !args.isEmpty { args[0] = "ewm-sim" }
-        let command = args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        var lines: [String] = []
-        if resume {
-            guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw CLIError("--resume: no checkpoint at \(checkpointURL.path)") }
-            try trainer.resume(from: try SafeTensors.read(from: checkpointURL))
-            if let text = try? String(contentsOf: metricsURL, encoding: .utf8) {
-                lines = text.split(separator: "\n").map(String.init).filter { line in
-                    guard let m = try? JSONDecoder().decode(TrainMetrics.self, from: Data(line.utf8)) else { return false }
-                    return m.step <= trainer.step
-                }
-            }
-        } else if FileManager.default.fileExists(atPath: checkpointURL.path) {
-            throw CLIError("\(checkpointURL.path) exists; pass --resume to continue it or choose another --out")
-        }
-        try writeAtomically(Data((lines.map { $0 + "\n" }.joined()).utf8), to: metricsURL)
-        let log = try FileHandle(forWritingTo: metricsURL)
-        log.seekToEndOfFile()
-        defer { try? log.close() }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let progress = ProgressLine(label: "train \(model.rawValue)", total: steps, enabled: !output.json)
-        let t0 = Date()
-        var first: TrainMetrics?, last: TrainMetrics?
-        let extra = ["command_line": command, "env": env]
-        while trainer.step < steps {
-            var m = trainer.trainStep()
-            m.seconds = Date().timeIntervalSince(t0)
-            if first == nil { first = m }
-            last = m
-            if m.step % logEvery == 0 || m.step == steps || m.step == 1 { log.write(try encoder.encode(m) + Data("\n".utf8)) }
-            if m.step % checkpointEvery == 0 || m.step == steps { try trainer.save(to: checkpointURL, command: command, extra: extra) }
-            progress.update(m.step, detail: String(format: "loss %.4g pred %.4g", m.loss, m.prediction))
-        }
-        progress.finish()
-        let summary = Summary(checkpoint: checkpointURL.path, model: model.rawValue, env: env, parameters: trainer.online.parameterCount,
-                              steps: trainer.step, transitions: dataset.count, seconds: Date().timeIntervalSince(t0),
-                              first: first, last: last, command: command)
-        let pretty = JSONEncoder()
-        pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try pretty.encode(summary), to: dir.appendingPathComponent("summary.json"))
-        if output.json { return try printJSON(summary) }
-        print("\(model.rawValue) on \(env), rung \(rung.rawValue): \(trainer.online.parameterCount) parameters, \(dataset.count) transitions, \(trainer.step) steps in \(fmt(summary.seconds, 1)) s")
-        if let last { print("final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))") }
-        print("checkpoint: \(checkpointURL.path)")
+        try trainAndReport(trainer, transitions: dataset.count, description: "rung \(rung.rawValue)")
     }
 }
 

@@ -173,6 +173,13 @@ struct TrainCommand: ParsableCommand {
             seed: seed, softWeight: softWeight, collect: collect, dataDirectory: data, rolloutSteps: rolloutSteps,
             observationWeight: observationWeight)
         let trainer = try JEPATrainer(config: config, data: dataset)
+        try trainAndReport(trainer, transitions: dataset.count, description: "slice \(slice)")
+    }
+
+    /// Trains `trainer` to --steps in --out: resumes its checkpoint (--resume) or refuses to overwrite one, logs
+    /// metrics as JSON lines, checkpoints atomically every --checkpoint-every steps, shows progress on a terminal,
+    /// writes summary.json and reports (`description` names the slice or rung).
+    func trainAndReport(_ trainer: some ResumableTrainer, transitions: Int, description: String) throws {
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let checkpointURL = dir.appendingPathComponent("checkpoint.safetensors")
@@ -221,14 +228,26 @@ struct TrainCommand: ParsableCommand {
         }
         progress.finish()
         let summary = Summary(checkpoint: checkpointURL.path, model: model.rawValue, env: env, parameters: trainer.online.parameterCount,
-                              steps: trainer.step, transitions: dataset.count, seconds: Date().timeIntervalSince(t0),
+                              steps: trainer.step, transitions: transitions, seconds: Date().timeIntervalSince(t0),
                               first: first, last: last, command: command)
         let pretty = JSONEncoder()
         pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try pretty.encode(summary), to: dir.appendingPathComponent("summary.json"))
         if output.json { return try printJSON(summary) }
-        print("\(model.rawValue) on \(env), slice \(slice): \(trainer.online.parameterCount) parameters, \(dataset.count) transitions, \(trainer.step) steps in \(fmt(summary.seconds, 1)) s")
+        print("\(model.rawValue) on \(env), \(description): \(trainer.online.parameterCount) parameters, \(transitions) transitions, \(trainer.step) steps in \(fmt(summary.seconds, 1)) s")
         if let last { print("final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))") }
         print("checkpoint: \(checkpointURL.path)")
     }
 }
+
+/// A trainer that `train` drives: the 2D `JEPATrainer` and the 3D `CloudJEPATrainer`.
+protocol ResumableTrainer: AnyObject {
+    var step: Int { get }
+    var online: WorldNet<Float> { get }
+    func trainStep() -> TrainMetrics
+    func resume(from state: SafeTensors) throws
+    func save(to url: URL, command: String, extra: [String: String]) throws
+}
+
+extension JEPATrainer: ResumableTrainer {}
+extension CloudJEPATrainer: ResumableTrainer {}
