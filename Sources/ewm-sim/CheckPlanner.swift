@@ -29,6 +29,7 @@ struct CheckPlanner: ParsableCommand {
     }
 
     func run() throws {
+        search.configureThreads()
         MemoryTuning.retainFreedMemory()
         var reports: [PlannerExactness.Report] = []
         for precision in InferencePrecision.allCases {

@@ -77,6 +77,7 @@ struct EvalClosedLoop: ParsableCommand {
     }
 
     func run() throws {
+        search.configureThreads()
         MemoryTuning.retainFreedMemory()
         let specs = controllers.isEmpty
             ? [ControllerSpec(argument: "equivariant")!, ControllerSpec(argument: "cem:" + DefaultModel.baselinePath)!]

@@ -142,6 +142,8 @@ enum CLI {
         #expect(deviation < 1e-9)
         #expect((report["episodes"] as? [Any])?.count == 1)
         #expect(report["degenerateFrames"] as? Int == 0)
+        let threads = report["threads"] as? Int ?? 0
+        #expect((1...ProcessInfo.processInfo.activeProcessorCount).contains(threads))
     }
 
     /// `eval --data` measures a model on given canonical-frame transitions (here freshly collected at orientation 0)
@@ -188,7 +190,7 @@ enum CLI {
         for args in [["pusht", "--planner", "cem", "--policy", "random"], ["pusht", "--planner", "oracle", "--model", "x.safetensors"],
                      ["pusht", "--model", "x.safetensors"], ["pusht", "--planner", "equivariant", "--model", "/nonexistent.safetensors"],
                      ["pusht", "--planner", "equivariant", "--execute", "1000"], ["pusht", "--planner", "equivariant", "--action-repeat", "0"], ["pusht", "--planner", "equivariant", "--action-repeat", "3"],
-                     ["pusht", "--planner", "oracle", "--learned-weight", "0"], ["pusht", "--planner", "equivariant", "--learned-weight", "-1"],
+                     ["pusht", "--planner", "oracle", "--learned-weight", "0"], ["pusht", "--planner", "equivariant", "--threads", "0"], ["pusht", "--planner", "equivariant", "--learned-weight", "-1"],
                      ["train", "--env", "teacher2d", "--observation-weight", "2", "--out", "/tmp/never"],
                      ["collect", "pusht", "--random-std", "0", "--out", "/tmp/never"]] {
             let r = try CLI.run(args)
