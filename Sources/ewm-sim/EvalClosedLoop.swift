@@ -89,7 +89,9 @@ struct EvalClosedLoop: ParsableCommand {
         var done = 0
         var first: (model: (any LatentWorldModel)?, config: MPCConfig)?
         for spec in specs {
-            let model = spec.planner == .oracle ? nil : try DefaultModel.load(spec.model, precision: .double)
+            // The default baseline is found like the default model: in the working directory, else the source tree.
+            let path = spec.model == DefaultModel.baselinePath ? try DefaultModel.url(DefaultModel.baselinePath).path : spec.model
+            let model = spec.planner == .oracle ? nil : try DefaultModel.load(path, precision: .double)
             let config = try search.config(model: model, oracle: spec.planner == .oracle)
             if first == nil { first = (model, config) }
             var reference: [Int: [[Double]]] = [:]

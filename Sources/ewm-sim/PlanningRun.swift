@@ -22,13 +22,14 @@ enum DefaultModel {
     /// Env steps per planned action for the oracle, which has no model to take a frameskip from (DINO-WM's 5).
     static let oracleFrameskip = 5
 
-    static func url() throws -> URL {
+    /// The default model's file; `relative` = `baselinePath` for the baseline's.
+    static func url(_ relative: String = relativePath) throws -> URL {
         let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(relativePath),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../\(relativePath)").standardized,
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(relative),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../\(relative)").standardized,
         ]
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw CLIError("no --model given and the default model \(relativePath) is not there (looked in \(candidates.map { $0.path }))")
+            throw CLIError("no --model given and the default model \(relative) is not there (looked in \(candidates.map { $0.path }))")
         }
         return found
     }

@@ -13,10 +13,11 @@ enum CLI {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ arguments: [String], input: String? = nil) throws -> Output {
+    static func run(_ arguments: [String], input: String? = nil, in directory: URL? = nil) throws -> Output {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe(), inp = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -166,6 +167,16 @@ enum CLI {
         #expect(ratio?.count == 2 && ratio!.allSatisfy { $0 > 0.3 && $0 < 3 })
         let bad = try CLI.run(["eval", "one-step", "--checkpoint", model, "--data", dir.appendingPathComponent("rotated").path])
         #expect(bad.status != 0 && bad.stderr.contains("orientations"))
+    }
+
+    /// `eval closed-loop` finds its default models (VN and the MLP baseline) from any working directory.
+    @Test func closedLoopFindsItsDefaultModelsFromAnyDirectory() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["eval", "closed-loop", "--orientations", "2", "--episodes", "1", "--samples", "16", "--iterations", "1",
+                             "--json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("pusht-mlp-fs5"))
     }
 
     /// Two checkpoints of the same model kind are told apart by their directory names in the table.
