@@ -129,8 +129,9 @@ public struct LinePlot {
         let legendHeight = rowHeight * Double(named.count) + 6
         let corners = [(right - 10 - legendWidth, top + 10), (left + 10, top + 10),
                        (right - 10 - legendWidth, bottom - 10 - legendHeight), (left + 10, bottom - 10 - legendHeight)]
+        let data = named.isEmpty ? [] : dataPixels(px: px, py: py, bottom: bottom)
         let covered = corners.map { corner in
-            dataPixels(px: px, py: py, bottom: bottom).filter { p in
+            data.filter { p in
                 p.x >= corner.0 && p.x <= corner.0 + legendWidth && p.y >= corner.1 && p.y <= corner.1 + legendHeight
             }.count
         }

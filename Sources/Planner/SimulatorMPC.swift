@@ -19,6 +19,9 @@ public final class SimulatorMPC: Policy {
     private var lastPlan: [[Double]] = []
     private var executed = 0
     private var episodeSeed: UInt64 = 0
+    /// With `oracleNoiseSmooth`: the episode's fixed error field, a function for the whole episode as a learned model's
+    /// error is (built at each reset, not at each plan).
+    private var errorField: SmoothErrorField?
     /// Diagnostic: measure the cost in this model's latent space (E(sim obs) vs E(goal)) instead of keypoint
     /// space, so the simulator's exact dynamics are combined with the learned encoder's metric.
     public var latentMetric: (any LatentWorldModel)?
@@ -35,12 +38,18 @@ public final class SimulatorMPC: Policy {
         simulator = PushTEnv(config: simConfig)
         self.config = config
         self.goal = goal
+        errorField = Self.errorField(config, seed: episodeSeed)
+    }
+
+    private static func errorField(_ config: MPCConfig, seed: UInt64) -> SmoothErrorField? {
+        config.oracleNoiseSmooth ? config.oracleNoise.map { SmoothErrorField(meanLength: $0, seed: seed) } : nil
     }
 
     public func reset(seed: UInt64) {
         lastPlan.removeAll()
         executed = 0
         episodeSeed = seed
+        errorField = Self.errorField(config, seed: seed)
         stats = PlannerStats()
     }
 
@@ -68,8 +77,7 @@ public final class SimulatorMPC: Policy {
         let sim = simulator, mode = config.cost, metric = latentMetric, noise = config.oracleNoise
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
         var calls: UInt64 = 0
-        // A smooth error is a fixed function for the whole episode, as a learned model's error is.
-        let field = config.oracleNoiseSmooth ? noise.map { SmoothErrorField(meanLength: $0, seed: episodeSeed) } : nil
+        let field = errorField
         let agent = config.agentIndex
         let zGoal = metric.map { $0.encode($0.reading(target, previousAction: nil, agentIndex: agent), batch: 1) }
         let weights = metric?.latentCostWeights(learned: config.learnedChannelWeight)
