@@ -181,7 +181,7 @@ extension PushTEnv {
         var current: any Environment = env
         while true {
             if let p = current as? PushTEnv { return (p, PlanarRotation(angle: 0, center: PushTGeometry.workspaceCenter)) }
-            if let o = current as? OrientationWrapper<PushTEnv> { return (o.base, o.rotation) }
+            if let o = current as? OrientationWrapper<PushTEnv> { return (o.base, o.element) }
             guard let w = current as? Wrapper else { return nil }
             current = w.inner
         }

@@ -69,7 +69,7 @@ public enum Teacher3DPlanning {
     /// Runs `task` in the world at g with `controller` (its goal is set to g.goal).
     public static func episode(task: Teacher3DGoalTask, g: SE3Transform, settings: Teacher3DGoalTask.Settings, controller: CloudMPC) throws -> Teacher3DEpisode {
         let base = Teacher3DEnv()
-        let env: any Environment = g.isIdentity ? base : SE3OrientationWrapper(base, transform: g)
+        let env: any Environment = g.isIdentity ? base : OrientationWrapper(base, element: g)
         let goal = base.act(g, onState: task.goal)
         controller.goal = goal
         (controller.model as? WorldCentred)?.origin = g.apply(point: .zero)

@@ -85,7 +85,7 @@ struct Run3D: ParsableCommand {
         let controller: any Policy
         var unwrapped: any Environment = base
         while let w = unwrapped as? Wrapper { unwrapped = w.inner }
-        let push = (unwrapped as? Push3DEnv) ?? ((unwrapped as? SE3OrientationWrapper<Push3DEnv>)?.base)
+        let push = (unwrapped as? Push3DEnv) ?? ((unwrapped as? OrientationWrapper<Push3DEnv>)?.base)
         switch (policy, push) {
         case (.scripted, let p?): controller = Push3DPusher(env: p)
         case (.scripted, nil): throw CLIError("the scripted policy drives push3d and push3d-multi; use --policy random for \(env)")

@@ -185,7 +185,7 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
             let frame = try Registry.make(id, options: options)
             options.rotation = .world
             let world = try Registry.make(id, options: options)
-            #expect(frame is SE3OrientationWrapper<Push3DEnv> || frame is SE3OrientationWrapper<Teacher3DEnv>)
+            #expect(frame is OrientationWrapper<Push3DEnv> || frame is OrientationWrapper<Teacher3DEnv>)
             var o0 = try canonical.reset(seed: 5).observation.values
             var of = try frame.reset(seed: 5).observation.values
             var ow = try world.reset(seed: 5).observation.values

@@ -1,58 +1,82 @@
 import EWMIO
-/// An environment whose dynamics carry a planar rotation group acting about `symmetryCenter`:
-/// step(g.s, g.a) = g.step(s, a). Agents, planners, wrappers and tests apply the group through this
-/// protocol without knowing the env.
+
+/// An environment whose dynamics carry a symmetry group: step(g.s, g.a) = g.step(s, a) for every element g. The
+/// orientation wrapper, the world models' layouts, the planners and the exactness checks apply the group through
+/// this protocol without knowing the env. PushT and teacher2d: `PlanarRotation` about their centre; the 3D worlds:
+/// `SE3Transform`.
 public protocol SymmetricEnvironment: Environment {
-    /// The fixed point of the rotations (PushT: the workspace centre (256, 256)).
-    var symmetryCenter: Vec2 { get }
-    /// g acting on an action.
-    func act(_ g: PlanarRotation, onAction action: [Double]) -> [Double]
+    associatedtype Group: GroupElement
+    /// The env's reading of `MakeOptions.orientation`: the group element "rotated by theta" (PushT: about the
+    /// workspace centre; 3D worlds: about the z axis through the origin).
+    func element(orientation theta: Double) -> Group
     /// Throws `EnvError.invalidState` unless `state` is a valid reset state (`ResetOptions.state`).
     func validate(resetState state: [Double]) throws
+    /// g acting on an action.
+    func act(_ g: Group, onAction action: [Double]) -> [Double]
     /// g acting on a reset state (`ResetOptions.state`).
-    func act(_ g: PlanarRotation, onState state: [Double]) -> [Double]
+    func act(_ g: Group, onState state: [Double]) -> [Double]
     /// g acting on step/reset info (positions, velocities, poses).
-    func act(_ g: PlanarRotation, onInfo info: Info) -> Info
-    /// The current observation as seen in the world rotated by g (vector observations: rho(g) applied
-    /// exactly; pictures: the rotated scene drawn anew).
-    func observation(under g: PlanarRotation) -> Observation
-    /// The current scene rotated by g, drawn.
-    func render(width: Int, height: Int, under g: PlanarRotation) -> RGBImage?
+    func act(_ g: Group, onInfo info: Info) -> Info
+    /// The current observation as seen in the world transformed by g (vector observations: rho(g) applied
+    /// exactly; pictures: the transformed scene drawn anew).
+    func observation(under g: Group) -> Observation
+    /// A space that contains every observation of the world transformed by g (default: `observationSpace`).
+    func observationSpace(under g: Group) -> BoxSpace
+    /// The current scene transformed by g, drawn.
+    func render(width: Int, height: Int, under g: Group) -> RGBImage?
 }
 
-/// PushT at orientation theta, `frame` build: the wrapped env runs in the canonical frame, actions and
-/// reset states enter through g^-1, observations and info leave through g. The symmetry then holds to
-/// the rounding of the rotation itself.
+extension SymmetricEnvironment {
+    public func observationSpace(under g: Group) -> BoxSpace { observationSpace }
+}
+
+/// A world at the element g of its group, `frame` build: the wrapped env runs in the canonical frame, actions and
+/// reset states enter through g^-1, observations and info leave through g. The symmetry then holds to the rounding of
+/// applying g itself. One wrapper for every group; the `world` build (the simulated world itself built transformed)
+/// stays each env's own.
 public final class OrientationWrapper<Base: SymmetricEnvironment>: Environment {
     public let base: Base
-    public let rotation: PlanarRotation
+    public let element: Base.Group
+    private let inverse: Base.Group
+    public let observationSpace: BoxSpace
 
-    public init(_ base: Base, angle: Double) {
+    public init(_ base: Base, element: Base.Group) {
         self.base = base
-        self.rotation = PlanarRotation(angle: angle, center: base.symmetryCenter)
+        self.element = element
+        self.inverse = element.inverse
+        self.observationSpace = base.observationSpace(under: element)
+    }
+
+    /// The world at the env's element for `orientation` (`SymmetricEnvironment.element(orientation:)`).
+    public convenience init(_ base: Base, angle: Double) {
+        self.init(base, element: base.element(orientation: angle))
     }
 
     public var spec: EnvSpec { base.spec }
-    public var observationSpace: BoxSpace { base.observationSpace }
     public var actionSpace: BoxSpace { base.actionSpace }
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         var canonical = options
         if let s = options.state {
             try base.validate(resetState: s)
-            canonical.state = base.act(rotation.inverse, onState: s)
+            canonical.state = base.act(inverse, onState: s)
         }
         let (_, info) = try base.reset(seed: seed, options: canonical)
-        return (base.observation(under: rotation), base.act(rotation, onInfo: info))
+        return (base.observation(under: element), base.act(element, onInfo: info))
     }
 
     public func step(_ action: [Double]) throws -> StepResult {
         try validate(action: action)
-        var result = try base.step(base.act(rotation.inverse, onAction: action))
-        result.observation = base.observation(under: rotation)
-        result.info = base.act(rotation, onInfo: result.info)
+        var result = try base.step(base.act(inverse, onAction: action))
+        result.observation = base.observation(under: element)
+        result.info = base.act(element, onInfo: result.info)
         return result
     }
 
-    public func render(width: Int, height: Int) -> RGBImage? { base.render(width: width, height: height, under: rotation) }
+    public func render(width: Int, height: Int) -> RGBImage? { base.render(width: width, height: height, under: element) }
+}
+
+extension SymmetricEnvironment {
+    /// This env at `g` in the frame build (the env itself at the identity).
+    public func oriented(at g: Group) -> any Environment { g.isIdentity ? self : OrientationWrapper(self, element: g) }
 }

@@ -64,6 +64,8 @@ public final class PushTEnv: SymmetricEnvironment {
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: 0, high: 512, shape: [2])
     public var symmetryCenter: Vec2 { PushTGeometry.workspaceCenter }
+    /// A rotation by theta about `symmetryCenter`.
+    public func element(orientation theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }
 
     /// The `world` build's orientation (identity for canonical PushT).
     public var worldFrame: PlanarRotation { physics.worldRotation }

@@ -47,6 +47,8 @@ public final class Teacher2DEnv: SymmetricEnvironment {
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [2])
     public var symmetryCenter: Vec2 { .zero }
+    /// A rotation by theta about `symmetryCenter`.
+    public func element(orientation theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }
     /// Gate weights [3][7].
     public let gates: [[Double]]
     public private(set) var points: [Vec2] = []

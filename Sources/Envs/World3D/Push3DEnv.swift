@@ -44,7 +44,7 @@ import Foundation
 /// push3d-multi's also with relabelling the objects (S_O), so the group is S_O x SE(3).
 /// `MakeOptions.orientation` theta means the rotation by theta about z through the origin;
 /// `MakeOptions.extra["se3"]` = "wx,wy,wz,tx,ty,tz" gives any element (see `MakeOptions.se3Transform`).
-/// The `frame` build is `SE3OrientationWrapper`; the `world` build (`Config.world`) samples the canonical
+/// The `frame` build is `OrientationWrapper`; the `world` build (`Config.world`) samples the canonical
 /// start, then builds the world transformed: start state and goals moved by g.
 ///
 /// ## Version History
@@ -310,7 +310,7 @@ extension Push3DEnv {
             return Push3DEnv(config: config, id: id)
         case .frame:
             let env = Push3DEnv(config: config, id: id)
-            return g.isIdentity ? env : SE3OrientationWrapper(env, transform: g)
+            return g.isIdentity ? env : OrientationWrapper(env, element: g)
         }
     }
 }

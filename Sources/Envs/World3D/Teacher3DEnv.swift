@@ -33,7 +33,7 @@ import Foundation
 /// The teacher's template cloud (N points in the ball of radius 0.3, from `teacherSeed`) turned by a
 /// uniform rotation and moved to a uniform point of the ball of radius 0.5 (SplitMix64 with the reset seed).
 /// `ResetOptions.state`: the 3 N coordinates. Orientation: as `push3d` (`MakeOptions.se3Transform()`;
-/// frame build `SE3OrientationWrapper`, world build `Config.world`).
+/// frame build `OrientationWrapper`, world build `Config.world`).
 ///
 /// ## Version History
 /// - v0: first version.
@@ -210,7 +210,7 @@ extension Teacher3DEnv {
             return Teacher3DEnv(config: config)
         case .frame:
             let env = Teacher3DEnv(config: config)
-            return g.isIdentity ? env : SE3OrientationWrapper(env, transform: g)
+            return g.isIdentity ? env : OrientationWrapper(env, element: g)
         }
     }
 }

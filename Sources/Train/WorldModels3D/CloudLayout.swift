@@ -166,7 +166,7 @@ public struct Collect3DConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// Runs `config.episodes` episodes, each at an element g drawn from the rung (`SE3OrientationWrapper`, the exact frame
+/// Runs `config.episodes` episodes, each at an element g drawn from the rung (`OrientationWrapper`, the exact frame
 /// build), from the oriented canonical start moved by g, with canonical offsets turned by R(g) about the observed
 /// reference point; records every transition as the transformed world reports it (`orientations` holds g's rotation
 /// angle). Episode e's randomness comes from mix(seed, e): the data is a pure function of the config.
@@ -178,7 +178,7 @@ public func collectTransitions3D(_ config: Collect3DConfig, progress: ((Int) -> 
         var rng = Envs.SplitMix64(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(e) &+ 1)
         let g = config.ladder.sample(config.rung, using: &rng)
         let base = Teacher3DEnv()
-        let env: any Environment = g.isIdentity ? base : SE3OrientationWrapper(base, transform: g)
+        let env: any Environment = g.isIdentity ? base : OrientationWrapper(base, element: g)
         let start = base.act(g, onState: base.orientedStart(spread: config.startSpread, using: &rng))
         var (obs, _) = try env.reset(seed: rng.next(), options: ResetOptions(state: start))
         for t in 0..<config.stepsPerEpisode {
