@@ -68,14 +68,15 @@ public struct MPCConfig: Sendable {
     public var actionRepeat = 1
     /// The cost along a predicted rollout (default: final latent only, as DINO-WM).
     public var cost: PlanCost = .final
-    /// The symmetry centre (PushT: (256, 256)) and the disc the equivariant planner keeps actions in.
-    public var center = (x: 256.0, y: 256.0)
-    public var discRadius = 256.0
+    /// The symmetry centre and the disc the equivariant planner keeps actions in (the env's `PlanningPresets`).
+    public var center: (x: Double, y: Double)
+    public var discRadius: Double
     /// The env's action box (plain planners clip to it).
-    public var low = [0.0, 0.0]
-    public var high = [512.0, 512.0]
-    /// Index of the agent's (x, y) in the observation: the first plan starts from "stay where you are".
-    public var agentIndex = 16
+    public var low: [Double]
+    public var high: [Double]
+    /// Index of the agent's (x, y) in the observation: the first plan starts from "stay where you are" (the env's
+    /// `ModelReading.agentIndex`).
+    public var agentIndex: Int
     /// Weight of the learned latent channels in the latent distance, against 1 for the channels that carry the
     /// observation itself (models with z = [E(o), o]; ignored by others). 0: the distance of the predicted
     /// observations alone. Per-channel weights keep the distance invariant under rho(g).
@@ -88,7 +89,23 @@ public struct MPCConfig: Sendable {
     /// With `oracleNoise`: the offset is a fixed smooth function of (agent, action, T) for the episode instead of a fresh
     /// random draw per rollout, so the search can exploit it as it exploits a learned model's systematic errors.
     public var oracleNoiseSmooth = false
-    public init() {}
+
+    /// The settings for env `id`, from its registered adapters (planner presets and model reading).
+    public init(env id: String) throws {
+        let adapters = try Registry.adapters(id)
+        self.init(presets: adapters.planning, agentIndex: adapters.model.agentIndex)
+    }
+
+    /// The settings for an env with these presets; `agentIndex` nil: the env has no agent (the first plan starts
+    /// from the observation's first point).
+    public init(presets: PlanningPresets, agentIndex: Int?) {
+        precondition(presets.center.count == 2, "MPCConfig: planar planning needs a 2D centre")
+        center = (presets.center[0], presets.center[1])
+        discRadius = presets.invariantRadius
+        low = presets.actionLow
+        high = presets.actionHigh
+        self.agentIndex = agentIndex ?? 0
+    }
 }
 
 extension LatentWorldModel {
@@ -146,7 +163,7 @@ public final class LatentMPC: Policy {
     /// The action returned last (for models that observe it); nil after a reset.
     private var lastAction: [Double]?
 
-    public init(model: any LatentWorldModel, kind: PlannerKind, config: MPCConfig = MPCConfig(), goal: @escaping (_ observation: [Double]) -> [Double]) {
+    public init(model: any LatentWorldModel, kind: PlannerKind, config: MPCConfig, goal: @escaping (_ observation: [Double]) -> [Double]) {
         precondition(kind != .oracle, "the oracle plans with the simulator: use SimulatorMPC")
         self.model = model
         self.kind = kind

@@ -2,64 +2,6 @@ import Agents
 import Envs
 import Foundation
 
-/// PushT's planning protocols (`shared/spec/experiments.md`).
-public enum PushTProtocol: String, CaseIterable, Sendable {
-    /// DINO-WM / LeWM goal reaching: the goal is the observation 25 steps later along held-out data;
-    /// success = |(agent xy, block xy) - goal| < 20 px and block angle error < pi/9, within 50 steps.
-    case goal25
-    /// The full task: push the T onto the fixed goal (coverage > 0.95) within 300 steps.
-    case full
-
-    public var budget: Int { self == .goal25 ? 50 : PushTGeometry.maxEpisodeSteps }
-}
-
-/// One goal-reaching episode: the start is `reset(seed:)`; the goal is where the exploratory pusher
-/// took the world `offset` steps later. Seeds are offset far from the training collection's.
-public struct GoalReachingTask: Sendable {
-    public static let heldOutSeedBase: UInt64 = 1_000_000
-    public var seed: UInt64
-    /// Canonical goal state [agent_x, agent_y, block_x, block_y, block_angle] and keypoint observation (18).
-    public var goalState: [Double]
-    public var goalObservation: [Double]
-
-    public static func make(index: Int, offset: Int = 25) throws -> GoalReachingTask {
-        let seed = heldOutSeedBase + UInt64(index)
-        let env = PushTEnv(observationType: .keypoints)
-        var (obs, info) = try env.reset(seed: seed)
-        let pusher = ExploratoryPusher(seed: seed)
-        for _ in 0..<offset {
-            let r = try env.step(try pusher.action(observation: obs, info: info))
-            obs = r.observation
-            info = r.info
-        }
-        return GoalReachingTask(seed: seed, goalState: env.state, goalObservation: obs.values)
-    }
-
-    /// Success test in any frame: distances are rotation invariant.
-    public static func reached(state s: [Double], goal: [Double]) -> Bool {
-        var d2 = 0.0
-        for i in 0..<4 { d2 += (s[i] - goal[i]) * (s[i] - goal[i]) }
-        let angle = abs(remainder(s[4] - goal[4], 2 * Double.pi))
-        return d2.squareRoot() < 20 && angle < Double.pi / 9
-    }
-
-    /// (|(agent xy, block xy) - goal| in px, |block angle error| in rad): the two quantities of the success test;
-    /// and the agent's and the block's own position errors (px), which the position error combines.
-    public static func errors(state s: [Double], goal: [Double]) -> (position: Double, angle: Double, agent: Double, block: Double) {
-        var d2 = 0.0
-        for i in 0..<4 { d2 += (s[i] - goal[i]) * (s[i] - goal[i]) }
-        return (d2.squareRoot(), abs(remainder(s[4] - goal[4], 2 * Double.pi)),
-                hypot(s[0] - goal[0], s[1] - goal[1]), hypot(s[2] - goal[2], s[3] - goal[3]))
-    }
-}
-
-/// The goal observation the latent planners aim at in the full task: the T at the goal pose (in the env's
-/// frame) with the agent where it is now (the task says nothing about the agent).
-public func fullTaskGoal(goalPose: Pose) -> ([Double]) -> [Double] {
-    let keypoints = PushTGeometry.keypoints(at: goalPose).flatMap { [$0.x, $0.y] }
-    return { observation in keypoints + [observation[16], observation[17]] }
-}
-
 /// What one planning episode came to.
 public struct PlanningEpisode: Codable, Sendable {
     public var seed: UInt64
@@ -103,54 +45,24 @@ public enum PushTPlanning {
         return LatentMPC(model: model, kind: kind, config: config, goal: goal)
     }
 
-    /// One episode at orientation `theta` (build `rotation`): goal25 uses task `index`, full uses seed `seed`.
-    /// With `record`, the episode's observations, actions, info (and frames of side `frameSize`) are kept.
-    public static func episode(protocol proto: PushTProtocol, index: Int, seed: UInt64, theta: Double, rotation: RotationBuild,
-                               kind: PlannerKind, model: (any LatentWorldModel)?, config: MPCConfig,
+    /// One episode of the goal protocol `proto` (an env's, from its adapters) at orientation `theta` (build `rotation`): task `index`, or
+    /// seed `seed` for protocols whose tasks are reset seeds. With `record`, the episode's observations, actions, info
+    /// (and frames of side `frameSize`) are kept.
+    public static func episode(protocol proto: any GoalProtocol, index: Int, seed: UInt64, theta: Double,
+                               rotation: RotationBuild, kind: PlannerKind, model: (any LatentWorldModel)?, config: MPCConfig,
                                record: Bool = false, frameSize: Int? = nil) throws -> (PlanningEpisode, Episode?) {
-        var options = MakeOptions(observation: "keypoints", orientation: theta, rotation: rotation)
-        options.timeLimit = false
-        let base = try Registry.make("pusht", options: options)
-        let recorder = record ? RecordEpisodes(base, frameSize: frameSize) : nil
-        let env: any Environment = recorder ?? base
-        let g = PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter)
-        let task = proto == .goal25 ? try GoalReachingTask.make(index: index) : nil
-        let episodeSeed = task?.seed ?? seed
-        let goal: ([Double]) -> [Double]
-        if let task {
-            let rotated = g.apply(toPoints: task.goalObservation)
-            goal = { _ in rotated }
-        } else {
-            goal = fullTaskGoal(goalPose: g.act(onPose: PushTGeometry.goalPose))
-        }
-        let controller = try controller(kind: kind, model: model, env: env, config: config, goal: goal)
-        controller.reset(seed: episodeSeed)
-        var (obs, info) = try env.reset(seed: episodeSeed)
-        var trajectory = [obs.values]
-        var success = false, steps = 0, coverage = info.double("coverage") ?? 0
-        var finalState: [Double]?
-        let goalState = task.map { g.act(onState: $0.goalState) }
-        while steps < proto.budget && !success {
-            let r = try env.step(try controller.action(observation: obs, info: info))
-            steps += 1
-            obs = r.observation; info = r.info
-            trajectory.append(obs.values)
-            coverage = info.double("coverage") ?? coverage
-            if let goalState, let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") {
-                finalState = a + p
-                success = GoalReachingTask.reached(state: a + p, goal: goalState)
-            } else {
-                success = info.bool("is_success") ?? false
-            }
-        }
-        let finalErrors = finalState.flatMap { s in goalState.map { GoalReachingTask.errors(state: s, goal: $0) } }
+        let episode = try proto.episode(index: index, seed: seed, orientation: theta, build: rotation)
+        let recorder = record ? RecordEpisodes(episode.env, frameSize: frameSize) : nil
+        let env: any Environment = recorder ?? episode.env
+        let controller = try controller(kind: kind, model: model, env: env, config: config, goal: episode.goal)
+        let outcome = try GoalReaching.run(episode, env: env, controller: controller, controllerSeed: episode.resetSeed, budget: proto.budget)
         let stats = (controller as? LatentMPC)?.stats ?? (controller as? SimulatorMPC)?.stats ?? PlannerStats()
+        let p = outcome.progress
         let result = PlanningEpisode(
-            seed: episodeSeed, orientation: theta, success: success, steps: steps, finalCoverage: coverage, plans: stats.plans,
-            secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil,
-            finalPositionError: finalErrors?.position, finalAngleError: finalErrors?.angle,
-            finalAgentError: finalErrors?.agent, finalBlockError: finalErrors?.block,
-            goalState: goalState, trajectory: trajectory)
+            seed: episode.resetSeed, orientation: theta, success: outcome.success, steps: outcome.steps, finalCoverage: p["coverage"] ?? 0,
+            plans: stats.plans, secondsPerPlan: stats.secondsPerPlan, degenerateFrames: stats.degenerateFrames, deviation: nil,
+            finalPositionError: p["position_error"], finalAngleError: p["angle_error"], finalAgentError: p["agent_error"],
+            finalBlockError: p["block_error"], goalState: episode.goalState, trajectory: outcome.trajectory)
         return (result, recorder?.episodes.last)
     }
 

@@ -27,7 +27,7 @@ public final class SimulatorMPC: Policy {
     public var latentMetric: (any LatentWorldModel)?
 
     /// `env`: the env the controller acts on (any wrappers around a PushT).
-    public init(env: any Environment, config: MPCConfig = MPCConfig(), goal: @escaping (_ observation: [Double]) -> [Double]) throws {
+    public init(env: any Environment, config: MPCConfig, goal: @escaping (_ observation: [Double]) -> [Double]) throws {
         guard let (physical, rotation) = PushTEnv.locate(in: env) else {
             throw EnvError.invalidArgument("the oracle planner needs a PushT env")
         }

@@ -2,47 +2,6 @@ import Agents
 import Envs
 import Foundation
 
-/// Closed-loop goal reaching on `teacher3d`, the controllable 3D system the SE(3) closed-loop sweep uses: start
-/// from the oriented canonical start, the goal is the cloud reached `offsetSteps` steps later under uniform random
-/// offsets (the collection's action distribution); success = mean point distance to the goal cloud below
-/// `tolerance` within `budget` steps. At g in SE(3) the world is the frame build at g, the start and goal moved by g.
-public struct Teacher3DGoalTask: Sendable {
-    public static let heldOutSeedBase: UInt64 = 2_000_000
-    public var index: Int
-    /// Canonical start state (3 N coordinates) and goal cloud.
-    public var start: [Double]
-    public var goal: [Double]
-
-    public struct Settings: Sendable, Codable, Equatable {
-        public var offsetSteps = 12
-        public var budget = 20
-        public var tolerance = 0.01
-        public var startSpread = 0.25
-        public var actionRadius = 1.0
-        public init() {}
-    }
-
-    public static func make(index: Int, settings: Settings) throws -> Teacher3DGoalTask {
-        var rng = SplitMix64(seed: heldOutSeedBase &+ UInt64(index))
-        let env = Teacher3DEnv()
-        let start = env.orientedStart(spread: settings.startSpread, using: &rng)
-        var (obs, _) = try env.reset(seed: 0, options: ResetOptions(state: start))
-        for _ in 0..<settings.offsetSteps {
-            let c = Teacher3DEnv.centroid(obs.values, points: env.config.pointCount)
-            obs = try env.step((c + uniformPointInBall(radius: settings.actionRadius, using: &rng)).array).observation
-        }
-        return Teacher3DGoalTask(index: index, start: start, goal: obs.values)
-    }
-
-    /// Mean point distance between two clouds (invariant under SE(3)).
-    public static func meanPointError(_ a: [Double], _ b: [Double]) -> Double {
-        let n = a.count / 3
-        var s = 0.0
-        for k in 0..<n { s += (Vec3(a, at: 3 * k) - Vec3(b, at: 3 * k)).length }
-        return s / Double(n)
-    }
-}
-
 /// One closed-loop episode's outcome.
 public struct Teacher3DEpisode: Codable, Sendable {
     public var index: Int

@@ -127,7 +127,7 @@ struct SearchOptions: ParsableArguments {
         guard execute <= horizon * repeatSteps else {
             throw CLIError("--execute \(execute) is more than the plan's \(horizon) x \(repeatSteps) env steps")
         }
-        var c = MPCConfig()
+        var c = try MPCConfig(env: "pusht")
         c.cem.horizon = horizon
         c.mppi.horizon = horizon
         c.executeSteps = execute

@@ -54,7 +54,7 @@ final class ToyFloatModel: LatentWorldModel {
 
 @Suite struct PlannerTests {
     static func smallConfig() -> MPCConfig {
-        var c = MPCConfig()
+        var c = try! MPCConfig(env: "pusht")
         c.cem.samples = 64
         c.cem.elites = 8
         c.cem.iterations = 6

@@ -26,14 +26,17 @@ public enum RotationBuild: String, CaseIterable, Sendable {
     case world
 }
 
-/// A registered env: its id, one-line summary, and a factory.
+/// A registered env: its id, one-line summary, a factory, and the adapters the model, training and planning layers
+/// use (nil: the env runs, but no world model can be collected for, trained or planned with).
 public struct EnvRegistration: Sendable {
     public let id: String
     public let summary: String
     public let observationTypes: [String]
     public let factory: @Sendable (MakeOptions) throws -> any Environment
-    public init(id: String, summary: String, observationTypes: [String], factory: @escaping @Sendable (MakeOptions) throws -> any Environment) {
-        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.factory = factory
+    public let adapters: EnvAdapters?
+    public init(id: String, summary: String, observationTypes: [String], adapters: EnvAdapters? = nil,
+                factory: @escaping @Sendable (MakeOptions) throws -> any Environment) {
+        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.adapters = adapters; self.factory = factory
     }
 }
 
@@ -72,50 +75,18 @@ public enum Registry {
         return env
     }
 
-    private static func builtins() -> [String: EnvRegistration] {
-        let pusht = EnvRegistration(
-            id: "pusht", summary: "Push the T onto the goal; gym-pusht 0.1.8 dynamics on Box2D",
-            observationTypes: PushTEnv.ObservationType.allCases.map(\.rawValue)
-        ) { options in try PushTEnv.make(options) }
-        let push3d = EnvRegistration(
-            id: "push3d", summary: "Push a 3D T (or box, L, tripod) to a goal pose in free space; SE(3)-exact quasi-static pushing",
-            observationTypes: Push3DEnv.ObservationType.allCases.map(\.rawValue)
-        ) { options in try Push3DEnv.make(options, multi: false) }
-        let push3dMulti = EnvRegistration(
-            id: "push3d-multi", summary: "Push 3 interchangeable 3D boxes onto 3 goal poses; symmetry S_3 x SE(3)",
-            observationTypes: Push3DEnv.ObservationType.allCases.map(\.rawValue)
-        ) { options in try Push3DEnv.make(options, multi: true) }
-        let teacher3d = EnvRegistration(
-            id: "teacher3d", summary: "Synthetic: an exactly SE(3)-equivariant random teacher map on a 3D point cloud",
-            observationTypes: ["points"]
-        ) { options in try Teacher3DEnv.make(options) }
-        let teacher = EnvRegistration(
-            id: "teacher2d", summary: "Synthetic 2D point cloud; an exactly SO(2)-equivariant random teacher",
-            observationTypes: ["points"]
-        ) { options in try Teacher2DEnv.make(options) }
-        return [pusht.id: pusht, teacher.id: teacher, push3d.id: push3d, push3dMulti.id: push3dMulti, teacher3d.id: teacher3d]
+    /// The adapters of env `id`, with a clear error when it has none.
+    public static func adapters(_ id: String) throws -> EnvAdapters {
+        guard let adapters = try registration(id).adapters else {
+            let usable = registrations.filter { $0.adapters != nil }.map(\.id)
+            throw EnvError.invalidArgument("env '\(id)' registers no world-model adapters (envs with them: \(usable.joined(separator: ", ")))")
+        }
+        return adapters
     }
-}
 
-extension PushTEnv {
-    /// The registry's factory: the orientation in the requested build.
-    public static func make(_ options: MakeOptions) throws -> any Environment {
-        var config = Config()
-        if let name = options.observation {
-            guard let type = ObservationType(rawValue: name) else { throw EnvError.invalidArgument("unknown PushT observation '\(name)'") }
-            config.observationType = type
-        }
-        if let order = options.extra["reset-order"] {
-            guard let o = ResetOrder(rawValue: order) else { throw EnvError.invalidArgument("unknown reset order '\(order)' (legacy, angle-first)") }
-            config.resetOrder = o
-        }
-        switch options.rotation {
-        case .world:
-            config.worldRotation = options.orientation
-            return PushTEnv(config: config)
-        case .frame:
-            let env = PushTEnv(config: config)
-            return options.orientation == 0 ? env : OrientationWrapper(env, angle: options.orientation)
-        }
+    /// Each env's registration lives beside the env.
+    private static func builtins() -> [String: EnvRegistration] {
+        let all = [PushTEnv.registration, Teacher2DEnv.registration, Push3DEnv.registration, Push3DEnv.multiRegistration, Teacher3DEnv.registration]
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
     }
 }

@@ -180,3 +180,15 @@ public final class Teacher2DEnv: SymmetricEnvironment {
         return options.orientation == 0 ? env : OrientationWrapper(env, angle: options.orientation)
     }
 }
+
+extension Teacher2DEnv {
+    /// teacher2d's registration: a cloud of points about the origin, read as points; actions are vectors.
+    public static let registration = EnvRegistration(
+        id: "teacher2d", summary: "Synthetic 2D point cloud; an exactly SO(2)-equivariant random teacher",
+        observationTypes: ["points"],
+        adapters: EnvAdapters(
+            model: ModelReading(observationType: "points", dimension: 2, pointsPerFrame: Config().points, center: [0, 0], scale: 1,
+                                action: .vector),
+            planning: PlanningPresets(center: [0, 0], actionLow: [-1, -1], actionHigh: [1, 1], invariantRadius: 1))
+    ) { options in try Teacher2DEnv.make(options) }
+}

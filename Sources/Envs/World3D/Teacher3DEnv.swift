@@ -214,3 +214,16 @@ extension Teacher3DEnv {
         }
     }
 }
+
+extension Teacher3DEnv {
+    /// teacher3d's registration: the cloud read as points about its centroid; actions are target points, seen as
+    /// offsets from the centroid (translations drop out exactly).
+    public static let registration = EnvRegistration(
+        id: "teacher3d", summary: "Synthetic: an exactly SE(3)-equivariant random teacher map on a 3D point cloud",
+        observationTypes: ["points"],
+        adapters: EnvAdapters(
+            model: ModelReading(observationType: "points", dimension: 3, pointsPerFrame: Config().pointCount, center: nil,
+                                referencePoints: Config().pointCount, scale: 1, action: .offsetFromReference),
+            planning: PlanningPresets(center: [0, 0, 0], actionLow: [-1, -1, -1], actionHigh: [1, 1, 1], invariantRadius: 1))
+    ) { options in try Teacher3DEnv.make(options) }
+}

@@ -61,23 +61,28 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     public var actionSize: Int { 2 }
     public var symmetryCenter: Vec2 { Vec2(center[0], center[1]) }
 
-    /// The layout for a registered env id (pusht: keypoints, 9 points about (256, 256) / 100; teacher2d: 6 points
-    /// about the origin).
-    /// `history` frames stacked per observation (default 1).
-    /// `previousAction` (PushT only) appends the previous action as one more point.
-    public static func forEnv(_ env: String, teacherPoints: Int = 6, history: Int = 1, previousAction: Bool = false) throws -> ObservationLayout {
+    /// The layout of a registered env, from its model adapter (`ModelReading`): the env's points per frame about its
+    /// fixed centre, divided by its scale. `history` frames stacked per observation (default 1); `previousAction`
+    /// (envs whose actions are an agent's target points) appends the previous action as one more point.
+    public static func forEnv(_ env: String, history: Int = 1, previousAction: Bool = false) throws -> ObservationLayout {
         guard (1...8).contains(history) else { throw EnvError.invalidArgument("history must be 1...8 frames, got \(history)") }
-        if previousAction && env != "pusht" { throw EnvError.invalidArgument("the previous-action point applies to pusht (its actions are points)") }
-        switch env {
-        case "pusht": return ObservationLayout(env: env, points: 9 * history + (previousAction ? 1 : 0), center: [256, 256], scale: 100,
-                                               actionIsPoint: true, history: history, previousAction: previousAction)
-        case "teacher2d": return ObservationLayout(env: env, points: teacherPoints * history, center: [0, 0], scale: 1, actionIsPoint: false, history: history)
-        default: throw EnvError.invalidArgument("no world-model layout for env '\(env)' (pusht, teacher2d)")
+        let reading = try Registry.adapters(env).model
+        guard reading.dimension == 2, let center = reading.center, reading.action != .offsetFromReference else {
+            throw EnvError.invalidArgument("env '\(env)' is not a planar world with a fixed centre (no 2D world-model layout)")
         }
+        if previousAction && (reading.action != .point || reading.agentIndex == nil) {
+            throw EnvError.invalidArgument("the previous-action point needs an env whose actions are an agent's target points ('\(env)' has none)")
+        }
+        return ObservationLayout(env: env, points: reading.pointsPerFrame * history + (previousAction ? 1 : 0), center: center,
+                                 scale: reading.scale, actionIsPoint: reading.action == .point, history: history,
+                                 previousAction: previousAction)
     }
 
+    /// The env's model adapter.
+    public var reading: ModelReading { get throws { try Registry.adapters(env).model } }
+
     /// Observation type name to build the env with.
-    public var observationType: String { env == "pusht" ? "keypoints" : "points" }
+    public var observationType: String { get throws { try reading.observationType } }
 
     /// Raw observations (rows of 2 * points) -> points tensor [B, 1, 2, points] (one point of `points` channels).
     public func pointsTensor<S: TensorScalar>(_ obs: [Double], batch: Int, as _: S.Type = S.self) -> Tensor<S> {

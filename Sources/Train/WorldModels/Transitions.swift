@@ -242,39 +242,33 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
     try config.validate()
     let layout = try config.layout
     let frameSize = 2 * layout.framePoints, history = layout.history
+    let collection = try Registry.adapters(config.env).collection
+    let agentIndex = try layout.reading.agentIndex ?? 0
     var set = TransitionSet(env: config.env, observationSize: layout.observationSize, actionSize: layout.actionSize)
     for e in 0..<config.episodes {
         var rng = Envs.SplitMix64(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(e) &+ 1)
         let theta = config.orientations.sample(using: &rng)
-        var options = MakeOptions(observation: layout.observationType, orientation: theta, rotation: .frame, timeLimit: false)
+        var options = MakeOptions(observation: try layout.observationType, orientation: theta, rotation: .frame, timeLimit: false)
         options.extra = [:]
         let env = try Registry.make(config.env, options: options)
         let g = layout.rotation(theta)
         let episodeSeed = rng.next()
         var obs: Observation, info: Info
-        if config.env == "pusht" && config.start == .goalRegion {
-            let s = [Double.random(in: 50...450, using: &rng), Double.random(in: 50...450, using: &rng),
-                     Double.random(in: 156...356, using: &rng), Double.random(in: 156...356, using: &rng),
-                     Double.pi / 4 + Double.random(in: -config.angleSpread...config.angleSpread, using: &rng)]
-            (obs, info) = try env.reset(seed: episodeSeed, options: ResetOptions(state: g.act(onState: s)))
-        } else if config.env == "pusht" && config.start == .halfPlane {
-            let s = [Double.random(in: 256...450, using: &rng), Double.random(in: 50...450, using: &rng),
-                     Double.random(in: 306...406, using: &rng), Double.random(in: 156...356, using: &rng),
-                     Double.pi / 4 + Double.random(in: -config.angleSpread...config.angleSpread, using: &rng)]
-            (obs, info) = try env.reset(seed: episodeSeed, options: ResetOptions(state: g.act(onState: s)))
+        if let start = collection.starts[config.start.rawValue] {
+            (obs, info) = try env.reset(seed: episodeSeed, options: ResetOptions(state: start(theta, config.angleSpread, &rng)))
         } else {
             (obs, info) = try env.reset(seed: episodeSeed)
         }
-        let pusher: ExploratoryPusher? = config.env == "pusht" && config.policy != .random
-            ? ExploratoryPusher(rotation: g, randomFraction: config.policy == .mixed ? config.randomFraction : 0,
-                                localRandomStd: config.randomStd, seed: episodeSeed)
-            : nil
+        let pusher: (any Policy)? = config.policy == .random ? nil : collection.explorer.map {
+            $0(ExplorerSettings(orientation: theta, randomFraction: config.policy == .mixed ? config.randomFraction : 0,
+                                localRandomStd: config.randomStd, seed: episodeSeed))
+        }
         let space = env.actionSpace
         // The last `history` frames, newest first (the first frame repeated at the start).
         var frames = [[Double]](repeating: obs.values, count: history)
         func stacked(_ f: [[Double]]) -> [Double] { history == 1 ? f[0] : f.flatMap { $0 } }
         // The previous action (PushT's agent is at rest after a reset: as if driven towards where it is).
-        var previous: [Double] = layout.previousAction ? [obs.values[16], obs.values[17]] : []
+        var previous: [Double] = layout.previousAction ? [obs.values[agentIndex], obs.values[agentIndex + 1]] : []
         precondition(obs.values.count == frameSize, "collect: \(obs.values.count) numbers per frame, layout needs \(frameSize)")
         for t in 0..<config.stepsPerEpisode {
             let action: [Double]

@@ -38,25 +38,28 @@ public struct CloudLayout: Codable, Equatable, Sendable {
     /// Vector channels of the model's input point.
     public var channels: Int { points + (originChannel ? 1 : 0) }
 
-    /// Envs with a 3D cloud layout.
-    public static let supportedEnvs = ["teacher3d"]
-    public static func isSupported(_ env: String) -> Bool { supportedEnvs.contains(env) }
-
+    /// The layout of a registered env, from its model adapter: a 3D world read about its reference point, with actions
+    /// as offsets from it.
     public static func forEnv(_ env: String) throws -> CloudLayout {
-        switch env {
-        case "teacher3d":
-            let n = Teacher3DEnv.Config().pointCount
-            return CloudLayout(env: env, points: n, referencePoints: n)
-        default: throw EnvError.invalidArgument("no 3D world-model layout for env '\(env)' (\(supportedEnvs.joined(separator: ", ")))")
+        let reading = try Registry.adapters(env).model
+        guard reading.dimension == 3, reading.center == nil, reading.action == .offsetFromReference, reading.referencePoints > 0 else {
+            throw EnvError.invalidArgument("env '\(env)' is not a 3D world read about a reference point (no 3D world-model layout)")
         }
+        return CloudLayout(env: env, points: reading.pointsPerFrame, referencePoints: reading.referencePoints, scale: reading.scale)
     }
+
+    /// Whether env `id` has a 3D layout.
+    public static func isSupported(_ env: String) -> Bool { (try? forEnv(env)) != nil }
 
     public var observationSize: Int { 3 * points }
     public var actionSize: Int { 3 }
 
     /// The reference point of observation row `row` of `obs`.
     public func reference(_ obs: [Double], row: Int) -> Vec3 {
-        Teacher3DEnv.centroid(obs, points: referencePoints, offset: row * observationSize)
+        var c = Vec3.zero
+        let offset = row * observationSize
+        for k in 0..<referencePoints { c += Vec3(obs, at: offset + 3 * k) }
+        return c * (1 / Double(referencePoints))
     }
 
     /// Raw observations (rows of 3 * points) -> [B, 1, 3, channels], each point minus the row's reference point c,
