@@ -2,9 +2,10 @@
 import PackageDescription
 
 // Layering (dependencies point down only):
-//   ewm-sim (CLI) -> Train -> Planner -> Agents -> Tensor -> CBLAS
-//                         \-> Envs -> EWMIO, CBox2D
-let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+//   ewm-sim (CLI) -> Train, Planner -> Agents -> Tensor -> CBLAS
+//                 Train, Planner -> Envs -> EWMIO, CBox2D
+// No unsafe flags anywhere: the library products can be depended on from another package at a version.
+let optimize: [SwiftSetting] = []
 
 let package = Package(
     name: "ewm-sim",
@@ -26,7 +27,6 @@ let package = Package(
         // C shim over Box2D 2.4 (Debian's libbox2d-dev); C ABI so Swift sees plain functions.
         .target(
             name: "CBox2D",
-            cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("box2d"), .linkedLibrary("stdc++")]
         ),
         // Thread affinity (needs _GNU_SOURCE, which Swift's Glibc module does not expose).
@@ -43,20 +43,20 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs", "Seeded"], swiftSettings: optimize),
-        .target(name: "Train", dependencies: ["Agents", "Planner", "Envs", "EWMIO"], swiftSettings: optimize),
+        .target(name: "Train", dependencies: ["Agents", "Envs", "EWMIO"], swiftSettings: optimize),
         .executableTarget(
             name: "ewm-sim",
-            dependencies: ["Envs", "EWMIO", "Train", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Envs", "EWMIO", "Train", "Planner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimize
         ),
         .testTarget(name: "EWMIOTests", dependencies: ["EWMIO"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "EWMIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Agents", "Tensor"]),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Planner", "Agents", "Tensor"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Agents", "Envs"]),
         // End-to-end: runs the built ewm-sim binary (declared as a dependency so it is built first).
         .testTarget(name: "CLITests", dependencies: ["EWMIO", "ewm-sim"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -38,3 +38,9 @@ extension LatentWorldModel {
     public var observesPreviousAction: Bool { false }
     public var observedLatentChannels: Int { 0 }
 }
+
+/// A model that needs the centre of the world it acts in (g.0 for the world at g, d numbers), e.g. a 3D cloud model with an
+/// origin channel. The closed-loop runner sets it per episode: a known constant of the world, like PushT's centre.
+public protocol WorldCentred: AnyObject {
+    var origin: [Double] { get set }
+}

@@ -18,11 +18,6 @@ public struct Teacher3DEpisode: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case index, success, steps, finalError, initialError, plans, degenerateFrames, identityFrames, secondsPerPlan }
 }
 
-/// A model that needs the centre of the world it acts in (g.0 for the world at g), e.g. a 3D cloud model with an
-/// origin channel. The closed-loop runner sets it per episode: a known constant of the world, like PushT's centre.
-public protocol WorldCentred: AnyObject {
-    var origin: Vec3 { get set }
-}
 
 public enum Teacher3DPlanning {
     /// Runs `task` in the world at g with `controller` (its goal is set to g.goal).
@@ -31,7 +26,7 @@ public enum Teacher3DPlanning {
         let env: any Environment = g.isIdentity ? base : OrientationWrapper(base, element: g)
         let goal = base.act(g, onState: task.goal)
         controller.goal = goal
-        (controller.model as? WorldCentred)?.origin = g.apply(point: .zero)
+        (controller.model as? WorldCentred)?.origin = g.apply(point: .zero).array
         controller.reset(seed: UInt64(task.index) &+ 17)
         var (obs, info) = try env.reset(seed: 0, options: ResetOptions(state: base.act(g, onState: task.start)))
         var trajectory = [obs.values]

@@ -83,6 +83,9 @@ public enum BLAS {
 /// OpenBLAS's own threading for the small GEMMs of VN models (its per-call thread hand-off costs more
 /// than it saves). `setThreadCount(n)` also pins OpenBLAS to one thread.
 public enum Compute {
+    // nonisolated(unsafe), stated: these are configuration, written by `setThreadCount` (and tests) before compute
+    // starts, never while a GEMM runs; they are read on every GEMM, where a lock would cost more than the small GEMMs
+    // of VN models themselves.
     nonisolated(unsafe) static var threads = 1
     nonisolated(unsafe) static var pool: WorkerPool?
     /// GEMMs with fewer multiply-adds than this run on the calling thread.

@@ -23,7 +23,7 @@ struct Serve: ParsableCommand {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let (reply, close) = server.handle(line)
             print(reply)
-            fflush(stdout)
+            fflush(nil)  // every output stream (Swift 6: the C global `stdout` is not concurrency-safe to name)
             if close { break }
         }
     }

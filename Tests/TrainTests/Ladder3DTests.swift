@@ -78,7 +78,7 @@ import Testing
         var config = CloudMPC.Config()
         config.cem.samples = 12; config.cem.elites = 3; config.cem.iterations = 3; config.cem.horizon = 2
         func firstAction(_ g: SE3Transform) throws -> [Double] {
-            model.origin = g.apply(point: .zero)
+            model.origin = g.apply(point: .zero).array
             let mpc = CloudMPC(model: model, config: config, goal: layout.act(g, observations: task.goal), reference: { layout.reference($0, row: 0) })
             mpc.reset(seed: 1)
             let a = try mpc.action(observation: Observation(layout.act(g, observations: task.start)), info: Info())

@@ -42,25 +42,33 @@ public struct EnvRegistration: Sendable {
 
 /// The env registry: a new env plugs in with one `register` call.
 public enum Registry {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var table: [String: EnvRegistration] = builtins()
+    /// The table, behind a lock: registration may happen from any thread (an outside package's entry point).
+    private final class Table: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String: EnvRegistration]
+        init(_ entries: [String: EnvRegistration]) { self.entries = entries }
+        func withLock<T>(_ body: (inout [String: EnvRegistration]) throws -> T) rethrows -> T {
+            lock.lock(); defer { lock.unlock() }
+            return try body(&entries)
+        }
+    }
+    private static let table = Table(builtins())
 
     public static func register(_ registration: EnvRegistration) {
-        lock.lock(); defer { lock.unlock() }
-        table[registration.id] = registration
+        table.withLock { $0[registration.id] = registration }
     }
 
     public static var registrations: [EnvRegistration] {
-        lock.lock(); defer { lock.unlock() }
-        return table.values.sorted { $0.id < $1.id }
+        table.withLock { $0.values.sorted { $0.id < $1.id } }
     }
 
     public static var ids: [String] { registrations.map(\.id) }
 
     public static func registration(_ id: String) throws -> EnvRegistration {
-        lock.lock(); defer { lock.unlock() }
-        guard let r = table[id] else { throw EnvError.unknownEnvironment(id, known: table.keys.sorted()) }
-        return r
+        try table.withLock { entries in
+            guard let r = entries[id] else { throw EnvError.unknownEnvironment(id, known: entries.keys.sorted()) }
+            return r
+        }
     }
 
     /// Builds env `id`, wrapped in its time limit unless `options.timeLimit` is false.

@@ -28,6 +28,8 @@ public protocol SymmetricEnvironment: Environment {
 
 extension SymmetricEnvironment {
     public func observationSpace(under g: Group) -> BoxSpace { observationSpace }
+    /// Envs that cannot draw themselves need not implement it.
+    public func render(width: Int, height: Int, under g: Group) -> RGBImage? { nil }
 }
 
 /// A world at the element g of its group, `frame` build: the wrapped env runs in the canonical frame, actions and

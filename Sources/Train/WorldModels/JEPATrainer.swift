@@ -14,6 +14,20 @@ public enum Regularizer: String, Codable, CaseIterable, Sendable {
     case blockSigreg = "block-sigreg"
 
     public var defaultWeight: Double { self == .vicreg ? 1 : 0.1 }
+
+    /// The regularizer's loss on latents z [B, d, L] of representation `rep` (SIGReg's random slices from `rng`).
+    public func loss(_ z: Variable<Float>, rep: Rep, using rng: inout Xoshiro256) -> Variable<Float> {
+        switch self {
+        case .vicreg:
+            let (v, c) = Loss.vicreg(Loss.vectorNorms(z))
+            return v + c
+        case .sigreg:
+            let b = z.shape[0]
+            return Loss.sigreg(z.reshaped([b, z.value.count / b]), using: &rng)
+        case .blockSigreg:
+            return Loss.blockSIGReg(Features(vectors: z), rep: rep, using: &rng)
+        }
+    }
 }
 
 /// Everything that determines a training run (stored in the checkpoint; `--resume` requires it unchanged).
@@ -188,16 +202,7 @@ public final class JEPATrainer {
         let p = online.predict(z, action: action)
         let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
         let prediction = predictionLoss(p, goal)
-        let reg: Variable<Float>
-        switch config.regularizer {
-        case .vicreg:
-            let (v, c) = Loss.vicreg(Loss.vectorNorms(z))
-            reg = v + c
-        case .sigreg:
-            reg = Loss.sigreg(z.reshaped([b, z.value.count / b]), using: &rng)
-        case .blockSigreg:
-            reg = Loss.blockSIGReg(Features(vectors: z), rep: config.model.latentRep, using: &rng)
-        }
+        let reg = config.regularizer.loss(z, rep: config.model.latentRep, using: &rng)
         var total = prediction + config.regWeight * reg
         var softValue: Double?
         if config.model.kind == .mlpSoft && config.softWeight > 0 {
@@ -241,16 +246,7 @@ public final class JEPATrainer {
             prediction = prediction.map { $0 + term } ?? term
         }
         let predictionMean = (1.0 / Double(h)) * prediction!
-        let reg: Variable<Float>
-        switch config.regularizer {
-        case .vicreg:
-            let (v, c) = Loss.vicreg(Loss.vectorNorms(z))
-            reg = v + c
-        case .sigreg:
-            reg = Loss.sigreg(z.reshaped([b, z.value.count / b]), using: &rng)
-        case .blockSigreg:
-            reg = Loss.blockSIGReg(Features(vectors: z), rep: config.model.latentRep, using: &rng)
-        }
+        let reg = config.regularizer.loss(z, rep: config.model.latentRep, using: &rng)
         let total = predictionMean + config.regWeight * reg
         online.zeroGrad()
         total.backward()

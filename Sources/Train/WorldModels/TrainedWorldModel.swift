@@ -99,36 +99,14 @@ public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
         precondition(observations.count == batch * observationSize, "encode: \(observations.count) numbers for \(batch) x \(observationSize)")
-        return Self.channelsFirst(inference.encode(observations, batch: batch, useTarget: true))
+        return LatentRows.rows(inference.encode(observations, batch: batch, useTarget: true))
     }
 
     public func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double] {
         let l = latentRep.vectors
         precondition(latents.count == batch * 2 * l && actions.count == batch * actionSize, "predict: wrong sizes")
-        var z = [S](repeating: 0, count: latents.count)
-        for b in 0..<batch {
-            for c in 0..<l {
-                z[b * 2 * l + c] = S(latents[b * 2 * l + 2 * c])
-                z[b * 2 * l + l + c] = S(latents[b * 2 * l + 2 * c + 1])
-            }
-        }
-        let out = inference.predict(try! Tensor(shape: [batch, 2, l], scalars: z), actions: actions, batch: batch)
-        return Self.channelsFirst(out)
-    }
-
-    /// [B, 2, L] -> rows of (x_0, y_0, x_1, y_1, ...).
-    static func channelsFirst(_ t: Tensor<S>) -> [Double] {
-        let b = t.shape[0], l = t.shape[2]
-        var out = [Double](repeating: 0, count: t.count)
-        t.withUnsafeBufferPointer { x in
-            for i in 0..<b {
-                for c in 0..<l {
-                    out[i * 2 * l + 2 * c] = Double(x[i * 2 * l + c])
-                    out[i * 2 * l + 2 * c + 1] = Double(x[i * 2 * l + l + c])
-                }
-            }
-        }
-        return out
+        let out = inference.predict(LatentRows.tensor(latents, batch: batch, dim: 2, channels: l), actions: actions, batch: batch)
+        return LatentRows.rows(out)
     }
 }
 

@@ -142,16 +142,21 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         /// Uniform random actions.
         case random
     }
-    /// Where PushT episodes start.
-    public enum Start: String, Codable, CaseIterable, Sendable {
-        /// The T near the goal region: origin uniform in (256 +- 100)^2, angle pi/4 +- `angleSpread`, agent uniform
-        /// in [50, 450]^2. Anisotropic (the goal breaks the symmetry), as demonstration data is.
-        case goalRegion = "goal-region"
-        /// gym-pusht's own reset (uniform angle: nearly isotropic).
-        case reference
-        /// As `goal-region`, but the T's origin and the agent start in the right half of the workspace (T origin in
-        /// [306, 406] x [156, 356], agent in [256, 450] x [50, 450]): positions are anisotropic too.
-        case halfPlane = "half-plane"
+    /// Where episodes start: "reference" (the env's own reset) or the name of one of the env's registered start
+    /// distributions (`CollectionAdapter.starts`; PushT: "goal-region", "half-plane"). The default, "goal-region", falls
+    /// back to the env's own reset for envs that register no start of that name.
+    public struct Start: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public static let reference = Start(rawValue: "reference")
+        public static let goalRegion = Start(rawValue: "goal-region")
+        public static let halfPlane = Start(rawValue: "half-plane")
+        public var description: String { rawValue }
+        public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(rawValue)
+        }
     }
 
     public var env: String
@@ -232,6 +237,10 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         guard Self.frameskips.contains(frameskip) else { throw DataError("frameskip must be in \(Self.frameskips)") }
         if let std = randomStd { guard std > 0, std.isFinite else { throw DataError("random std must be positive") } }
         _ = try layout
+        let starts = try Registry.adapters(env).collection.starts.keys.sorted()
+        guard start == .reference || start == .goalRegion || starts.contains(start.rawValue) else {
+            throw DataError("\(env) has no start '\(start)' (reference\(starts.map { ", " + $0 }.joined()))")
+        }
     }
 }
 

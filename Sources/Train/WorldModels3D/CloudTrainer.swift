@@ -2,7 +2,7 @@ import Agents
 import EWMIO
 import Envs
 import Foundation
-import Planner
+
 import Tensor
 
 /// Everything that determines a 3D training run (stored in the checkpoint; `--resume` requires it unchanged).
@@ -123,16 +123,7 @@ public final class CloudJEPATrainer {
         let p = online.predict(z, action: Variable(layout.offsetTensor(a, batch: b, as: Float.self)))
         let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, origins: w, as: Float.self)))
         let prediction = Loss.relativeMSE(p, goal)
-        let reg: Variable<Float>
-        switch config.regularizer {
-        case .vicreg:
-            let (v, c) = Loss.vicreg(Loss.vectorNorms(z))
-            reg = v + c
-        case .sigreg:
-            reg = Loss.sigreg(z.reshaped([b, z.value.count / b]), using: &rng)
-        case .blockSigreg:
-            reg = Loss.blockSIGReg(Features(vectors: z), rep: config.model.latentRep, using: &rng)
-        }
+        let reg = config.regularizer.loss(z, rep: config.model.latentRep, using: &rng)
         let total = prediction + config.regWeight * reg
         online.zeroGrad()
         total.backward()
@@ -248,7 +239,7 @@ public final class LoadedCloudModel<S: TensorScalar>: LatentWorldModel, WorldCen
     public let model: TrainedCloudModel
     let inference: CloudInference<S>
     /// The centre of the world the planner acts in (g.0 = t for the world at g = (R, t)); see `CloudLayout.originChannel`.
-    public var origin: Vec3 = .zero
+    public var origin: [Double] = [0, 0, 0]
 
     public init(_ model: TrainedCloudModel) {
         self.model = model
@@ -261,33 +252,13 @@ public final class LoadedCloudModel<S: TensorScalar>: LatentWorldModel, WorldCen
     public var isEquivariant: Bool { model.spec.kind == .vn }
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
-        Self.channelsFirst(inference.encode(observations, batch: batch, origins: origin.array, useTarget: true))
+        LatentRows.rows(inference.encode(observations, batch: batch, origins: origin, useTarget: true))
     }
 
     public func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double] {
         let l = latentRep.vectors
         precondition(latents.count == batch * 3 * l && actions.count == batch * 3, "predict: wrong sizes")
-        var z = [S](repeating: 0, count: latents.count)
-        for b in 0..<batch {
-            for c in 0..<l {
-                for j in 0..<3 { z[b * 3 * l + j * l + c] = S(latents[b * 3 * l + 3 * c + j]) }
-            }
-        }
-        return Self.channelsFirst(inference.predict(try! Tensor(shape: [batch, 3, l], scalars: z), offsets: actions, batch: batch))
-    }
-
-    /// [B, 3, L] -> rows of (x_0, y_0, z_0, x_1, ...).
-    static func channelsFirst(_ t: Tensor<S>) -> [Double] {
-        let b = t.shape[0], l = t.shape[2]
-        var out = [Double](repeating: 0, count: t.count)
-        t.withUnsafeBufferPointer { x in
-            for i in 0..<b {
-                for c in 0..<l {
-                    for j in 0..<3 { out[i * 3 * l + 3 * c + j] = Double(x[i * 3 * l + j * l + c]) }
-                }
-            }
-        }
-        return out
+        return LatentRows.rows(inference.predict(LatentRows.tensor(latents, batch: batch, dim: 3, channels: l), offsets: actions, batch: batch))
     }
 }
 
