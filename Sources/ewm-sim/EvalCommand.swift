@@ -30,29 +30,7 @@ struct EvalOptions: ParsableArguments {
 
     func load() throws -> [(TrainedWorldModel, TransitionSet)] {
         BLAS.setThreadCount(threads)
-        var cache: [String: TransitionSet] = [:]
-        var given: TransitionSet?   // --data, read once for every checkpoint
-        return try checkpoint.map { path in
-            let model = try TrainedWorldModel(url: URL(fileURLWithPath: path))
-            if let data {
-                if given == nil { given = try TransitionSet.readShards(from: URL(fileURLWithPath: data), env: model.layout.env) }
-                let set = given!
-                guard set.observationSize == model.layout.observationSize, set.actionSize == model.layout.actionSize else {
-                    throw CLIError("--data \(data) holds \(set.observationSize)-number observations and \(set.actionSize)-number actions; \(path) takes \(model.layout.observationSize) and \(model.layout.actionSize)")
-                }
-                guard set.orientations.allSatisfy({ $0 == 0 }) else {
-                    throw CLIError("--data \(data): the evaluation rotates canonical-frame transitions itself; these were recorded at other orientations")
-                }
-                return (model, set)
-            }
-            var c = model.train.collect
-            c.episodes = episodes
-            c.orientations = try OrientationSlice(lo: 0, hi: 0)
-            c.seed = dataSeed ?? (c.seed &+ 1_000_003)
-            let key = try String(decoding: JSONEncoder().encode(c), as: UTF8.self)
-            if cache[key] == nil { cache[key] = try collectTransitions(c) }
-            return (model, cache[key]!)
-        }
+        return try EvaluationData.load(checkpoints: checkpoint, data: data, episodes: episodes, dataSeed: dataSeed)
     }
 }
 
