@@ -70,17 +70,7 @@ struct EvalClosedLoop: ParsableCommand {
             })
         progress.finish()
         let (rows, spread) = (report.rows, report.spread)
-        if let plot {
-            var p = LinePlot(title: "PushT \(self.protocol.rawValue), \(rotation.rawValue) build: success",
-                             xLabel: "orientation (rad)", yLabel: "success rate")
-            let colors = [RGB(30, 90, 200), RGB(220, 80, 30), RGB(40, 160, 60), RGB(120, 60, 160)]
-            for (i, spec) in specs.enumerated() {
-                let r = rows.filter { $0.controller == spec.description }
-                p.addSeries(name: spec.description, x: r.map(\.orientation), y: r.map(\.successRate), color: colors[i % colors.count],
-                            intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
+        if let plot { try PNG.write(EvaluationPlots.closedLoop(report, controllers: specs.map(\.description)).render(), to: URL(fileURLWithPath: plot)) }
         if let animation, let spec = specs.first, let first {
             let frames = try PushTClosedLoop.sideBySideFrames(controller: spec, model: first.model, config: first.config,
                                                              protocol: self.protocol, rotation: rotation)

@@ -76,15 +76,7 @@ struct EvalLadder: ParsableCommand {
             let data = try heldOutTransitions3D(for: model, episodes: episodes, seed: dataSeed)
             reports.append(evaluateLadder(model, data: data, samplesPerRung: samples, seed: sampleSeed))
         }
-        if let plot {
-            var p = LinePlot(title: "one-step relMSE per ladder rung (95% CI)", xLabel: "rung: 0 identity, 1 SO(2) about z, 2 SO(3), 3 SE(3)",
-                             yLabel: "relMSE", logY: true)
-            for (i, r) in reports.enumerated() {
-                p.addSeries(name: "\(r.model)@\(r.trainingRung) (\(r.parameters) params)", x: [0, 1, 2, 3], y: r.rungs.map(\.mean),
-                            color: plotColors[i % plotColors.count], intervals: r.rungs.map { (low: $0.interval95[0], high: $0.interval95[1]) })
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
+        if let plot { try PNG.write(EvaluationPlots.ladder(reports).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(reports) }
         print(table(["model", "trained on", "params"] + rungLabels + ["OOD ratio", "ladder ratio", "flatness", "resid F32", "resid F64"],
                     reports.map { r in
@@ -165,16 +157,7 @@ struct EvalClosedLoop3D: ParsableCommand {
         }
         progress.finish()
         let (rows, summaries, disjoint) = (report.rows, report.summaries, report.disjoint)
-        if let plot {
-            var p = LinePlot(title: "teacher3d goal reaching across SE(3) (Wilson 95% CI)", xLabel: "group element (0 = identity, 1.. = SE(3) samples)",
-                             yLabel: "success rate")
-            for (i, s) in summaries.enumerated() {
-                let r = rows.filter { $0.controller == s.controller }
-                p.addSeries(name: "\(s.controller) (\(s.parameters) params)", x: r.indices.map(Double.init), y: r.map(\.successRate),
-                            color: plotColors[i % plotColors.count], intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
+        if let plot { try PNG.write(EvaluationPlots.closedLoop3D(report).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(report) }
         print(table(["controller", "g", "in slice", "success", "95% CI", "final err", "degenerate", "deviation"],
                     rows.enumerated().map { i, r in

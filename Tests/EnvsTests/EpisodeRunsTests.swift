@@ -78,3 +78,19 @@ import Testing
         #expect(n >= 1 && n <= ProcessInfo.processInfo.activeProcessorCount)
     }
 }
+
+@Suite struct CatalogAndOrbitTests {
+    @Test func catalogListsEveryRegisteredEnvWithItsSpaces() throws {
+        let entries = try EnvCatalog.entries()
+        #expect(entries.map(\.id) == Registry.ids)
+        let pusht = try #require(entries.first { $0.id == "pusht" })
+        #expect(Set(pusht.observationSpaces.keys) == Set(["state", "keypoints", "pixels"]) && pusht.maxEpisodeSteps == 300)
+    }
+
+    @Test func orbitSweepCoversBothBuildsAwayFromZero() throws {
+        let reports = try PushTOrbit.sweep(orientations: 2, seeds: 1, steps: 3)
+        #expect(reports.map(\.build) == ["frame", "frame", "world", "world"])
+        #expect(reports.map(\.orientation) == [2 * Double.pi / 3, 4 * Double.pi / 3, 2 * Double.pi / 3, 4 * Double.pi / 3])
+        #expect(reports.filter { $0.build == "frame" }.allSatisfy { $0.maxDeviation < 1e-9 })
+    }
+}
