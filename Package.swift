@@ -42,11 +42,13 @@ let package = Package(
         .target(name: "Envs", dependencies: ["CBox2D", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(name: "Tensor", dependencies: ["CBLAS", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
-        .target(name: "Planner", dependencies: ["Agents", "Envs", "Seeded"], swiftSettings: optimize),
+        .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(name: "Train", dependencies: ["Agents", "Envs", "EWMIO"], swiftSettings: optimize),
+        // Experiments that need both a trained model (Train) and a planner (Planner): closed-loop sweeps, their plots.
+        .target(name: "Experiments", dependencies: ["Train", "Planner", "Envs", "EWMIO"], swiftSettings: optimize),
         .executableTarget(
             name: "ewm-sim",
-            dependencies: ["Envs", "EWMIO", "Train", "Planner", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Envs", "EWMIO", "Parallel", "Train", "Planner", "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimize
         ),
         .testTarget(name: "EWMIOTests", dependencies: ["EWMIO"]),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Planner", "Agents", "Tensor"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Train", "Planner"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Agents", "Envs"]),
         // End-to-end: runs the built ewm-sim binary (declared as a dependency so it is built first).
         .testTarget(name: "CLITests", dependencies: ["EWMIO", "ewm-sim"]),

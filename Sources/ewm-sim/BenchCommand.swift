@@ -31,33 +31,21 @@ struct BenchEnv: ParsableCommand {
         guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be positive") }
     }
 
-    struct Report: Encodable {
-        var env: String
-        var obs: String
-        var build: String
-        var singleStepsPerSecond: Double
-        var vectorEnvs: Int
-        var vectorThreads: Int
-        var vectorStepsPerSecond: Double?
-        var vectorSpeedup: Double?
-        var referenceStepsPerSecond: Double?
-        var speedupOverReference: Double?
-    }
-
     func run() throws {
         let options = MakeOptions(observation: obs)
-        let single = try measureSingle(try Registry.make(env, options: options))
-        var report = Report(
+        let single = try EnvThroughput.single(try Registry.make(env, options: options), seconds: seconds)
+        var report = EnvThroughput.Report(
             env: env, obs: obs, build: isDebugBuild ? "debug" : "release", singleStepsPerSecond: single,
             vectorEnvs: envs, vectorThreads: threads)
         if envs > 0 {
             let vector = try VectorEnv(count: envs, threads: threads) { _ in try Registry.make(env, options: options) }
-            let rate = try measureVector(vector)
+            let rate = try EnvThroughput.vector(vector, seconds: seconds)
             report.vectorStepsPerSecond = rate
             report.vectorSpeedup = rate / single
         }
         if reference {
-            let rate = try referenceRate()
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../tools/bench_gym_pusht.py").standardized
+            let rate = try EnvThroughput.reference(script: script, obs: obs, seconds: seconds)
             report.referenceStepsPerSecond = rate
             report.speedupOverReference = single / rate
         }
@@ -78,61 +66,5 @@ struct BenchEnv: ParsableCommand {
         #else
         return false
         #endif
-    }
-
-    private func measureSingle(_ e: any Environment) throws -> Double {
-        var rng = SplitMix64(seed: 1)
-        _ = try e.reset(seed: 0)
-        let actions = (0..<4096).map { _ in e.actionSpace.sample(using: &rng) }
-        var steps = 0, episode: UInt64 = 0
-        for _ in 0..<1000 { _ = try e.step(actions[steps & 4095]); steps += 1 }  // warm-up, untimed
-        _ = try e.reset(seed: 0)
-        steps = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        var elapsed = 0.0
-        while elapsed < seconds {
-            for _ in 0..<256 {
-                if try e.step(actions[steps & 4095]).done { episode += 1; _ = try e.reset(seed: episode) }
-                steps += 1
-            }
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }
-        return Double(steps) / elapsed
-    }
-
-    private func measureVector(_ v: VectorEnv) throws -> Double {
-        var rng = SplitMix64(seed: 2)
-        _ = try v.reset(seed: 0)
-        let batches = (0..<64).map { _ in (0..<v.count).map { _ in v.actionSpace.sample(using: &rng) } }
-        var steps = 0, calls = 0
-        // Warm up (threads started and scheduled, caches filled) for a quarter of the budget, untimed.
-        let warmUp = DispatchTime.now().uptimeNanoseconds
-        while Double(DispatchTime.now().uptimeNanoseconds - warmUp) / 1e9 < seconds / 4 {
-            for _ in 0..<16 { _ = try v.step(batches[calls & 63]); calls += 1 }
-        }
-        let start = DispatchTime.now().uptimeNanoseconds
-        var elapsed = 0.0
-        while elapsed < seconds {
-            for _ in 0..<16 { _ = try v.step(batches[calls & 63]); calls += 1; steps += v.count }
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }
-        return Double(steps) / elapsed
-    }
-
-    private func referenceRate() throws -> Double {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../tools/bench_gym_pusht.py").standardized
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--obs", obs, "--seconds", String(seconds)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let rate = (object["steps_per_second"] as? NSNumber)?.doubleValue
-        else { throw CLIError("the gym-pusht reference benchmark failed (is `pip install gym-pusht` done?)") }
-        return rate
     }
 }

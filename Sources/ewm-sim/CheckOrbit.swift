@@ -21,13 +21,7 @@ struct CheckOrbit: ParsableCommand {
     }
 
     func run() throws {
-        var reports: [PushTOrbit.Report] = []
-        for build in RotationBuild.allCases {
-            for k in 1...orientations {
-                let theta = 2 * Double.pi * Double(k) / Double(orientations + 1)
-                reports.append(try PushTOrbit.measure(orientation: theta, build: build, seeds: (0..<seeds).map(UInt64.init), steps: steps))
-            }
-        }
+        let reports = try PushTOrbit.sweep(orientations: orientations, seeds: seeds, steps: steps)
         if output.json { return try printJSON(reports) }
         let checkpoints = [1, min(50, steps), steps]
         print(table(["build", "theta"] + checkpoints.map { "max dev @\($0) (px)" } + ["median @\(steps)"], reports.map { r in

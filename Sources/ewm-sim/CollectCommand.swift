@@ -54,33 +54,16 @@ struct Collect: ParsableCommand {
         if previousAction && env != "pusht" { throw ValidationError("--previous-action applies to pusht") }
     }
 
-    struct Report: Encodable {
-        var config: CollectConfig
-        var transitions: Int
-        var shards: [String]
-        var tMovedFraction: Double?
-        var seconds: Double
-    }
-
     func run() throws {
         if CloudLayout.isSupported(env) { return try run3D() }
         let config = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
                                    orientations: orientations, seed: seed, start: start, angleSpread: angleSpread,
                                    history: history, frameskip: frameskip, previousAction: previousAction, randomStd: randomStd)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
-        let t0 = Date()
-        let data = try collectTransitions(config) { progress.update($0) }
+        let (data, report) = try CollectionRun.collect(config, to: URL(fileURLWithPath: out), shardSize: shardSize) { progress.update($0) }
         progress.finish()
-        let dir = URL(fileURLWithPath: out)
-        let urls = try data.writeShards(to: dir, shardSize: shardSize)
-        let moved = env == "pusht" ? data.movedFraction(points: 8) : nil
-        let report = Report(config: config, transitions: data.count, shards: urls.map(\.lastPathComponent), tMovedFraction: moved,
-                            seconds: Date().timeIntervalSince(t0))
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try enc.encode(report), to: dir.appendingPathComponent("collect.json"))
         if output.json { return try printJSON(report) }
-        print("\(env): \(data.count) transitions from \(episodes) episodes at orientations \(orientations) -> \(out) (\(urls.count) shard(s), \(fmt(report.seconds, 2)) s)")
-        if let moved { print("the T moved (> 1 px) in \(fmt(100 * moved, 1))% of the transitions") }
+        print("\(env): \(data.count) transitions from \(episodes) episodes at orientations \(orientations) -> \(out) (\(report.shards.count) shard(s), \(fmt(report.seconds, 2)) s)")
+        if let moved = report.tMovedFraction { print("the T moved (> 1 px) in \(fmt(100 * moved, 1))% of the transitions") }
     }
 }

@@ -2,25 +2,14 @@ import Agents
 import ArgumentParser
 import EWMIO
 import Envs
+import Experiments
 import Foundation
 import Planner
 import Tensor
 import Train
 
-/// One controller to sweep: a planner and (unless it is the oracle) a model.
-struct ControllerSpec: ExpressibleByArgument, CustomStringConvertible {
-    var planner: PlannerKind
-    var model: String?
-
-    /// "equivariant", "cem:path/to/checkpoint.safetensors", "oracle".
-    init?(argument: String) {
-        let parts = argument.split(separator: ":", maxSplits: 1).map(String.init)
-        guard let kind = PlannerKind(rawValue: parts[0]) else { return nil }
-        planner = kind
-        model = parts.count > 1 ? parts[1] : nil
-    }
-
-    var description: String { model.map { "\(planner.rawValue):\($0)" } ?? planner.rawValue }
+extension PushTController: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
 }
 
 struct EvalClosedLoop: ParsableCommand {
@@ -35,7 +24,7 @@ struct EvalClosedLoop: ParsableCommand {
             """)
 
     @Option(name: .customLong("controller"), help: "planner[:model]; repeat to compare (default: equivariant and cem with the MLP).")
-    var controllers: [ControllerSpec] = []
+    var controllers: [PushTController] = []
     @Option(help: "Orientations evenly spaced over the circle (0 included).")
     var orientations: Int = 16
     @Option(help: "Episodes per orientation.")
@@ -57,89 +46,38 @@ struct EvalClosedLoop: ParsableCommand {
         if let a = animation, !a.hasSuffix(".html") { throw ValidationError("--animation needs a .html path") }
     }
 
-    struct Row: Encodable {
-        var controller: String
-        var orientation: Double
-        var successRate: Double
-        var interval95: [Double]
-        var meanFinalCoverage: Double
-        var secondsPerPlan: Double
-        var maxDeviation: Double
-    }
-
-    struct Report: Encodable {
-        var `protocol`: String
-        var rotation: String
-        var episodes: Int
-        var rows: [Row]
-        /// Per controller: max - min success across orientations, and the mean interval width.
-        var spread: [String: [String: Double]]
-    }
-
     func run() throws {
         search.configureThreads()
         MemoryTuning.retainFreedMemory()
         let specs = controllers.isEmpty
-            ? [ControllerSpec(argument: "equivariant")!, ControllerSpec(argument: "cem:" + DefaultModel.baselinePath)!]
+            ? [PushTController(planner: .equivariant), PushTController(planner: .cem, model: DefaultModel.baselinePath)]
             : controllers
-        let thetas = (0..<orientations).map { 2 * Double.pi * Double($0) / Double(orientations) }
-        var rows: [Row] = []
-        var spread: [String: [String: Double]] = [:]
         let progress = ProgressLine(label: "closed loop", total: specs.count * orientations * episodes, enabled: !output.json)
         var done = 0
         var first: (model: (any LatentWorldModel)?, config: MPCConfig)?
-        for spec in specs {
-            // The default baseline is found like the default model: in the working directory, else the source tree.
-            let path = spec.model == DefaultModel.baselinePath ? try DefaultModel.url(DefaultModel.baselinePath).path : spec.model
-            let model = spec.planner == .oracle ? nil : try DefaultModel.load(path, precision: .double)
-            let config = try search.config(model: model, oracle: spec.planner == .oracle)
-            if first == nil { first = (model, config) }
-            var reference: [Int: [[Double]]] = [:]
-            var specRows: [Row] = []
-            for theta in thetas {
-                var successes = 0, coverage = 0.0, seconds = 0.0, plans = 0, deviation = 0.0
-                for e in 0..<episodes {
-                    let (ep, _) = try PushTPlanning.episode(protocol: self.protocol, index: e, seed: UInt64(e), theta: theta, rotation: rotation,
-                                                            kind: spec.planner, model: model, config: config)
-                    if ep.success { successes += 1 }
-                    coverage += ep.finalCoverage / Double(episodes)
-                    seconds += ep.secondsPerPlan * Double(ep.plans)
-                    plans += ep.plans
-                    if theta == 0 { reference[e] = ep.trajectory } else if let r = reference[e] {
-                        deviation = max(deviation, PushTPlanning.deviation(ep.trajectory, from: r, theta: theta))
-                    }
-                    done += 1
-                    progress.update(done, detail: "\(spec) theta \(fmt(theta, 2))")
-                }
-                let ci = wilsonInterval(successes: successes, trials: episodes)
-                specRows.append(Row(controller: spec.description, orientation: theta, successRate: Double(successes) / Double(episodes),
-                                    interval95: [ci.low, ci.high], meanFinalCoverage: coverage,
-                                    secondsPerPlan: plans == 0 ? 0 : seconds / Double(plans), maxDeviation: deviation))
-            }
-            let rates = specRows.map(\.successRate)
-            spread[spec.description] = [
-                "maxMinusMin": (rates.max() ?? 0) - (rates.min() ?? 0),
-                "meanIntervalWidth": specRows.map { $0.interval95[1] - $0.interval95[0] }.reduce(0, +) / Double(specRows.count),
-                "meanSuccess": rates.reduce(0, +) / Double(rates.count),
-            ]
-            rows += specRows
-        }
+        let report = try PushTClosedLoop.run(
+            controllers: specs, orientations: orientations, episodes: episodes, protocol: self.protocol, rotation: rotation,
+            load: { spec in
+                // The default baseline is found like the default model: in the working directory, else the source tree.
+                let path = spec.model == DefaultModel.baselinePath ? try DefaultModel.url(DefaultModel.baselinePath).path : spec.model
+                let model = spec.planner == .oracle ? nil : try DefaultModel.load(path, precision: .double)
+                let loaded = (model: model, config: try search.config(model: model, oracle: spec.planner == .oracle))
+                if first == nil { first = loaded }
+                return loaded
+            },
+            progress: { spec, theta in
+                done += 1
+                progress.update(done, detail: "\(spec) theta \(fmt(theta, 2))")
+            })
         progress.finish()
-        if let plot {
-            var p = LinePlot(title: "PushT \(self.protocol.rawValue), \(rotation.rawValue) build: success",
-                             xLabel: "orientation (rad)", yLabel: "success rate")
-            let colors = [RGB(30, 90, 200), RGB(220, 80, 30), RGB(40, 160, 60), RGB(120, 60, 160)]
-            for (i, spec) in specs.enumerated() {
-                let r = rows.filter { $0.controller == spec.description }
-                p.addSeries(name: spec.description, x: r.map(\.orientation), y: r.map(\.successRate), color: colors[i % colors.count],
-                            intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
+        let (rows, spread) = (report.rows, report.spread)
+        if let plot { try PNG.write(EvaluationPlots.closedLoop(report, controllers: specs.map(\.description)).render(), to: URL(fileURLWithPath: plot)) }
         if let animation, let spec = specs.first, let first {
-            try writeSideBySide(spec: spec, model: first.model, config: first.config, to: URL(fileURLWithPath: animation))
+            let frames = try PushTClosedLoop.sideBySideFrames(controller: spec, model: first.model, config: first.config,
+                                                             protocol: self.protocol, rotation: rotation)
+            try HTMLAnimation.write(frames: frames, fps: 10, title: "\(spec): orientation 0 (left) and 0.7 rad (right)",
+                                    captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))
         }
-        let report = Report(protocol: self.protocol.rawValue, rotation: rotation.rawValue, episodes: episodes, rows: rows, spread: spread)
         if output.json { return try printJSON(report) }
         print(table(["controller", "theta", "success", "95% CI", "final cov", "s/plan", "deviation (px)"], rows.map {
             [$0.controller, fmt($0.orientation, 3), fmt($0.successRate, 2), "\(fmt($0.interval95[0], 2))-\(fmt($0.interval95[1], 2))",
@@ -148,26 +86,5 @@ struct EvalClosedLoop: ParsableCommand {
         for (name, s) in spread.sorted(by: { $0.key < $1.key }) {
             print("\(name): mean success \(fmt(s["meanSuccess"], 3)), max - min across orientations \(fmt(s["maxMinusMin"], 3)), mean 95% interval width \(fmt(s["meanIntervalWidth"], 3))")
         }
-    }
-
-    /// The first episode at orientation 0 and at 0.7 rad, frames side by side.
-    private func writeSideBySide(spec: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig, to url: URL) throws {
-        var runs: [[RGBImage]] = []
-        for theta in [0.0, 0.7] {
-            let (_, trace) = try PushTPlanning.episode(protocol: self.protocol, index: 0, seed: 0, theta: theta, rotation: rotation,
-                                                       kind: spec.planner, model: model, config: config, record: true, frameSize: 256)
-            runs.append(trace?.frames ?? [])
-        }
-        let n = min(runs[0].count, runs[1].count)
-        var frames: [RGBImage] = []
-        for t in 0..<n {
-            var joined = RGBImage(width: 2 * 256 + 8, height: 256, fill: RGB(255, 255, 255))
-            for (k, frame) in [runs[0][t], runs[1][t]].enumerated() {
-                for y in 0..<256 { for x in 0..<256 { joined[x + k * 264, y] = frame[x, y] } }
-            }
-            frames.append(joined)
-        }
-        try HTMLAnimation.write(frames: frames, fps: 10, title: "\(spec): orientation 0 (left) and 0.7 rad (right)",
-                                captions: (0..<n).map { "step \($0)" }, to: url)
     }
 }

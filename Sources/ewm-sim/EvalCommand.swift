@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWMIO
 import Envs
+import Experiments
 import Foundation
 import Tensor
 import Train
@@ -30,45 +31,11 @@ struct EvalOptions: ParsableArguments {
 
     func load() throws -> [(TrainedWorldModel, TransitionSet)] {
         BLAS.setThreadCount(threads)
-        var cache: [String: TransitionSet] = [:]
-        var given: TransitionSet?   // --data, read once for every checkpoint
-        return try checkpoint.map { path in
-            let model = try TrainedWorldModel(url: URL(fileURLWithPath: path))
-            if let data {
-                if given == nil { given = try TransitionSet.readShards(from: URL(fileURLWithPath: data), env: model.layout.env) }
-                let set = given!
-                guard set.observationSize == model.layout.observationSize, set.actionSize == model.layout.actionSize else {
-                    throw CLIError("--data \(data) holds \(set.observationSize)-number observations and \(set.actionSize)-number actions; \(path) takes \(model.layout.observationSize) and \(model.layout.actionSize)")
-                }
-                guard set.orientations.allSatisfy({ $0 == 0 }) else {
-                    throw CLIError("--data \(data): the evaluation rotates canonical-frame transitions itself; these were recorded at other orientations")
-                }
-                return (model, set)
-            }
-            var c = model.train.collect
-            c.episodes = episodes
-            c.orientations = try OrientationSlice(lo: 0, hi: 0)
-            c.seed = dataSeed ?? (c.seed &+ 1_000_003)
-            let key = try String(decoding: JSONEncoder().encode(c), as: UTF8.self)
-            if cache[key] == nil { cache[key] = try collectTransitions(c) }
-            return (model, cache[key]!)
-        }
+        return try EvaluationData.load(checkpoints: checkpoint, data: data, episodes: episodes, dataSeed: dataSeed)
     }
 }
-
-let plotColors = [RGB(31, 119, 180), RGB(214, 39, 40), RGB(44, 160, 44), RGB(255, 127, 14), RGB(148, 103, 189), RGB(140, 86, 75)]
 
 func sci(_ x: Double?) -> String { x.map { String(format: "%.4e", $0) } ?? "-" }
-
-/// Names for compared models in tables and plot legends: the model kind, plus the checkpoint's directory name
-/// when the same kind appears more than once (e.g. two learning rates of one model).
-func modelLabels(_ runs: [(model: String, checkpoint: String)]) -> [String] {
-    runs.map { run in
-        guard runs.filter({ $0.model == run.model }).count > 1 else { return run.model }
-        let dir = URL(fileURLWithPath: run.checkpoint).deletingLastPathComponent().lastPathComponent
-        return "\(run.model) \(dir)"
-    }
-}
 
 struct EvalOneStep: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -90,14 +57,8 @@ struct EvalOneStep: ParsableCommand {
         for (model, data) in try options.load() {
             reports.append(evaluateOneStep(model, data: data, orientations: options.orientations))
         }
-        let labels = modelLabels(reports.map { ($0.model, $0.checkpoint) })
-        if let plot = options.plot {
-            var p = LinePlot(title: "one-step relMSE vs orientation", xLabel: "orientation (deg)", yLabel: "relMSE", logY: true)
-            for (i, r) in reports.enumerated() {
-                p.addSeries(name: "\(labels[i]) (\(r.parameters) params)", x: r.orbit.map(\.degrees), y: r.orbit.map(\.relMSE), color: plotColors[i % plotColors.count])
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
+        let labels = EvaluationPlots.modelLabels(reports.map { ($0.model, $0.checkpoint) })
+        if let plot = options.plot { try PNG.write(EvaluationPlots.oneStep(reports, labels: labels).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(reports) }
         print(table(["model", "params", "in-slice L", "out-of-slice L", "OOD ratio", "flatness", "residual F32", "residual F64", "enc resid F32"],
                     zip(labels, reports).map { label, r in [label, "\(r.parameters)", sci(r.inSliceMean), sci(r.outOfSliceMean), fmt(r.oodRatio, 3), sci(r.flatness),
@@ -156,18 +117,8 @@ struct EvalRollout: ParsableCommand {
         for (model, data) in try options.load() {
             reports.append(try evaluateRollout(model, data: data, horizons: hs, orientations: options.orientations, maxSegments: segments))
         }
-        let labels = modelLabels(reports.map { ($0.model, $0.checkpoint) })
-        if let plot = options.plot {
-            var p = LinePlot(title: "rollout relMSE vs horizon", xLabel: "horizon H", yLabel: "relMSE", logY: true)
-            var c = 0
-            for (label, r) in zip(labels, reports) {
-                p.addSeries(name: "\(label) in slice", x: r.horizons.map(Double.init), y: r.inSliceMean, color: plotColors[c % plotColors.count]); c += 1
-                if r.outOfSliceMean.allSatisfy({ $0 != nil }) {
-                    p.addSeries(name: "\(label) out of slice", x: r.horizons.map(Double.init), y: r.outOfSliceMean.map { $0! }, color: plotColors[c % plotColors.count]); c += 1
-                }
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
+        let labels = EvaluationPlots.modelLabels(reports.map { ($0.model, $0.checkpoint) })
+        if let plot = options.plot { try PNG.write(EvaluationPlots.rollout(reports, labels: labels).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(reports) }
         var header = ["H"]
         for l in labels { header += ["\(l) in", "\(l) out", "\(l) ratio", "\(l) spread"] }

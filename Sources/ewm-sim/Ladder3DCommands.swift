@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWMIO
 import Envs
+import Experiments
 import Foundation
 import Planner
 import Tensor
@@ -13,20 +14,11 @@ extension Collect {
         let rung = try SE3Ladder.Rung.parse(slice)
         let config = Collect3DConfig(env: env, episodes: episodes, stepsPerEpisode: steps, rung: rung, startSpread: startSpread,
                                      actionRadius: actionRadius, seed: seed)
-        try config.validate()
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
-        let t0 = Date()
-        let data = try collectTransitions3D(config) { progress.update($0) }
+        let (data, report) = try CollectionRun.collect(config, to: URL(fileURLWithPath: out), shardSize: shardSize) { progress.update($0) }
         progress.finish()
-        let dir = URL(fileURLWithPath: out)
-        let urls = try data.writeShards(to: dir, shardSize: shardSize)
-        struct Report3D: Encodable { var config: Collect3DConfig; var transitions: Int; var shards: [String]; var seconds: Double }
-        let report = Report3D(config: config, transitions: data.count, shards: urls.map(\.lastPathComponent), seconds: Date().timeIntervalSince(t0))
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try enc.encode(report), to: dir.appendingPathComponent("collect.json"))
         if output.json { return try printJSON(report) }
-        print("\(env): \(data.count) transitions from \(episodes) episodes on the \(rung.rawValue) rung -> \(out) (\(urls.count) shard(s), \(fmt(report.seconds, 2)) s)")
+        print("\(env): \(data.count) transitions from \(episodes) episodes on the \(rung.rawValue) rung -> \(out) (\(report.shards.count) shard(s), \(fmt(report.seconds, 2)) s)")
     }
 }
 
@@ -36,28 +28,9 @@ extension TrainCommand {
         MemoryTuning.retainFreedMemory()
         let rung = try SE3Ladder.Rung.parse(sliceText ?? "identity")
         let layout = try CloudLayout.forEnv(env)
-        var spec = ModelSpec.defaults3D(kind: model, points: layout.channels, scale: scale)
-        if let hiddenScale { spec.hiddenScale = hiddenScale }
-        spec.config.eps = vnEps
-        spec.mlpBias = mlpBias
-        spec.config.encoderWidths = try Self.widths(encoderWidths, "--encoder-widths")
-        spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
-        spec.config.latentChannels = latent
-        var collect = Collect3DConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, rung: rung, seed: seed)
-        let dataset: TransitionSet
-        if let data {
-            let dir = URL(fileURLWithPath: data)
-            dataset = try TransitionSet.readShards(from: dir, env: env)
-            struct Recorded: Decodable { var config: Collect3DConfig }
-            if let json = try? Data(contentsOf: dir.appendingPathComponent("collect.json")),
-               let recorded = try? JSONDecoder().decode(Recorded.self, from: json) {
-                guard recorded.config.env == env else { throw CLIError("--data \(data) holds \(recorded.config.env) transitions, not \(env)") }
-                guard recorded.config.rung == rung else { throw CLIError("--data \(data) was collected on the \(recorded.config.rung.rawValue) rung, not \(rung.rawValue)") }
-                collect = recorded.config
-            }
-        } else {
-            dataset = try collectTransitions3D(collect)
-        }
+        let spec = try modelOverrides(planar: false).cloudSpec(kind: model, points: layout.channels, scale: scale)
+        let requested = Collect3DConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, rung: rung, seed: seed)
+        let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: requested)
         let config = Train3DConfig(env: env, model: spec, rung: rung, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
                                    muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
                                    warmup: warmup, seed: seed, collect: collect, dataDirectory: data)
@@ -104,15 +77,7 @@ struct EvalLadder: ParsableCommand {
             let data = try heldOutTransitions3D(for: model, episodes: episodes, seed: dataSeed)
             reports.append(evaluateLadder(model, data: data, samplesPerRung: samples, seed: sampleSeed))
         }
-        if let plot {
-            var p = LinePlot(title: "one-step relMSE per ladder rung (95% CI)", xLabel: "rung: 0 identity, 1 SO(2) about z, 2 SO(3), 3 SE(3)",
-                             yLabel: "relMSE", logY: true)
-            for (i, r) in reports.enumerated() {
-                p.addSeries(name: "\(r.model)@\(r.trainingRung) (\(r.parameters) params)", x: [0, 1, 2, 3], y: r.rungs.map(\.mean),
-                            color: plotColors[i % plotColors.count], intervals: r.rungs.map { (low: $0.interval95[0], high: $0.interval95[1]) })
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
+        if let plot { try PNG.write(EvaluationPlots.ladder(reports).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(reports) }
         print(table(["model", "trained on", "params"] + rungLabels + ["OOD ratio", "ladder ratio", "flatness", "resid F32", "resid F64"],
                     reports.map { r in
@@ -127,42 +92,6 @@ struct EvalLadder: ParsableCommand {
         }
         if let plot { print("plot: \(plot)") }
     }
-}
-
-/// Upper regularised incomplete gamma Q(a, x) (Numerical Recipes' gammq), for chi-square p-values.
-func upperIncompleteGamma(_ a: Double, _ x: Double) -> Double {
-    guard x > 0 else { return 1 }
-    let gln: Double = Glibc.lgamma(a)
-    if x < a + 1 {
-        var sum = 1 / a, del = sum, ap = a
-        for _ in 0..<500 { ap += 1; del *= x / ap; sum += del; if abs(del) < abs(sum) * 1e-15 { break } }
-        return max(0, 1 - sum * exp(-x + a * log(x) - gln))
-    }
-    var b = x + 1 - a, c = 1 / 1e-300, d = 1 / b, h = d
-    for i in 1...500 {
-        let an = -Double(i) * (Double(i) - a)
-        b += 2
-        d = an * d + b; if abs(d) < 1e-300 { d = 1e-300 }
-        c = b + an / c; if abs(c) < 1e-300 { c = 1e-300 }
-        d = 1 / d
-        let del = d * c
-        h *= del
-        if abs(del - 1) < 1e-15 { break }
-    }
-    return exp(-x + a * log(x) - gln) * h
-}
-
-/// Chi-square test of homogeneity of success rates across groups (same trials each): the p-value.
-func homogeneityPValue(successes: [Int], trials: [Int]) -> Double {
-    let s = successes.reduce(0, +), n = trials.reduce(0, +)
-    guard n > 0, s > 0, s < n, successes.count > 1 else { return 1 }
-    let p = Double(s) / Double(n)
-    var x2 = 0.0
-    for (k, t) in zip(successes, trials) {
-        let e1 = Double(t) * p, e0 = Double(t) * (1 - p)
-        x2 += (Double(k) - e1) * (Double(k) - e1) / e1 + (Double(t - k) - e0) * (Double(t - k) - e0) / e0
-    }
-    return upperIncompleteGamma(Double(successes.count - 1) / 2, x2 / 2)
 }
 
 struct EvalClosedLoop3D: ParsableCommand {
@@ -212,132 +141,28 @@ struct EvalClosedLoop3D: ParsableCommand {
         return (parts[0] == "equivariant", parts[1])
     }
 
-    struct Row: Encodable {
-        var controller: String
-        var element: [Double]
-        var inSlice: Bool
-        var successes: Int
-        var episodes: Int
-        var successRate: Double
-        var interval95: [Double]
-        var meanFinalError: Double
-        var degenerateFrames: Int
-        var identityFrames: Int
-        var plans: Int
-        var maxDeviation: Double
-    }
-
-    struct Summary: Encodable {
-        var controller: String
-        var model: String
-        var trainingRung: String
-        var parameters: Int
-        var identitySuccess: Double
-        var offSliceSuccess: Double?
-        var offSliceInterval95: [Double]?
-        var allSuccess: Double
-        var allInterval95: [Double]
-        var minSuccess: Double
-        var maxSuccess: Double
-        var homogeneityP: Double
-        var degenerateFrames: Int
-        var plans: Int
-        var secondsPerPlan: Double
-    }
-
-    struct Report: Encodable {
-        var settings: Teacher3DGoalTask.Settings
-        var rows: [Row]
-        var summaries: [Summary]
-        /// Whether the first equivariant controller's pooled interval is disjoint from each baseline's off-slice interval.
-        var disjoint: [String: Bool]
-    }
-
     func run() throws {
         MemoryTuning.retainFreedMemory()
         BLAS.setThreadCount(1)
         var settings = Teacher3DGoalTask.Settings()
         settings.offsetSteps = offsetSteps; settings.budget = budget; settings.tolerance = tolerance
-        let group: [SE3Transform] = [.identity] + SE3Ladder().sample(.se3, count: samples, seed: sampleSeed)
-        let tasks = try (0..<episodes).map { try Teacher3DGoalTask.make(index: $0, settings: settings) }
-        var rows: [Row] = [], summaries: [Summary] = []
-        let progress = ProgressLine(label: "closed loop 3D", total: controllers.count * group.count * episodes, enabled: !output.json)
+        var search = Teacher3DClosedLoop.Search()
+        search.horizon = horizon; search.samples = cemSamples; search.iterations = iterations; search.execute = execute
+        let specs = try controllers.map { try Self.parse($0) }.map { Teacher3DController(equivariant: $0.equivariant, checkpoint: $0.path) }
+        let progress = ProgressLine(label: "closed loop 3D", total: controllers.count * (samples + 1) * episodes, enabled: !output.json)
         var done = 0
-        for spec in controllers {
-            let (equivariant, path) = try Self.parse(spec)
-            let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
-            settings.startSpread = trained.train.collect.startSpread
-            settings.actionRadius = trained.train.collect.actionRadius
-            let model = LoadedCloudModel<Double>(trained)
-            var config = CloudMPC.Config()
-            config.equivariant = equivariant
-            config.radius = trained.train.collect.actionRadius
-            config.cem.horizon = horizon; config.cem.samples = cemSamples; config.cem.iterations = iterations
-            config.cem.elites = max(2, min(config.cem.elites, cemSamples / 4)); config.executeSteps = execute
-            let layout = trained.layout
-            let controller = CloudMPC(model: model, config: config, goal: [], reference: { layout.reference($0, row: 0) })
-            let name = "\(equivariant ? "equivariant" : "cem"):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
-            var reference: [Int: [[Double]]] = [:]
-            var specRows: [Row] = []
-            var seconds = 0.0
-            for g in group {
-                var successes = 0, error = 0.0, degenerate = 0, identity = 0, plans = 0, deviation = 0.0
-                for task in tasks {
-                    let ep = try Teacher3DPlanning.episode(task: task, g: g, settings: settings, controller: controller)
-                    if ep.success { successes += 1 }
-                    error += ep.finalError / Double(episodes)
-                    degenerate += ep.degenerateFrames; identity += ep.identityFrames; plans += ep.plans
-                    seconds += ep.secondsPerPlan * Double(ep.plans)
-                    if g.isIdentity { reference[task.index] = ep.trajectory } else if let r = reference[task.index] {
-                        deviation = max(deviation, Teacher3DPlanning.deviation(ep.trajectory, from: r, g: g))
-                    }
-                    done += 1
-                    progress.update(done, detail: name)
-                }
-                let ci = wilsonInterval(successes: successes, trials: episodes)
-                specRows.append(Row(controller: name, element: g.coordinates, inSlice: trained.train.collect.ladder.contains(g, in: trained.train.rung, tolerance: 1e-9),
-                                    successes: successes, episodes: episodes, successRate: Double(successes) / Double(episodes),
-                                    interval95: [ci.low, ci.high], meanFinalError: error, degenerateFrames: degenerate, identityFrames: identity,
-                                    plans: plans, maxDeviation: deviation))
-            }
-            let off = specRows.filter { !$0.inSlice }
-            let offS = off.map(\.successes).reduce(0, +), offN = off.map(\.episodes).reduce(0, +)
-            let allS = specRows.map(\.successes).reduce(0, +), allN = specRows.map(\.episodes).reduce(0, +)
-            let offCI = offN > 0 ? wilsonInterval(successes: offS, trials: offN) : nil
-            let allCI = wilsonInterval(successes: allS, trials: allN)
-            let totalPlans = specRows.map(\.plans).reduce(0, +)
-            summaries.append(Summary(
-                controller: name, model: trained.spec.kind.rawValue, trainingRung: trained.train.rung.rawValue, parameters: trained.parameterCount,
-                identitySuccess: specRows[0].successRate, offSliceSuccess: offN > 0 ? Double(offS) / Double(offN) : nil,
-                offSliceInterval95: offCI.map { [$0.low, $0.high] }, allSuccess: Double(allS) / Double(allN), allInterval95: [allCI.low, allCI.high],
-                minSuccess: specRows.map(\.successRate).min()!, maxSuccess: specRows.map(\.successRate).max()!,
-                homogeneityP: homogeneityPValue(successes: specRows.map(\.successes), trials: specRows.map(\.episodes)),
-                degenerateFrames: specRows.map(\.degenerateFrames).reduce(0, +), plans: totalPlans,
-                secondsPerPlan: totalPlans == 0 ? 0 : seconds / Double(totalPlans)))
-            rows += specRows
+        let report = try Teacher3DClosedLoop.run(controllers: specs, samples: samples, sampleSeed: sampleSeed, episodes: episodes,
+                                                 settings: settings, search: search) { name in
+            done += 1
+            progress.update(done, detail: name)
         }
         progress.finish()
-        var disjoint: [String: Bool] = [:]
-        if let eq = summaries.first(where: { $0.controller.hasPrefix("equivariant") }) {
-            for b in summaries where !b.controller.hasPrefix("equivariant") {
-                if let ci = b.offSliceInterval95 { disjoint[b.controller] = ci[1] < eq.allInterval95[0] || ci[0] > eq.allInterval95[1] }
-            }
-        }
-        if let plot {
-            var p = LinePlot(title: "teacher3d goal reaching across SE(3) (Wilson 95% CI)", xLabel: "group element (0 = identity, 1.. = SE(3) samples)",
-                             yLabel: "success rate")
-            for (i, s) in summaries.enumerated() {
-                let r = rows.filter { $0.controller == s.controller }
-                p.addSeries(name: "\(s.controller) (\(s.parameters) params)", x: r.indices.map(Double.init), y: r.map(\.successRate),
-                            color: plotColors[i % plotColors.count], intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
-            }
-            try PNG.write(p.render(), to: URL(fileURLWithPath: plot))
-        }
-        let report = Report(settings: settings, rows: rows, summaries: summaries, disjoint: disjoint)
+        let (rows, summaries, disjoint) = (report.rows, report.summaries, report.disjoint)
+        if let plot { try PNG.write(EvaluationPlots.closedLoop3D(report).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(report) }
         print(table(["controller", "g", "in slice", "success", "95% CI", "final err", "degenerate", "deviation"],
                     rows.enumerated().map { i, r in
-                        [r.controller, "\(i % group.count)", r.inSlice ? "yes" : "no", fmt(r.successRate, 3),
+                        [r.controller, "\(i % (samples + 1))", r.inSlice ? "yes" : "no", fmt(r.successRate, 3),
                          "[\(fmt(r.interval95[0], 3)), \(fmt(r.interval95[1], 3))]", sci(r.meanFinalError), "\(r.degenerateFrames)/\(r.plans)", sci(r.maxDeviation)]
                     }))
         print("")

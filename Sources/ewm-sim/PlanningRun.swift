@@ -3,6 +3,7 @@ import Agents
 import EWMIO
 import Envs
 import Foundation
+import Parallel
 import Planner
 import Tensor
 import Train
@@ -11,65 +12,6 @@ extension PlannerKind: ExpressibleByArgument {}
 extension PushTProtocol: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
 extension PlanCost: ExpressibleByArgument {}
-
-/// Where the default PushT planning model lives: `assets/` of the working directory, else of the source tree.
-/// It is the VN model trained at DINO-WM's frameskip 5 (`assets/pusht-vn-fs5`); `assets/pusht-vn` is the
-/// one-step model of the across-group measurements.
-enum DefaultModel {
-    static let relativePath = "assets/pusht-vn-fs5/checkpoint.safetensors"
-    /// The MLP baseline trained the same way (`eval closed-loop`'s default comparison).
-    static let baselinePath = "assets/pusht-mlp-fs5/checkpoint.safetensors"
-    /// Env steps per planned action for the oracle, which has no model to take a frameskip from (DINO-WM's 5).
-    static let oracleFrameskip = 5
-
-    /// The default model's file; `relative` = `baselinePath` for the baseline's.
-    static func url(_ relative: String = relativePath) throws -> URL {
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(relative),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../\(relative)").standardized,
-        ]
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw CLIError("no --model given and the default model \(relative) is not there (looked in \(candidates.map { $0.path }))")
-        }
-        return found
-    }
-
-    /// The checkpoint at `path` (nil: the default model); several paths separated by commas load an ensemble.
-    static func load(_ path: String?, precision: InferencePrecision) throws -> any LatentWorldModel {
-        guard let path else { return try loadWorldModel(checkpoint: url(), precision: precision) }
-        let paths = path.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let models = try paths.map { p -> any LatentWorldModel in
-            guard !p.isEmpty, FileManager.default.fileExists(atPath: p) else { throw CLIError("no such model file: '\(p)'") }
-            return try loadWorldModel(checkpoint: URL(fileURLWithPath: p), precision: precision)
-        }
-        if models.count == 1 { return models[0] }
-        do { return try EnsembleWorldModel(models) } catch let e as EnsembleError { throw CLIError("--model \(path): \(e.description)") }
-    }
-}
-
-/// The cores that other processes leave idle right now: over 200 ms, the idle CPU time plus this process's own
-/// (from /proc/stat and /proc/self/stat; OpenBLAS's threads spin for a while after start-up) as a share of all CPU
-/// time, times the core count, rounded, at least 1; all cores where /proc is unreadable. Fork-join parallel work
-/// is only as fast as its slowest thread, so a thread on a core that another process holds slows every plan down.
-func idleCores(sampling interval: TimeInterval = 0.2) -> Int {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    func times() -> (free: Double, total: Double)? {
-        guard let all = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = all.split(separator: "\n").first, line.hasPrefix("cpu "),
-              let own = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-              let close = own.lastIndex(of: ")") else { return nil }
-        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
-        // After the command name: state is field 3, utime and stime are fields 14 and 15.
-        let mine = own[own.index(after: close)...].split(separator: " ")
-        guard fields.count >= 5, mine.count >= 13, let user = Double(mine[11]), let system = Double(mine[12]) else { return nil }
-        return (fields[3] + fields[4] + user + system, fields.reduce(0, +))   // idle + iowait + own, all
-    }
-    guard let a = times() else { return cores }
-    Thread.sleep(forTimeInterval: interval)
-    guard let b = times(), b.total > a.total else { return cores }
-    let freeShare = min(1, (b.free - a.free) / (b.total - a.total))
-    return max(1, min(cores, Int((freeShare * Double(cores)).rounded())))
-}
 
 /// Search settings shared by every planning command (DINO-WM's CEM defaults; MPPI as TD-MPC2).
 struct SearchOptions: ParsableArguments {
@@ -110,35 +52,17 @@ struct SearchOptions: ParsableArguments {
     /// BLAS work: OpenBLAS's threads keep spinning for a while after a call and would count as busy cores.
     func configureThreads() {
         BLAS.setThreadCount(1)
-        Compute.setThreadCount(threads ?? idleCores())
+        Compute.setThreadCount(threads ?? IdleCores.count())
+    }
+
+    var settings: SearchSettings {
+        SearchSettings(samples: samples, iterations: iterations, horizon: horizon, execute: execute, actionRepeat: actionRepeat,
+                       cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites)
     }
 
     /// The controller settings for `model` (nil, or `oracle`: the simulator plans; a model there only scores).
     func config(model: (any LatentWorldModel)?, oracle: Bool = false) throws -> MPCConfig {
-        if learnedWeight != 1, (model?.observedLatentChannels ?? 0) == 0 {
-            throw CLIError("--learned-weight needs a model whose latent carries the observation (trained with --observation-in-latent)")
-        }
-        let frameskip = oracle ? nil : model?.frameskip
-        let skip = frameskip ?? 1
-        let repeatSteps = actionRepeat ?? frameskip ?? DefaultModel.oracleFrameskip
-        guard repeatSteps % skip == 0 else {
-            throw CLIError("--action-repeat \(repeatSteps) is not a multiple of the model's frameskip \(skip)")
-        }
-        guard execute <= horizon * repeatSteps else {
-            throw CLIError("--execute \(execute) is more than the plan's \(horizon) x \(repeatSteps) env steps")
-        }
-        var c = try MPCConfig(env: "pusht")
-        c.cem.horizon = horizon
-        c.mppi.horizon = horizon
-        c.executeSteps = execute
-        c.actionRepeat = repeatSteps
-        if let s = samples { c.cem.samples = s; c.mppi.samples = s; c.cem.elites = min(c.cem.elites, s); c.mppi.elites = min(c.mppi.elites, s) }
-        if let i = iterations { c.cem.iterations = i; c.mppi.iterations = i }
-        if let e = elites { c.cem.elites = min(e, c.cem.samples); c.mppi.elites = min(e, c.mppi.samples) }
-        if let s = initStd { c.cem.initialStd = s; c.mppi.initialStd = s }
-        c.cost = cost
-        c.learnedChannelWeight = learnedWeight
-        return c
+        try settings.config(env: "pusht", model: model, oracle: oracle)
     }
 }
 
@@ -183,25 +107,6 @@ struct PlanningRun {
     let frameSize: Int
     let json: Bool
 
-    struct Report: Encodable {
-        var orientation: Double
-        var rotation: String
-        var planner: String
-        var model: String?
-        var `protocol`: String
-        var successRate: Double
-        var successInterval95: [Double]
-        var meanFinalCoverage: Double
-        var meanSteps: Double
-        var secondsPerPlan: Double
-        /// Threads of the models' forward passes (`--threads`, else the idle cores at the start).
-        var threads: Int
-        var degenerateFrames: Int
-        /// max over episodes and steps of |g^-1 traj_theta(t) - traj_0(t)| (px), if measured.
-        var maxDeviation: Double?
-        var episodes: [PlanningEpisode]
-    }
-
     func run() throws {
         let kind = planner.planner!
         planner.search.configureThreads()
@@ -210,41 +115,19 @@ struct PlanningRun {
         var config = try planner.search.config(model: model, oracle: kind == .oracle)
         config.oracleNoise = planner.oracleNoise
         config.oracleNoiseSmooth = planner.oracleNoiseSmooth
-        let record = dump != nil || render != nil
-        var results: [PlanningEpisode] = []
-        var recorded: [Episode] = []
+        let run = PushTPlanningRun(protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
+                                   episodes: episodes, seed: seed, compare: compare, record: dump != nil || render != nil,
+                                   frameSize: render != nil ? frameSize : nil)
         let progress = ProgressLine(label: "pusht \(kind.rawValue)", total: episodes, enabled: !json)
-        for i in 0..<episodes {
-            let s = seed &+ UInt64(i)
-            var (episode, trace) = try PushTPlanning.episode(
-                protocol: planner.protocol, index: Int(s), seed: s, theta: world.orientation, rotation: world.rotation,
-                kind: kind, model: model, config: config, record: record, frameSize: render != nil ? frameSize : nil)
-            if compare && world.orientation != 0 {
-                let (seen, _) = try PushTPlanning.episode(
-                    protocol: planner.protocol, index: Int(s), seed: s, theta: 0, rotation: world.rotation,
-                    kind: kind, model: model, config: config)
-                episode.deviation = PushTPlanning.deviation(episode.trajectory, from: seen.trajectory, theta: world.orientation)
-            }
-            results.append(episode)
-            if let trace { recorded.append(trace) }
-            progress.update(i + 1, detail: "success \(results.filter(\.success).count)/\(results.count)")
+        let (results, recorded) = try run.run(model: model, config: config) {
+            progress.update($0.count, detail: "success \($0.filter(\.success).count)/\($0.count)")
         }
         progress.finish()
         if let dump { try TrajectoryDump.write(recorded, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump)) }
         if let render { try TrajectoryDump.writePictures(recorded, to: URL(fileURLWithPath: render, isDirectory: true)) }
+        let report = run.report(results, model: kind == .oracle ? nil : (planner.model ?? DefaultModel.relativePath))
         let successes = results.filter(\.success).count
-        let ci = wilsonInterval(successes: successes, trials: results.count)
-        let plans = results.map(\.plans).reduce(0, +)
-        let report = Report(
-            orientation: world.orientation, rotation: world.rotation.rawValue, planner: kind.rawValue,
-            model: kind == .oracle ? nil : (planner.model ?? DefaultModel.relativePath), protocol: planner.protocol.rawValue,
-            successRate: Double(successes) / Double(results.count), successInterval95: [ci.low, ci.high],
-            meanFinalCoverage: results.map(\.finalCoverage).reduce(0, +) / Double(results.count),
-            meanSteps: Double(results.map(\.steps).reduce(0, +)) / Double(results.count),
-            secondsPerPlan: plans == 0 ? 0 : results.map { $0.secondsPerPlan * Double($0.plans) }.reduce(0, +) / Double(plans),
-            threads: Compute.threadCount,
-            degenerateFrames: results.map(\.degenerateFrames).reduce(0, +),
-            maxDeviation: results.compactMap(\.deviation).max(), episodes: results)
+        let ci = (low: report.successInterval95[0], high: report.successInterval95[1])
         if json { return try printJSON(report) }
         print("pusht \(report.protocol) at orientation \(world.orientation) (\(world.rotation.rawValue) build), planner \(kind.rawValue)\(report.model.map { ", model \($0)" } ?? "")")
         print(table(["seed", "success", "steps", "final cov", "s/plan", "deviation (px)"], results.map {

@@ -54,16 +54,6 @@ struct PushT: ParsableCommand {
         if let d = dump, !d.hasSuffix(".npz") { throw ValidationError("--dump needs a .npz path, got '\(d)'") }
     }
 
-    struct Report: Encodable {
-        var env: String
-        var orientation: Double
-        var rotation: String
-        var policy: String
-        var summary: RunSummary
-        var episodes: [EpisodeSummary]
-        var secondsPerEpisode: Double
-    }
-
     func run() throws {
         if planning.planner != nil {
             return try PlanningRun(
@@ -78,12 +68,10 @@ struct PushT: ParsableCommand {
         let controller: any Policy = policy == .scripted
             ? ScriptedPusher(rotation: world.rotationValue) : RandomPolicy(space: env.actionSpace, seed: seed)
         let start = Date()
-        var summaries: [EpisodeSummary] = []
         let progress = ProgressLine(label: "pusht", total: episodes, enabled: !output.json)
-        for i in 0..<episodes {
-            summaries.append(try Rollout.episode(env: env, policy: controller, seed: seed &+ UInt64(i), maxSteps: maxSteps))
-            progress.update(i + 1, detail: "coverage \(fmt(summaries.last?.finalCoverage))")
-        }
+        let summaries = try EpisodeRuns.run(env: env, policy: controller, episodes: episodes, seed: seed, maxSteps: maxSteps) {
+            progress.update($0.count, detail: "coverage \(fmt($0.last?.summary.finalCoverage))")
+        }.map(\.summary)
         progress.finish()
         if let recorder, let dump {
             try TrajectoryDump.write(recorder.episodes, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump))
@@ -91,10 +79,8 @@ struct PushT: ParsableCommand {
         if let recorder, let render {
             try TrajectoryDump.writePictures(recorder.episodes, to: URL(fileURLWithPath: render, isDirectory: true))
         }
-        let report = Report(
-            env: "pusht", orientation: world.orientation, rotation: world.rotation.rawValue, policy: policy.rawValue,
-            summary: RunSummary(summaries), episodes: summaries,
-            secondsPerEpisode: Date().timeIntervalSince(start) / Double(episodes))
+        let report = PushTRunReport(orientation: world.orientation, rotation: world.rotation, policy: policy.rawValue,
+                                    episodes: summaries, seconds: Date().timeIntervalSince(start))
         if output.json { return try printJSON(report) }
         print("pusht at orientation \(world.orientation) (\(world.rotation.rawValue) build), policy \(policy.rawValue)")
         print(table(["seed", "steps", "final cov", "max cov", "success"], summaries.map {

@@ -55,26 +55,6 @@ struct Run3D: ParsableCommand {
         if let s = se3, SE3Transform(parsing: s) == nil { throw ValidationError("--se3 needs six finite numbers 'wx,wy,wz,tx,ty,tz'") }
     }
 
-    struct EpisodeReport: Encodable {
-        var seed: UInt64
-        var steps: Int
-        var success: Bool
-        var finalPointError: Double?
-        var finalPositionError: Double?
-        var finalAngleError: Double?
-        var contacts: Int
-    }
-
-    struct Report: Encodable {
-        var env: String
-        var transform: [Double]
-        var rotation: String
-        var policy: String
-        var successRate: Double
-        var episodes: [EpisodeReport]
-        var secondsPerEpisode: Double
-    }
-
     func run() throws {
         var options = MakeOptions(observation: obs, orientation: orientation, rotation: rotation)
         if let se3 { options.extra["se3"] = se3 }
@@ -83,58 +63,27 @@ struct Run3D: ParsableCommand {
         let base = try Registry.make(env, options: options)
         let recorder = RecordEpisodes(base, frameSize: render != nil ? frameSize : nil)
         let controller: any Policy
-        var unwrapped: any Environment = base
-        while let w = unwrapped as? Wrapper { unwrapped = w.inner }
-        let push = (unwrapped as? Push3DEnv) ?? ((unwrapped as? OrientationWrapper<Push3DEnv>)?.base)
-        switch (policy, push) {
-        case (.scripted, let p?): controller = Push3DPusher(env: p)
+        switch (policy, EpisodeRuns.scriptedPush3D(for: base)) {
+        case (.scripted, let p?): controller = p
         case (.scripted, nil): throw CLIError("the scripted policy drives push3d and push3d-multi; use --policy random for \(env)")
         case (.random, _): controller = RandomPolicy(space: base.actionSpace, seed: seed)
         }
         let start = Date()
-        var reports: [EpisodeReport] = []
         let progress = ProgressLine(label: env, total: episodes, enabled: !output.json)
-        for i in 0..<episodes {
-            var contacts = 0
-            var last = Info()
-            let s = try Rollout.episode(env: recorder, policy: controller, seed: seed &+ UInt64(i), maxSteps: maxSteps) { _, r in
-                contacts += Int(r.info.double("contacts") ?? 0)
-                last = r.info
-            }
-            reports.append(EpisodeReport(
-                seed: s.seed, steps: s.steps, success: s.success, finalPointError: last.double("mean_point_error"),
-                finalPositionError: last.double("position_error"), finalAngleError: last.double("angle_error"), contacts: contacts))
-            progress.update(i + 1, detail: "error \(fmt(last.double("mean_point_error")))")
+        let records = try EpisodeRuns.run(env: recorder, policy: controller, episodes: episodes, seed: seed, maxSteps: maxSteps) {
+            progress.update($0.count, detail: "error \(fmt($0.last?.lastInfo.double("mean_point_error")))")
         }
         progress.finish()
-        if let render { try writePictures(recorder.episodes, to: URL(fileURLWithPath: render, isDirectory: true)) }
-        let report = Report(
-            env: env, transform: g.coordinates, rotation: rotation.rawValue, policy: policy.rawValue,
-            successRate: Double(reports.filter(\.success).count) / Double(episodes), episodes: reports,
-            secondsPerEpisode: Date().timeIntervalSince(start) / Double(episodes))
+        if let render { try EpisodePictures.write3D(recorder.episodes, env: env, to: URL(fileURLWithPath: render, isDirectory: true)) }
+        let report = Run3DReport(env: env, transform: g, rotation: rotation, policy: policy.rawValue, records: records,
+                                 seconds: Date().timeIntervalSince(start))
         if output.json { return try printJSON(report) }
         print("\(env) at \(g) (\(rotation.rawValue) build), policy \(policy.rawValue)")
-        print(table(["seed", "steps", "point err (m)", "pos err (m)", "angle err", "contacts", "success"], reports.map {
+        print(table(["seed", "steps", "point err (m)", "pos err (m)", "angle err", "contacts", "success"], report.episodes.map {
             [String($0.seed), String($0.steps), fmt($0.finalPointError), fmt($0.finalPositionError), fmt($0.finalAngleError),
              String($0.contacts), $0.success ? "yes" : "no"]
         }))
         print("success rate \(fmt(report.successRate, 2)), \(fmt(report.secondsPerEpisode, 3)) s per episode")
         if let render { print("pictures: \(render)/ (frame_*.png, episode_*.png animated, episode_*.html)") }
-    }
-
-    private func writePictures(_ episodes: [Episode], to directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (e, ep) in episodes.enumerated() where !ep.frames.isEmpty {
-            let tag = String(format: "%03d", e)
-            for (t, frame) in ep.frames.enumerated() {
-                try PNG.write(frame, to: directory.appendingPathComponent("frame_\(tag)_\(String(format: "%04d", t)).png"))
-            }
-            try APNG.write(ep.frames, fps: 10, to: directory.appendingPathComponent("episode_\(tag).png"))
-            let captions = ep.infos.enumerated().map { t, info in
-                "step \(t)  point error \(String(format: "%.3f", info.double("mean_point_error") ?? .nan)) m  contacts \(Int(info.double("contacts") ?? 0))"
-            }
-            try HTMLAnimation.write(frames: ep.frames, fps: 10, title: "\(env) episode \(e) (seed \(ep.seed.map(String.init) ?? "-"))",
-                                    captions: captions, to: directory.appendingPathComponent("episode_\(tag).html"))
-        }
     }
 }

@@ -28,43 +28,6 @@ struct BenchTrainStep: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    struct Output: Codable {
-        var swift: TrainStepBenchmarkResult
-        var torch: TorchResult?
-        var torchError: String?
-        var speedup: Double?
-    }
-
-    struct TorchResult: Codable {
-        var torch_version: String
-        var threads: Int
-        var parameters: Int
-        var ms_per_step_median: Double
-        var ms_per_step_mean: Double
-        var ms_per_step_min: Double
-    }
-
-    func runTorch() -> (TorchResult?, String?) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, torchScript, "--dim", "\(dim)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--json"]
-            + ["--threads", "\(threadCount)"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch { return (nil, "cannot run \(python) \(torchScript): \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            return (nil, errText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
-                ?? "exit status \(p.terminationStatus)")
-        }
-        do { return (try JSONDecoder().decode(TorchResult.self, from: data), nil) } catch {
-            return (nil, "unreadable output from \(torchScript): \(error)")
-        }
-    }
-
     var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func run() throws {
@@ -74,12 +37,9 @@ struct BenchTrainStep: ParsableCommand {
             Compute.setThreadCount(threadCount)
         }
         let result = trainStepBenchmark(dim: dim, steps: steps, warmup: warmup)
-        var output = Output(swift: result)
+        var output = TorchBenchmark.Comparison(swift: result)
         if torch {
-            let (t, e) = runTorch()
-            output.torch = t
-            output.torchError = e
-            if let t { output.speedup = t.ms_per_step_median / result.msPerStepMedian }
+            output.add(TorchBenchmark.run(python: python, script: torchScript, dim: dim, steps: steps, warmup: warmup, threads: threadCount))
         }
         if json {
             let enc = JSONEncoder()

@@ -103,19 +103,6 @@ struct TrainCommand: ParsableCommand {
         return w.map { $0! }
     }
 
-    struct Summary: Encodable {
-        var checkpoint: String
-        var model: String
-        var env: String
-        var parameters: Int
-        var steps: Int
-        var transitions: Int
-        var seconds: Double
-        var first: TrainMetrics?
-        var last: TrainMetrics?
-        var command: String
-    }
-
     /// The planar slice (2D envs).
     var slice: OrientationSlice {
         get throws {
@@ -131,42 +118,12 @@ struct TrainCommand: ParsableCommand {
         BLAS.setThreadCount(threads)
         MemoryTuning.retainFreedMemory()
         let layout = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
-        var spec = ModelSpec.defaults(kind: model, points: layout.points, scale: scale)
-        if let hiddenScale { spec.hiddenScale = hiddenScale }
-        spec.config.eps = vnEps
-        spec.mlpBias = mlpBias
-        spec.config.encoderWidths = try Self.widths(encoderWidths, "--encoder-widths")
-        spec.config.predictorWidths = try Self.widths(predictorWidths, "--predictor-widths")
-        spec.config.latentChannels = latent
-        spec.config.residual = residual
-        spec.config.observationInLatent = observationInLatent
-        spec.config.gatedDirections = gatedDirections
-        var collect = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
-                                    randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
-                                    angleSpread: angleSpread, history: history, frameskip: frameskip,
-                                    previousAction: previousAction, randomStd: randomStd)
-        var dataset: TransitionSet
-        if let data {
-            let dir = URL(fileURLWithPath: data)
-            dataset = try TransitionSet.readShards(from: dir, env: env)
-            struct Recorded: Decodable { var config: CollectConfig }
-            if let json = try? Data(contentsOf: dir.appendingPathComponent("collect.json")),
-               let recorded = try? JSONDecoder().decode(Recorded.self, from: json) {
-                guard recorded.config.env == env else { throw CLIError("--data \(data) holds \(recorded.config.env) transitions, not \(env)") }
-                collect = recorded.config
-            }
-            guard collect.previousAction == previousAction else {
-                throw CLIError("--data \(data) was collected \(collect.previousAction ? "with" : "without") --previous-action; pass the same")
-            }
-            guard collect.history == history else {
-                throw CLIError("--data \(data) holds \(collect.history)-frame observations; pass --history \(collect.history)")
-            }
-            guard collect.frameskip == frameskip else {
-                throw CLIError("--data \(data) holds transitions with frameskip \(collect.frameskip); pass --frameskip \(collect.frameskip)")
-            }
-        } else {
-            dataset = try collectTransitions(collect)
-        }
+        let spec = try modelOverrides(planar: true).planarSpec(kind: model, points: layout.points, scale: scale)
+        let requested = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
+                                      randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
+                                      angleSpread: angleSpread, history: history, frameskip: frameskip,
+                                      previousAction: previousAction, randomStd: randomStd)
+        let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: requested)
         let config = TrainConfig(
             env: env, model: spec, slice: slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
             muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema, warmup: warmup,
@@ -176,78 +133,31 @@ struct TrainCommand: ParsableCommand {
         try trainAndReport(trainer, transitions: dataset.count, description: "slice \(slice)")
     }
 
-    /// Trains `trainer` to --steps in --out: resumes its checkpoint (--resume) or refuses to overwrite one, logs
-    /// metrics as JSON lines, checkpoints atomically every --checkpoint-every steps, shows progress on a terminal,
-    /// writes summary.json and reports (`description` names the slice or rung).
+    /// The architecture flags (the predictor variants only for planar models).
+    func modelOverrides(planar: Bool) throws -> ModelOverrides {
+        ModelOverrides(hiddenScale: hiddenScale, eps: vnEps, mlpBias: mlpBias,
+                       encoderWidths: try Self.widths(encoderWidths, "--encoder-widths"),
+                       predictorWidths: try Self.widths(predictorWidths, "--predictor-widths"), latentChannels: latent,
+                       residual: planar && residual, observationInLatent: planar && observationInLatent,
+                       gatedDirections: planar ? gatedDirections : nil)
+    }
+
+    /// Trains `trainer` to --steps in --out (`TrainingRun`), with a progress line; prints the summary
+    /// (`description` names the slice or rung).
     func trainAndReport(_ trainer: some ResumableTrainer, transitions: Int, description: String) throws {
-        let dir = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let checkpointURL = dir.appendingPathComponent("checkpoint.safetensors")
-        let metricsURL = dir.appendingPathComponent("metrics.jsonl")
         var args = CommandLine.arguments
         if !args.isEmpty { args[0] = "ewm-sim" }
         let command = args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-
-        var lines: [String] = []
-        if resume {
-            guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw CLIError("--resume: no checkpoint at \(checkpointURL.path)") }
-            try trainer.resume(from: try SafeTensors.read(from: checkpointURL))
-            if let text = try? String(contentsOf: metricsURL, encoding: .utf8) {
-                // Keep the log up to the checkpoint's step.
-                lines = text.split(separator: "\n").map(String.init).filter { line in
-                    guard let m = try? JSONDecoder().decode(TrainMetrics.self, from: Data(line.utf8)) else { return false }
-                    return m.step <= trainer.step
-                }
-            }
-        } else if FileManager.default.fileExists(atPath: checkpointURL.path) {
-            throw CLIError("\(checkpointURL.path) exists; pass --resume to continue it or choose another --out")
-        }
-        try writeAtomically(Data((lines.map { $0 + "\n" }.joined()).utf8), to: metricsURL)
-        let log = try FileHandle(forWritingTo: metricsURL)
-        log.seekToEndOfFile()
-        defer { try? log.close() }
-
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let run = TrainingRun(directory: URL(fileURLWithPath: out), steps: steps, resume: resume, logEvery: logEvery,
+                              checkpointEvery: checkpointEvery, command: command, env: env, model: model.rawValue)
         let progress = ProgressLine(label: "train \(model.rawValue)", total: steps, enabled: !output.json)
-        let t0 = Date()
-        var first: TrainMetrics?, last: TrainMetrics?
-        let extra = ["command_line": command, "env": env]
-        while trainer.step < steps {
-            var m = trainer.trainStep()
-            m.seconds = Date().timeIntervalSince(t0)
-            if first == nil { first = m }
-            last = m
-            if m.step % logEvery == 0 || m.step == steps || m.step == 1 {
-                log.write(try encoder.encode(m) + Data("\n".utf8))
-            }
-            if m.step % checkpointEvery == 0 || m.step == steps {
-                try trainer.save(to: checkpointURL, command: command, extra: extra)
-            }
-            progress.update(m.step, detail: String(format: "loss %.4g pred %.4g", m.loss, m.prediction))
+        let summary = try run.run(trainer, transitions: transitions) {
+            progress.update($0.step, detail: String(format: "loss %.4g pred %.4g", $0.loss, $0.prediction))
         }
         progress.finish()
-        let summary = Summary(checkpoint: checkpointURL.path, model: model.rawValue, env: env, parameters: trainer.online.parameterCount,
-                              steps: trainer.step, transitions: transitions, seconds: Date().timeIntervalSince(t0),
-                              first: first, last: last, command: command)
-        let pretty = JSONEncoder()
-        pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try pretty.encode(summary), to: dir.appendingPathComponent("summary.json"))
         if output.json { return try printJSON(summary) }
-        print("\(model.rawValue) on \(env), \(description): \(trainer.online.parameterCount) parameters, \(transitions) transitions, \(trainer.step) steps in \(fmt(summary.seconds, 1)) s")
-        if let last { print("final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))") }
-        print("checkpoint: \(checkpointURL.path)")
+        print("\(model.rawValue) on \(env), \(description): \(summary.parameters) parameters, \(transitions) transitions, \(summary.steps) steps in \(fmt(summary.seconds, 1)) s")
+        if let last = summary.last { print("final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))") }
+        print("checkpoint: \(summary.checkpoint)")
     }
 }
-
-/// A trainer that `train` drives: the 2D `JEPATrainer` and the 3D `CloudJEPATrainer`.
-protocol ResumableTrainer: AnyObject {
-    var step: Int { get }
-    var online: WorldNet<Float> { get }
-    func trainStep() -> TrainMetrics
-    func resume(from state: SafeTensors) throws
-    func save(to url: URL, command: String, extra: [String: String]) throws
-}
-
-extension JEPATrainer: ResumableTrainer {}
-extension CloudJEPATrainer: ResumableTrainer {}

@@ -55,12 +55,15 @@ public struct ModelReading: Sendable, Equatable {
     /// actions (PushT): models may then read the previous action as one more point, and planners start from
     /// "stay where you are".
     public var agentIndex: Int?
+    /// The first points that belong to the manipulated body (PushT: the T's 8 keypoints), if any: collection reports
+    /// the fraction of transitions that moved it.
+    public var bodyPoints: Int?
 
     public init(observationType: String, dimension: Int, pointsPerFrame: Int, center: [Double]?, referencePoints: Int = 0,
-                scale: Double, action: Action, agentIndex: Int? = nil) {
+                scale: Double, action: Action, agentIndex: Int? = nil, bodyPoints: Int? = nil) {
         self.observationType = observationType; self.dimension = dimension; self.pointsPerFrame = pointsPerFrame
         self.center = center; self.referencePoints = referencePoints; self.scale = scale; self.action = action
-        self.agentIndex = agentIndex
+        self.agentIndex = agentIndex; self.bodyPoints = bodyPoints
     }
 }
 

@@ -8,7 +8,7 @@ extension PushTEnv {
         adapters: EnvAdapters(
             model: ModelReading(observationType: ObservationType.keypoints.rawValue, dimension: 2, pointsPerFrame: 9,
                                 center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y], scale: 100,
-                                action: .point, agentIndex: 16),
+                                action: .point, agentIndex: 16, bodyPoints: 8),
             collection: CollectionAdapter(
                 starts: ["goal-region": { theta, spread, rng in startState(goalRegion: true, theta: theta, angleSpread: spread, using: &rng) },
                          "half-plane": { theta, spread, rng in startState(goalRegion: false, theta: theta, angleSpread: spread, using: &rng) }],

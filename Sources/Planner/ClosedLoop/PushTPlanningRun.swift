@@ -1,0 +1,84 @@
+import Agents
+import Envs
+import Foundation
+import Tensor
+
+/// Planning episodes of PushT at one orientation (`pusht --planner`): episode i is goal25 task seed + i (full: reset
+/// seed seed + i), optionally compared with the same episode at the seen orientation 0.
+public struct PushTPlanningRun: Sendable {
+    public var `protocol`: PushTProtocol
+    public var orientation: Double
+    public var rotation: RotationBuild
+    public var planner: PlannerKind
+    public var episodes: Int
+    public var seed: UInt64
+    /// At a non-zero orientation, also run orientation 0 and measure the trajectory deviation (rotated back).
+    public var compare: Bool
+    /// Keep the episodes' observations, actions and infos (for dumps); with `frameSize`, frames too.
+    public var record: Bool
+    public var frameSize: Int?
+
+    public init(protocol proto: PushTProtocol, orientation: Double, rotation: RotationBuild, planner: PlannerKind, episodes: Int,
+                seed: UInt64, compare: Bool = true, record: Bool = false, frameSize: Int? = nil) {
+        self.protocol = proto; self.orientation = orientation; self.rotation = rotation; self.planner = planner
+        self.episodes = episodes; self.seed = seed; self.compare = compare; self.record = record; self.frameSize = frameSize
+    }
+
+    /// What the run reports.
+    public struct Report: Encodable, Sendable {
+        public var orientation: Double
+        public var rotation: String
+        public var planner: String
+        public var model: String?
+        public var `protocol`: String
+        public var successRate: Double
+        public var successInterval95: [Double]
+        public var meanFinalCoverage: Double
+        public var meanSteps: Double
+        public var secondsPerPlan: Double
+        /// Threads of the models' forward passes (`--threads`, else the idle cores at the start).
+        public var threads: Int
+        public var degenerateFrames: Int
+        /// max over episodes and steps of |g^-1 traj_theta(t) - traj_0(t)| (px), if measured.
+        public var maxDeviation: Double?
+        public var episodes: [PlanningEpisode]
+    }
+
+    /// Runs the episodes with `model` (nil for the oracle) and `config`; `progress(results)` follows every episode.
+    /// Returns the episodes and, when recording, their traces.
+    public func run(model: (any LatentWorldModel)?, config: MPCConfig,
+                    progress: ([PlanningEpisode]) -> Void = { _ in }) throws -> (episodes: [PlanningEpisode], traces: [Episode]) {
+        var results: [PlanningEpisode] = []
+        var traces: [Episode] = []
+        for i in 0..<episodes {
+            let s = seed &+ UInt64(i)
+            var (episode, trace) = try PushTPlanning.episode(
+                protocol: self.protocol, index: Int(s), seed: s, theta: orientation, rotation: rotation,
+                kind: planner, model: model, config: config, record: record, frameSize: frameSize)
+            if compare && orientation != 0 {
+                let (seen, _) = try PushTPlanning.episode(
+                    protocol: self.protocol, index: Int(s), seed: s, theta: 0, rotation: rotation, kind: planner, model: model, config: config)
+                episode.deviation = PushTPlanning.deviation(episode.trajectory, from: seen.trajectory, theta: orientation)
+            }
+            results.append(episode)
+            if let trace { traces.append(trace) }
+            progress(results)
+        }
+        return (results, traces)
+    }
+
+    /// The report of `results`; `model` names the model file (nil for the oracle), `threads` the forward passes' threads.
+    public func report(_ results: [PlanningEpisode], model: String?, threads: Int = Compute.threadCount) -> Report {
+        let successes = results.filter(\.success).count
+        let ci = wilsonInterval(successes: successes, trials: results.count)
+        let plans = results.map(\.plans).reduce(0, +)
+        return Report(
+            orientation: orientation, rotation: rotation.rawValue, planner: planner.rawValue, model: model, protocol: self.protocol.rawValue,
+            successRate: Double(successes) / Double(results.count), successInterval95: [ci.low, ci.high],
+            meanFinalCoverage: results.map(\.finalCoverage).reduce(0, +) / Double(results.count),
+            meanSteps: Double(results.map(\.steps).reduce(0, +)) / Double(results.count),
+            secondsPerPlan: plans == 0 ? 0 : results.map { $0.secondsPerPlan * Double($0.plans) }.reduce(0, +) / Double(plans),
+            threads: threads, degenerateFrames: results.map(\.degenerateFrames).reduce(0, +),
+            maxDeviation: results.compactMap(\.deviation).max(), episodes: results)
+    }
+}

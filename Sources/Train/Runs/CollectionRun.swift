@@ -1,0 +1,51 @@
+import EWMIO
+import Envs
+import Foundation
+
+/// What `collect` reports and records as `DIR/collect.json`: the settings, the transitions and the shards written.
+public struct CollectionReport<Config: Codable & Sendable>: Codable, Sendable {
+    public var config: Config
+    public var transitions: Int
+    public var shards: [String]
+    /// PushT: the share of transitions in which the T moved by more than 1 px (absent for other envs).
+    public var tMovedFraction: Double?
+    public var seconds: Double
+}
+
+/// Collects transitions (planar or 3D), writes them as `.npz` shards into a directory and records the settings
+/// beside them (`collect.json`, written atomically); the one path of `collect` for every env.
+public enum CollectionRun {
+    /// Planar envs (pusht, teacher2d); `progress` sees the episodes done.
+    public static func collect(_ config: CollectConfig, to directory: URL, shardSize: Int,
+                               progress: ((Int) -> Void)? = nil) throws -> (data: TransitionSet, report: CollectionReport<CollectConfig>) {
+        let t0 = Date()
+        let data = try collectTransitions(config, progress: progress)
+        let bodyPoints = try Registry.adapters(config.env).model.bodyPoints
+        let report = try write(data, config: config, to: directory, shardSize: shardSize, started: t0) { set in
+            bodyPoints.map { set.movedFraction(points: $0) }
+        }
+        return (data, report)
+    }
+
+    /// 3D envs (teacher3d): the settings are validated first.
+    public static func collect(_ config: Collect3DConfig, to directory: URL, shardSize: Int,
+                               progress: ((Int) -> Void)? = nil) throws -> (data: TransitionSet, report: CollectionReport<Collect3DConfig>) {
+        try config.validate()
+        let t0 = Date()
+        let data = try collectTransitions3D(config, progress: progress)
+        let report = try write(data, config: config, to: directory, shardSize: shardSize, started: t0) { _ in nil }
+        return (data, report)
+    }
+
+    /// Writes the shards and `collect.json`; `seconds` counts from `started`.
+    static func write<Config: Codable & Sendable>(_ data: TransitionSet, config: Config, to directory: URL, shardSize: Int, started: Date,
+                                                  movedFraction: (TransitionSet) -> Double?) throws -> CollectionReport<Config> {
+        let urls = try data.writeShards(to: directory, shardSize: shardSize)
+        let report = CollectionReport(config: config, transitions: data.count, shards: urls.map(\.lastPathComponent),
+                                      tMovedFraction: movedFraction(data), seconds: Date().timeIntervalSince(started))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try encoder.encode(report), to: directory.appendingPathComponent("collect.json"))
+        return report
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The rules that decide whether a run may train on transitions collected earlier (`collect ... --out DIR`): the
+/// shards' env, and the collection settings recorded in `DIR/collect.json`, must match the run's. A directory without
+/// a readable `collect.json` is taken as collected with the run's own settings.
+public enum DatasetCompatibility {
+    /// The settings `collect` recorded beside the shards in `directory`, if any are readable.
+    public static func recordedConfig<Config: Decodable>(in directory: URL, as _: Config.Type = Config.self) -> Config? {
+        guard let json = try? Data(contentsOf: directory.appendingPathComponent("collect.json")),
+              let recorded = try? JSONDecoder().decode(RecordedCollection<Config>.self, from: json) else { return nil }
+        return recorded.config
+    }
+
+    /// Planar data (pusht, teacher2d) in `path` for a run that would collect with `requested`: the transitions and the
+    /// settings they were collected with. Throws when the env, the history, the previous-action point or the
+    /// frameskip differ (the messages name the flag to pass).
+    public static func load(_ path: String, requested: CollectConfig) throws -> (data: TransitionSet, collect: CollectConfig) {
+        let dir = URL(fileURLWithPath: path)
+        let env = requested.env
+        let data = try TransitionSet.readShards(from: dir, env: env)
+        var collect = requested
+        if let recorded = recordedConfig(in: dir, as: CollectConfig.self) {
+            guard recorded.env == env else { throw DataError("--data \(path) holds \(recorded.env) transitions, not \(env)") }
+            collect = recorded
+        }
+        try check(collect, against: requested, path: path)
+        return (data, collect)
+    }
+
+    /// Whether `recorded` settings fit a run with `requested` settings (history, previous action, frameskip).
+    public static func check(_ recorded: CollectConfig, against requested: CollectConfig, path: String) throws {
+        guard recorded.previousAction == requested.previousAction else {
+            throw DataError("--data \(path) was collected \(recorded.previousAction ? "with" : "without") --previous-action; pass the same")
+        }
+        guard recorded.history == requested.history else {
+            throw DataError("--data \(path) holds \(recorded.history)-frame observations; pass --history \(recorded.history)")
+        }
+        guard recorded.frameskip == requested.frameskip else {
+            throw DataError("--data \(path) holds transitions with frameskip \(recorded.frameskip); pass --frameskip \(recorded.frameskip)")
+        }
+    }
+
+    /// 3D cloud data (teacher3d) in `path` for a run that would collect with `requested`: the env and the ladder rung
+    /// must match.
+    public static func load(_ path: String, requested: Collect3DConfig) throws -> (data: TransitionSet, collect: Collect3DConfig) {
+        let dir = URL(fileURLWithPath: path)
+        let env = requested.env
+        let data = try TransitionSet.readShards(from: dir, env: env)
+        var collect = requested
+        if let recorded = recordedConfig(in: dir, as: Collect3DConfig.self) {
+            guard recorded.env == env else { throw DataError("--data \(path) holds \(recorded.env) transitions, not \(env)") }
+            guard recorded.rung == requested.rung else {
+                throw DataError("--data \(path) was collected on the \(recorded.rung.rawValue) rung, not \(requested.rung.rawValue)")
+            }
+            collect = recorded
+        }
+        return (data, collect)
+    }
+
+    /// The training data: from `path` when given (checked as above), else collected now with `requested`.
+    public static func trainingData(_ path: String?, requested: CollectConfig) throws -> (data: TransitionSet, collect: CollectConfig) {
+        guard let path else { return (try collectTransitions(requested), requested) }
+        return try load(path, requested: requested)
+    }
+
+    /// The 3D training data: from `path` when given, else collected now with `requested`.
+    public static func trainingData(_ path: String?, requested: Collect3DConfig) throws -> (data: TransitionSet, collect: Collect3DConfig) {
+        guard let path else { return (try collectTransitions3D(requested), requested) }
+        return try load(path, requested: requested)
+    }
+}
+
+/// The part of `collect.json` a training run reads back.
+struct RecordedCollection<Config: Decodable>: Decodable {
+    var config: Config
+}
