@@ -74,19 +74,8 @@ public enum TrajectoryDump {
     /// PNG frames (`frame_EEE_TTTT.png`) and one animation per episode (`episode_EEE.png`, an APNG that
     /// browsers play, and `episode_EEE.html` with play/pause and a slider) into `directory`.
     public static func writePictures(_ episodes: [Episode], to directory: URL, fps: Double = 10) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (e, ep) in episodes.enumerated() where !ep.frames.isEmpty {
-            let tag = String(format: "%03d", e)
-            for (t, frame) in ep.frames.enumerated() {
-                try PNG.write(frame, to: directory.appendingPathComponent("frame_\(tag)_\(String(format: "%04d", t)).png"))
-            }
-            try APNG.write(ep.frames, fps: fps, to: directory.appendingPathComponent("episode_\(tag).png"))
-            let captions = ep.infos.enumerated().map { t, info in
-                "step \(t)  coverage \(String(format: "%.3f", info.double("coverage") ?? .nan))"
-            }
-            try HTMLAnimation.write(
-                frames: ep.frames, fps: fps, title: "episode \(e) (seed \(ep.seed.map(String.init) ?? "-"))",
-                captions: captions, to: directory.appendingPathComponent("episode_\(tag).html"))
+        try EpisodePictures.write(episodes, to: directory, fps: fps, title: { e, ep in "episode \(e) (seed \(ep.seed.map(String.init) ?? "-"))" }) { t, info in
+            "step \(t)  coverage \(String(format: "%.3f", info.double("coverage") ?? .nan))"
         }
     }
 }
