@@ -42,16 +42,6 @@ extension PlanarRotation: GroupElement {
 
     public var orthogonalPart: [Double] { [cos, -sin, sin, cos] }
 
-    public func apply(toVectors flat: [Double]) -> [Double] {
-        var out = flat
-        for k in 0..<(flat.count / 2) {
-            let v = apply(vector: Vec2(flat[2 * k], flat[2 * k + 1]))
-            out[2 * k] = v.x
-            out[2 * k + 1] = v.y
-        }
-        return out
-    }
-
     public var label: String { "\(angle)" }
 }
 

@@ -1,7 +1,6 @@
 /// An element of S_O x SE(3): a relabelling of O interchangeable objects together with a rigid motion, the group of
-/// push3d-multi. The two factors commute (relabelling does not move anything), so composition is componentwise:
-/// (s, g)(s', g') = (s s', g g'), where object k of s s' is object s'[s[k]]... written as `permutation` arrays in the
-/// convention of `Push3DEnv.permute(objects:state:)`: object k of the relabelled world is object `permutation[k]`.
+/// push3d-multi. The two factors commute (relabelling moves nothing), so composition is componentwise. Permutations
+/// follow `Push3DEnv.permute(objects:state:)`: object k of the relabelled world is object `permutation[k]`.
 public struct PermutedTransform: GroupElement, Sendable, Equatable {
     /// Object k of the relabelled world is object `permutation[k]` of the original.
     public let permutation: [Int]
@@ -33,14 +32,4 @@ public struct PermutedTransform: GroupElement, Sendable, Equatable {
     public func apply(toPoints flat: [Double]) -> [Double] { transform.apply(toPoints: flat) }
     public func apply(toVectors flat: [Double]) -> [Double] { transform.apply(toVectors: flat) }
     public var label: String { permutation.map(String.init).joined(separator: "") + ":" + transform.label }
-
-    /// Blocks of `width` numbers (one per object) of `values`, from `offset` on, relabelled: block k of the result is
-    /// block `permutation[k]` of `values`.
-    public func relabel(_ values: [Double], offset: Int, width: Int) -> [Double] {
-        var out = values
-        for (k, p) in permutation.enumerated() {
-            out.replaceSubrange((offset + width * k)..<(offset + width * (k + 1)), with: values[(offset + width * p)..<(offset + width * (p + 1))])
-        }
-        return out
-    }
 }

@@ -55,10 +55,16 @@ public struct PlanarRotation: Equatable, Sendable, Codable {
 
     /// g applied to every consecutive (x, y) pair of a flat array, as points about the centre
     /// (PushT keypoint observations, batches of actions).
-    public func apply(toPoints flat: [Double]) -> [Double] {
+    public func apply(toPoints flat: [Double]) -> [Double] { Self.mapPairs(flat, apply(point:)) }
+
+    /// R(theta) applied to every consecutive (x, y) pair of a flat array, as vectors.
+    public func apply(toVectors flat: [Double]) -> [Double] { Self.mapPairs(flat, apply(vector:)) }
+
+    /// `f` applied to every consecutive (x, y) pair of `flat` (a trailing odd number is kept as it is).
+    @inline(__always) static func mapPairs(_ flat: [Double], _ f: (Vec2) -> Vec2) -> [Double] {
         var out = flat
         for k in 0..<(flat.count / 2) {
-            let p = apply(point: Vec2(flat[2 * k], flat[2 * k + 1]))
+            let p = f(Vec2(flat[2 * k], flat[2 * k + 1]))
             out[2 * k] = p.x
             out[2 * k + 1] = p.y
         }

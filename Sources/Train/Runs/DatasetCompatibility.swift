@@ -15,15 +15,21 @@ public enum DatasetCompatibility {
     /// settings they were collected with. Throws when the env, the history, the previous-action point or the
     /// frameskip differ (the messages name the flag to pass).
     public static func load(_ path: String, requested: CollectConfig) throws -> (data: TransitionSet, collect: CollectConfig) {
+        try load(path, env: requested.env, requested: requested, recordedEnv: \.env) { try check($0, against: requested, path: path) }
+    }
+
+    /// Shards in `path` and the settings they were collected with (the requested ones when none are recorded): the
+    /// recorded env must be the requested one, and `check` applies the rules of the collection's kind.
+    static func load<Config: Decodable>(_ path: String, env: String, requested: Config, recordedEnv: (Config) -> String,
+                                        check: (Config) throws -> Void) throws -> (data: TransitionSet, collect: Config) {
         let dir = URL(fileURLWithPath: path)
-        let env = requested.env
         let data = try TransitionSet.readShards(from: dir, env: env)
         var collect = requested
-        if let recorded = recordedConfig(in: dir, as: CollectConfig.self) {
-            guard recorded.env == env else { throw DataError("--data \(path) holds \(recorded.env) transitions, not \(env)") }
+        if let recorded = recordedConfig(in: dir, as: Config.self) {
+            guard recordedEnv(recorded) == env else { throw DataError("--data \(path) holds \(recordedEnv(recorded)) transitions, not \(env)") }
             collect = recorded
         }
-        try check(collect, against: requested, path: path)
+        try check(collect)
         return (data, collect)
     }
 
@@ -43,18 +49,11 @@ public enum DatasetCompatibility {
     /// 3D cloud data (teacher3d) in `path` for a run that would collect with `requested`: the env and the ladder rung
     /// must match.
     public static func load(_ path: String, requested: Collect3DConfig) throws -> (data: TransitionSet, collect: Collect3DConfig) {
-        let dir = URL(fileURLWithPath: path)
-        let env = requested.env
-        let data = try TransitionSet.readShards(from: dir, env: env)
-        var collect = requested
-        if let recorded = recordedConfig(in: dir, as: Collect3DConfig.self) {
-            guard recorded.env == env else { throw DataError("--data \(path) holds \(recorded.env) transitions, not \(env)") }
-            guard recorded.rung == requested.rung else {
-                throw DataError("--data \(path) was collected on the \(recorded.rung.rawValue) rung, not \(requested.rung.rawValue)")
+        try load(path, env: requested.env, requested: requested, recordedEnv: \.env) { collect in
+            guard collect.rung == requested.rung else {
+                throw DataError("--data \(path) was collected on the \(collect.rung.rawValue) rung, not \(requested.rung.rawValue)")
             }
-            collect = recorded
         }
-        return (data, collect)
     }
 
     /// The training data: from `path` when given (checked as above), else collected now with `requested`.

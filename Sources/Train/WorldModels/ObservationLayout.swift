@@ -117,13 +117,7 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
 
     /// g applied to raw action rows (a point about the centre, or a vector).
     public func rotate(actions a: [Double], by g: PlanarRotation) -> [Double] {
-        var out = a
-        for k in 0..<(a.count / 2) {
-            let v = Vec2(a[2 * k], a[2 * k + 1])
-            let p = actionIsPoint ? g.apply(point: v) : g.apply(vector: v)
-            out[2 * k] = p.x; out[2 * k + 1] = p.y
-        }
-        return out
+        actionIsPoint ? g.apply(toPoints: a) : g.apply(toVectors: a)
     }
 
     public func rotation(_ theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }
