@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "Agents", targets: ["Agents"]),
         .library(name: "Train", targets: ["Train"]),
         .library(name: "Planner", targets: ["Planner"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "EWMSimCLI", targets: ["EWMSimCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,11 +48,13 @@ let package = Package(
         .target(name: "Train", dependencies: ["Agents", "Envs", "EWMIO"], swiftSettings: optimize),
         // Experiments that need both a trained model (Train) and a planner (Planner): closed-loop sweeps, their plots.
         .target(name: "Experiments", dependencies: ["Train", "Planner", "Envs", "EWMIO"], swiftSettings: optimize),
-        .executableTarget(
-            name: "ewm-sim",
+        // The command set as a library, so an outside package can run it with its own envs registered.
+        .target(
+            name: "EWMSimCLI",
             dependencies: ["Envs", "EWMIO", "Parallel", "Train", "Planner", "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimize
         ),
+        .executableTarget(name: "ewm-sim", dependencies: ["EWMSimCLI"], swiftSettings: optimize),
         .testTarget(name: "EWMIOTests", dependencies: ["EWMIO"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "EWMIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -35,6 +35,7 @@ public final class EnsembleWorldModel: LatentWorldModel {
     public var actionSize: Int { members[0].actionSize }
     public var isEquivariant: Bool { members.allSatisfy(\.isEquivariant) }
     public var frameskip: Int { members[0].frameskip }
+    public var trainedEnv: String? { members[0].trainedEnv }
     public var observesPreviousAction: Bool { members[0].observesPreviousAction }
     /// The members' Double twins as one ensemble, when any member computes in a lower precision.
     public let doubleTwin: (any LatentWorldModel)?

@@ -17,6 +17,8 @@ public protocol LatentWorldModel: AnyObject {
     var actionSize: Int { get }
     /// True when the architecture is equivariant by construction (what the equivariant planner relies on).
     var isEquivariant: Bool { get }
+    /// The registered env the model was trained on (nil: unknown, e.g. a synthetic test model).
+    var trainedEnv: String? { get }
     /// Env steps one `predict` call advances (the frameskip the model was trained at; 1: one env step).
     var frameskip: Int { get }
     /// The same model evaluated in Double, when this one computes in a lower precision (nil: this one is it).
@@ -33,6 +35,7 @@ public protocol LatentWorldModel: AnyObject {
 }
 
 extension LatentWorldModel {
+    public var trainedEnv: String? { nil }
     public var frameskip: Int { 1 }
     public var doubleTwin: (any LatentWorldModel)? { nil }
     public var observesPreviousAction: Bool { false }

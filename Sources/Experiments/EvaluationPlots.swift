@@ -52,7 +52,7 @@ public enum EvaluationPlots {
     }
 
     /// PushT closed-loop success against the orientation, one series per controller (in `controllers`' order).
-    public static func closedLoop(_ report: PushTClosedLoop.Report, controllers: [String]) -> LinePlot {
+    public static func closedLoop(_ report: ClosedLoop.Report, controllers: [String]) -> LinePlot {
         var p = LinePlot(title: "PushT \(report.protocol), \(report.rotation) build: success", xLabel: "orientation (rad)", yLabel: "success rate")
         let colors = [RGB(30, 90, 200), RGB(220, 80, 30), RGB(40, 160, 60), RGB(120, 60, 160)]
         for (i, name) in controllers.enumerated() {

@@ -86,7 +86,7 @@ public enum Teacher3DClosedLoop {
             let name = "\(spec.equivariant ? "equivariant" : "cem"):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
             let cells = try ClosedLoopSweep.run(
                 elements: group, episodes: episodes, isReference: { $0.isIdentity },
-                deviation: { Teacher3DPlanning.deviation($0, from: $1, g: $2) },
+                deviation: { PlanningEpisodes.deviation($0, from: $1, g: $2) },
                 episode: { g, e in
                     try Teacher3DPlanning.episode(task: tasks[e], g: g, settings: settings, controller: controller).closedLoopOutcome
                 },

@@ -44,16 +44,4 @@ public enum Teacher3DPlanning {
                                 plans: s.plans, degenerateFrames: s.degenerateFrames, identityFrames: s.identityFrames,
                                 secondsPerPlan: s.secondsPerPlan, trajectory: trajectory)
     }
-
-    /// max over common steps and points of |g^-1 a(t) - b(t)|.
-    public static func deviation(_ transformed: [[Double]], from reference: [[Double]], g: SE3Transform) -> Double {
-        let inv = g.inverse
-        var worst = 0.0
-        for (a, b) in zip(transformed, reference) {
-            for k in 0..<(min(a.count, b.count) / 3) {
-                worst = max(worst, (inv.apply(point: Vec3(a, at: 3 * k)) - Vec3(b, at: 3 * k)).length)
-            }
-        }
-        return worst
-    }
 }

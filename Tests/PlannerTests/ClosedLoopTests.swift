@@ -54,15 +54,15 @@ import Testing
     }
 
     @Test func orientationsStartAtZero() {
-        let t = PushTClosedLoop.orientations(4)
+        let t = ClosedLoop.orientations(4)
         #expect(t == [0, Double.pi / 2, Double.pi, 3 * Double.pi / 2])
     }
 
     @Test func controllerSpecsParse() {
-        #expect(PushTController(parsing: "equivariant")?.description == "equivariant")
-        let cem = PushTController(parsing: "cem:a/b:c.safetensors")
+        #expect(ControllerSpec(parsing: "equivariant")?.description == "equivariant")
+        let cem = ControllerSpec(parsing: "cem:a/b:c.safetensors")
         #expect(cem?.planner == .cem && cem?.model == "a/b:c.safetensors")
-        #expect(PushTController(parsing: "nonsense") == nil && PushTController(parsing: "") == nil)
+        #expect(ControllerSpec(parsing: "nonsense") == nil && ControllerSpec(parsing: "") == nil)
     }
 
     @Test func searchSettingsBecomeTheControllerConfig() throws {
@@ -87,7 +87,7 @@ import Testing
             PlanningEpisode(seed: seed, orientation: 0.7, success: success, steps: 10 * Int(seed + 1), finalCoverage: coverage, plans: plans,
                             secondsPerPlan: seconds, degenerateFrames: Int(seed), deviation: deviation)
         }
-        let run = PushTPlanningRun(protocol: .goal25, orientation: 0.7, rotation: .frame, planner: .equivariant, episodes: 2, seed: 0)
+        let run = GoalReachingRun(protocol: PushTProtocol.goal25, orientation: 0.7, rotation: .frame, planner: .equivariant, episodes: 2, seed: 0)
         let r = run.report([episode(0, success: true, coverage: 0.5, plans: 2, seconds: 1, deviation: 1e-12),
                             episode(1, success: false, coverage: 0.25, plans: 6, seconds: 3, deviation: 2e-12)], model: "m", threads: 3)
         #expect(r.successRate == 0.5 && r.meanFinalCoverage == 0.375 && r.meanSteps == 15 && r.secondsPerPlan == 2.5)

@@ -105,7 +105,7 @@ import Testing
         let e0 = try Teacher3DPlanning.episode(task: task, g: .identity, settings: settings, controller: mpc)
         let eg = try Teacher3DPlanning.episode(task: task, g: g, settings: settings, controller: mpc)
         #expect(e0.steps == eg.steps && e0.plans == e0.steps)
-        #expect(Teacher3DPlanning.deviation(eg.trajectory, from: e0.trajectory, g: g) < 1e-9)
+        #expect(PlanningEpisodes.deviation(eg.trajectory, from: e0.trajectory, g: g) < 1e-9)
         #expect(abs(e0.finalError - eg.finalError) < 1e-9)
     }
 }

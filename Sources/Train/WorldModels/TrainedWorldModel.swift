@@ -92,6 +92,7 @@ public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
     public var actionSize: Int { model.layout.actionSize }
     public var isEquivariant: Bool { model.spec.kind == .vn }
     public var frameskip: Int { model.train.collect.frameskip }
+    public var trainedEnv: String? { model.layout.env }
     public var observesPreviousAction: Bool { model.layout.previousAction }
     public var observedLatentChannels: Int { model.spec.config.observationInLatent ? model.spec.config.inputChannels : 0 }
     /// Float models carry a Double twin with the same weights.

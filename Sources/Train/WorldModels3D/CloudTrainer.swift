@@ -250,6 +250,7 @@ public final class LoadedCloudModel<S: TensorScalar>: LatentWorldModel, WorldCen
     public var observationSize: Int { model.layout.observationSize }
     public var actionSize: Int { 3 }
     public var isEquivariant: Bool { model.spec.kind == .vn }
+    public var trainedEnv: String? { model.layout.env }
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
         LatentRows.rows(inference.encode(observations, batch: batch, origins: origin, useTarget: true))

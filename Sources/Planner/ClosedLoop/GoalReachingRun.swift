@@ -3,10 +3,10 @@ import Envs
 import Foundation
 import Tensor
 
-/// Planning episodes of PushT at one orientation (`pusht --planner`): episode i is goal25 task seed + i (full: reset
+/// Planning episodes of an env's goal protocol at one orientation (`pusht --planner`): episode i is task seed + i (or reset
 /// seed seed + i), optionally compared with the same episode at the seen orientation 0.
-public struct PushTPlanningRun: Sendable {
-    public var `protocol`: PushTProtocol
+public struct GoalReachingRun: Sendable {
+    public var `protocol`: any GoalProtocol
     public var orientation: Double
     public var rotation: RotationBuild
     public var planner: PlannerKind
@@ -18,7 +18,7 @@ public struct PushTPlanningRun: Sendable {
     public var record: Bool
     public var frameSize: Int?
 
-    public init(protocol proto: PushTProtocol, orientation: Double, rotation: RotationBuild, planner: PlannerKind, episodes: Int,
+    public init(protocol proto: any GoalProtocol, orientation: Double, rotation: RotationBuild, planner: PlannerKind, episodes: Int,
                 seed: UInt64, compare: Bool = true, record: Bool = false, frameSize: Int? = nil) {
         self.protocol = proto; self.orientation = orientation; self.rotation = rotation; self.planner = planner
         self.episodes = episodes; self.seed = seed; self.compare = compare; self.record = record; self.frameSize = frameSize
@@ -52,13 +52,14 @@ public struct PushTPlanningRun: Sendable {
         var traces: [Episode] = []
         for i in 0..<episodes {
             let s = seed &+ UInt64(i)
-            var (episode, trace) = try PushTPlanning.episode(
+            var (episode, trace) = try PlanningEpisodes.episode(
                 protocol: self.protocol, index: Int(s), seed: s, theta: orientation, rotation: rotation,
                 kind: planner, model: model, config: config, record: record, frameSize: frameSize)
             if compare && orientation != 0 {
-                let (seen, _) = try PushTPlanning.episode(
+                let (seen, _) = try PlanningEpisodes.episode(
                     protocol: self.protocol, index: Int(s), seed: s, theta: 0, rotation: rotation, kind: planner, model: model, config: config)
-                episode.deviation = PushTPlanning.deviation(episode.trajectory, from: seen.trajectory, theta: orientation)
+                episode.deviation = PlanningEpisodes.deviation(episode.trajectory, from: seen.trajectory, theta: orientation,
+                                                               center: [config.center.x, config.center.y])
             }
             results.append(episode)
             if let trace { traces.append(trace) }
@@ -73,7 +74,7 @@ public struct PushTPlanningRun: Sendable {
         let ci = wilsonInterval(successes: successes, trials: results.count)
         let plans = results.map(\.plans).reduce(0, +)
         return Report(
-            orientation: orientation, rotation: rotation.rawValue, planner: planner.rawValue, model: model, protocol: self.protocol.rawValue,
+            orientation: orientation, rotation: rotation.rawValue, planner: planner.rawValue, model: model, protocol: self.protocol.name,
             successRate: Double(successes) / Double(results.count), successInterval95: [ci.low, ci.high],
             meanFinalCoverage: results.map(\.finalCoverage).reduce(0, +) / Double(results.count),
             meanSteps: Double(results.map(\.steps).reduce(0, +)) / Double(results.count),

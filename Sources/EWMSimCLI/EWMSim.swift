@@ -1,10 +1,20 @@
 import ArgumentParser
 import Envs
 import Foundation
+import Train
 
-@main
-struct EWMSim: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `ewm-sim` command set. An outside package that adds envs gets all of it for them through
+/// `EWMSimCommand.main(registering:)` (see `Examples/ReachPlane` and docs/adding-an-environment.md).
+public struct EWMSimCommand: ParsableCommand {
+    public init() {}
+
+    /// Registers `registrations` (an outside package's envs, with their adapters), then runs the command line.
+    public static func main(registering registrations: [EnvRegistration]) {
+        registrations.forEach(Registry.register)
+        main()
+    }
+
+    public static let configuration = CommandConfiguration(
         commandName: "ewm-sim",
         abstract: "Simulation environments, equivariant world models and planners.",
         discussion: "Envs: \(Registry.ids.joined(separator: ", ")). Box2D \(box2DVersion).",
@@ -87,4 +97,18 @@ func table(_ header: [String], _ rows: [[String]]) -> String {
 func fmt(_ x: Double?, _ digits: Int = 3) -> String {
     guard let x else { return "-" }
     return String(format: "%.\(digits)f", x)
+}
+
+/// The env checks `collect` and `train` share: a registered env with world-model adapters; 3D worlds take no
+/// frameskip; frame stacking and the previous-action point are checked against the env's model reading.
+func validateModelEnv(_ env: String, frameskip: Int, history: Int, previousAction: Bool) throws {
+    do {
+        if CloudLayout.isSupported(env) {
+            guard frameskip == 1 else { throw ValidationError("--frameskip applies to planar envs, not \(env)") }
+        } else {
+            _ = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
+        }
+    } catch let error as EnvError {
+        throw ValidationError(error.description)
+    }
 }

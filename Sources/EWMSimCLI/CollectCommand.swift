@@ -23,7 +23,7 @@ struct Collect: ParsableCommand {
             episode_index, frame_index; DIR/collect.json records the settings.
             """)
 
-    @Argument(help: "Env id (pusht, teacher2d, teacher3d).") var env: String
+    @Argument(help: "Env id: any registered env with world-model adapters (pusht, teacher2d, teacher3d, ...).") var env: String
     @Option(help: "Episodes.") var episodes: Int = 400
     @Option(help: "Steps per episode.") var steps: Int = 50
     @Option(help: "Policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
@@ -48,10 +48,8 @@ struct Collect: ParsableCommand {
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
         if let s = randomStd, !(s > 0 && s.isFinite) { throw ValidationError("--random-std must be a positive number") }
         guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
-        if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
-        guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("collect supports pusht, teacher2d and teacher3d, not '\(env)'") }
+        try validateModelEnv(env, frameskip: frameskip, history: history, previousAction: previousAction)
         if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(slice) }
-        if previousAction && env != "pusht" { throw ValidationError("--previous-action applies to pusht") }
     }
 
     func run() throws {

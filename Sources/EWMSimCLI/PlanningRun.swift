@@ -60,9 +60,9 @@ struct SearchOptions: ParsableArguments {
                        cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites)
     }
 
-    /// The controller settings for `model` (nil, or `oracle`: the simulator plans; a model there only scores).
-    func config(model: (any LatentWorldModel)?, oracle: Bool = false) throws -> MPCConfig {
-        try settings.config(env: "pusht", model: model, oracle: oracle)
+    /// The controller settings for `model` in env `env` (nil, or `oracle`: the simulator plans; a model there only scores).
+    func config(env: String = "pusht", model: (any LatentWorldModel)?, oracle: Bool = false) throws -> MPCConfig {
+        try settings.config(env: env, model: model, oracle: oracle)
     }
 }
 
@@ -115,7 +115,7 @@ struct PlanningRun {
         var config = try planner.search.config(model: model, oracle: kind == .oracle)
         config.oracleNoise = planner.oracleNoise
         config.oracleNoiseSmooth = planner.oracleNoiseSmooth
-        let run = PushTPlanningRun(protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
+        let run = GoalReachingRun(protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
                                    episodes: episodes, seed: seed, compare: compare, record: dump != nil || render != nil,
                                    frameSize: render != nil ? frameSize : nil)
         let progress = ProgressLine(label: "pusht \(kind.rawValue)", total: episodes, enabled: !json)

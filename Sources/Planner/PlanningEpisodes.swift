@@ -30,8 +30,8 @@ public struct PlanningEpisode: Codable, Sendable {
     }
 }
 
-/// Runs planning episodes of PushT at an orientation.
-public enum PushTPlanning {
+/// Planning episodes of an env with goal protocols, at an orientation.
+public enum PlanningEpisodes {
     /// Builds the controller for `kind`; `model` is required except for the oracle.
     public static func controller(kind: PlannerKind, model: (any LatentWorldModel)?, env: any Environment, config: MPCConfig,
                                   goal: @escaping ([Double]) -> [Double]) throws -> any Policy {
@@ -66,17 +66,25 @@ public enum PushTPlanning {
         return (result, recorder?.episodes.last)
     }
 
-    /// max over common steps of |g^-1 a(t) - b(t)| over the 9 points of keypoint observations.
-    public static func deviation(_ rotated: [[Double]], from reference: [[Double]], theta: Double) -> Double {
-        let inverse = PlanarRotation(angle: -theta, center: PushTGeometry.workspaceCenter)
+    /// max over common steps and points of |g^-1 a(t) - b(t)|: how far a trajectory of the world at g is from the
+    /// identity's, turned back (observations are points of the group's space).
+    public static func deviation<G: GroupElement>(_ transformed: [[Double]], from reference: [[Double]], g: G) -> Double {
+        let inverse = g.inverse, d = G.spaceDimension
         var worst = 0.0
-        for (a, b) in zip(rotated, reference) {
-            for k in 0..<(min(a.count, b.count) / 2) {
-                let p = inverse.apply(point: Vec2(a[2 * k], a[2 * k + 1]))
-                worst = max(worst, hypot(p.x - b[2 * k], p.y - b[2 * k + 1]))
+        for (a, b) in zip(transformed, reference) {
+            let n = min(a.count, b.count) / d * d
+            let back = inverse.apply(toPoints: Array(a.prefix(n)))
+            for k in 0..<(n / d) {
+                let e = (0..<d).map { back[d * k + $0] - b[d * k + $0] }
+                worst = max(worst, d == 2 ? hypot(e[0], e[1]) : e.map { $0 * $0 }.reduce(0, +).squareRoot())
             }
         }
         return worst
+    }
+
+    /// `deviation` for a planar world at orientation theta about `center`.
+    public static func deviation(_ rotated: [[Double]], from reference: [[Double]], theta: Double, center: [Double]) -> Double {
+        deviation(rotated, from: reference, g: PlanarRotation(angle: theta, center: Vec2(center[0], center[1])))
     }
 }
 

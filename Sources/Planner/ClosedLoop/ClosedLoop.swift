@@ -3,8 +3,8 @@ import EWMIO
 import Envs
 import Foundation
 
-/// One controller of a PushT closed-loop sweep: a planner and (unless it is the oracle) a model checkpoint.
-public struct PushTController: CustomStringConvertible, Sendable {
+/// One controller of a closed-loop sweep: a planner and (unless it is the oracle) a model checkpoint.
+public struct ControllerSpec: CustomStringConvertible, Sendable {
     public var planner: PlannerKind
     public var model: String?
 
@@ -20,8 +20,8 @@ public struct PushTController: CustomStringConvertible, Sendable {
     public var description: String { model.map { "\(planner.rawValue):\($0)" } ?? planner.rawValue }
 }
 
-/// Closed-loop success of planners on PushT across the group of orientations (`eval closed-loop`).
-public enum PushTClosedLoop {
+/// Closed-loop success of planners on a planar env across the group of orientations (`eval closed-loop`).
+public enum ClosedLoop {
     /// One controller at one orientation.
     public struct Row: Encodable, Sendable {
         public var controller: String
@@ -47,13 +47,13 @@ public enum PushTClosedLoop {
         (0..<count).map { 2 * Double.pi * Double($0) / Double(count) }
     }
 
-    /// Sweeps every controller over `orientations(orientations)`, `episodes` episodes each (episode e: goal25 task e,
-    /// seed e). `load` gives a controller's model and settings (called once per controller, in order);
+    /// Sweeps every controller over `orientations(orientations)`, `episodes` episodes each (episode e: the protocol's task e,
+    /// or seed e); `center` is the fixed point of the env's rotations. `load` gives a controller's model and settings (called once per controller, in order);
     /// `progress(controller, theta)` follows every episode.
-    public static func run(controllers: [PushTController], orientations: Int, episodes: Int, protocol proto: PushTProtocol,
-                           rotation: RotationBuild,
-                           load: (PushTController) throws -> (model: (any LatentWorldModel)?, config: MPCConfig),
-                           progress: (PushTController, Double) -> Void = { _, _ in }) throws -> Report {
+    public static func run(controllers: [ControllerSpec], orientations: Int, episodes: Int, protocol proto: any GoalProtocol,
+                           rotation: RotationBuild, center: [Double],
+                           load: (ControllerSpec) throws -> (model: (any LatentWorldModel)?, config: MPCConfig),
+                           progress: (ControllerSpec, Double) -> Void = { _, _ in }) throws -> Report {
         let thetas = self.orientations(orientations)
         var rows: [Row] = []
         var spread: [String: [String: Double]] = [:]
@@ -61,9 +61,9 @@ public enum PushTClosedLoop {
             let (model, config) = try load(spec)
             let cells = try ClosedLoopSweep.run(
                 elements: thetas, episodes: episodes, isReference: { $0 == 0 },
-                deviation: { PushTPlanning.deviation($0, from: $1, theta: $2) },
+                deviation: { PlanningEpisodes.deviation($0, from: $1, theta: $2, center: center) },
                 episode: { theta, e in
-                    try PushTPlanning.episode(protocol: proto, index: e, seed: UInt64(e), theta: theta, rotation: rotation,
+                    try PlanningEpisodes.episode(protocol: proto, index: e, seed: UInt64(e), theta: theta, rotation: rotation,
                                               kind: spec.planner, model: model, config: config).0.closedLoopOutcome
                 },
                 progress: { theta, _ in progress(spec, theta) })
@@ -73,14 +73,14 @@ public enum PushTClosedLoop {
             }
             spread[spec.description] = ClosedLoopSweep.spread(cells)
         }
-        return Report(protocol: proto.rawValue, rotation: rotation.rawValue, episodes: episodes, rows: rows, spread: spread)
+        return Report(protocol: proto.name, rotation: rotation.rawValue, episodes: episodes, rows: rows, spread: spread)
     }
 
     /// Frames of episode 0 at orientation 0 (left) and 0.7 rad (right), side by side (256 px each).
-    public static func sideBySideFrames(controller: PushTController, model: (any LatentWorldModel)?, config: MPCConfig,
-                                        protocol proto: PushTProtocol, rotation: RotationBuild) throws -> [RGBImage] {
+    public static func sideBySideFrames(controller: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig,
+                                        protocol proto: any GoalProtocol, rotation: RotationBuild) throws -> [RGBImage] {
         let runs = try [0.0, 0.7].map { theta in
-            try PushTPlanning.episode(protocol: proto, index: 0, seed: 0, theta: theta, rotation: rotation, kind: controller.planner,
+            try PlanningEpisodes.episode(protocol: proto, index: 0, seed: 0, theta: theta, rotation: rotation, kind: controller.planner,
                                       model: model, config: config, record: true, frameSize: 256).1?.frames ?? []
         }
         return FrameComposite.sideBySide(runs, gap: 8)

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
             Negative slice bounds need `=`: --slice=-15:15 (or --slice 15).
             """)
 
-    @Option(help: "Env: pusht, teacher2d, or teacher3d (3D: see --slice).") var env: String = "pusht"
+    @Option(help: "Env: any registered env with world-model adapters (pusht, teacher2d, teacher3d, ...; 3D: see --slice).") var env: String = "pusht"
     @Option(help: "Model: vn, mlp, mlp-aug, mlp-soft, mlp-big.") var model: ModelKind = .vn
     @Option(name: .customLong("slice"), help: "Training slice: orientations in degrees (lo:hi, or w for -w:w; default 15); 3D envs: a rung of the SE(3) ladder, identity|so2|so3|se3 (default identity).") var sliceText: String?
     @Option(help: "Optimisation steps.") var steps: Int = 3000
@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard ["pusht", "teacher2d"].contains(env) || CloudLayout.isSupported(env) else { throw ValidationError("--env must be pusht, teacher2d or teacher3d, not '\(env)'") }
+        try validateModelEnv(env, frameskip: frameskip, history: history, previousAction: previousAction)
         if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(sliceText ?? "identity") } else { _ = try slice }
         guard steps > 0, batch > 1, episodes > 0, episodeSteps > 0 else { throw ValidationError("--steps, --episodes, --episode-steps must be positive and --batch at least 2") }
         guard logEvery > 0, checkpointEvery > 0, threads > 0 else { throw ValidationError("--log-every, --checkpoint-every and --threads must be positive") }
@@ -85,7 +85,6 @@ struct TrainCommand: ParsableCommand {
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
         guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
         guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
-        if frameskip != 1 && CloudLayout.isSupported(env) { throw ValidationError("--frameskip applies to pusht and teacher2d") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
         if let s = randomStd, !(s > 0 && s.isFinite) { throw ValidationError("--random-std must be a positive number") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }
@@ -93,7 +92,6 @@ struct TrainCommand: ParsableCommand {
             guard k > 0 else { throw ValidationError("--gated-directions must be positive") }
             guard model == .vn else { throw ValidationError("--gated-directions applies to --model vn") }
         }
-        if previousAction && env != "pusht" { throw ValidationError("--previous-action applies to pusht") }
         if let h = hiddenScale, h < 1 { throw ValidationError("--hidden-scale must be at least 1") }
     }
 

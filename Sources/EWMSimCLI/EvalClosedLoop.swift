@@ -8,7 +8,7 @@ import Planner
 import Tensor
 import Train
 
-extension PushTController: ExpressibleByArgument {
+extension ControllerSpec: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
 
@@ -24,13 +24,15 @@ struct EvalClosedLoop: ParsableCommand {
             """)
 
     @Option(name: .customLong("controller"), help: "planner[:model]; repeat to compare (default: equivariant and cem with the MLP).")
-    var controllers: [PushTController] = []
+    var controllers: [ControllerSpec] = []
     @Option(help: "Orientations evenly spaced over the circle (0 included).")
     var orientations: Int = 16
     @Option(help: "Episodes per orientation.")
     var episodes: Int = 50
-    @Option(help: "goal25 or full.")
-    var `protocol`: PushTProtocol = .goal25
+    @Option(help: "Env id: any registered env with world-model adapters and a goal protocol.")
+    var env: String = "pusht"
+    @Option(help: "The env's goal protocol (pusht: goal25 or full; default: the env's first).")
+    var `protocol`: String?
     @Option(help: "frame (exact) or world (Box2D world rotated).")
     var rotation: RotationBuild = .frame
     @OptionGroup var search: SearchOptions
@@ -49,19 +51,25 @@ struct EvalClosedLoop: ParsableCommand {
     func run() throws {
         search.configureThreads()
         MemoryTuning.retainFreedMemory()
+        let adapters = try Registry.adapters(env)
+        let goalProtocol = try adapters.goalProtocol(self.protocol)
         let specs = controllers.isEmpty
-            ? [PushTController(planner: .equivariant), PushTController(planner: .cem, model: DefaultModel.baselinePath)]
+            ? [ControllerSpec(planner: .equivariant), ControllerSpec(planner: .cem, model: DefaultModel.baselinePath)]
             : controllers
         let progress = ProgressLine(label: "closed loop", total: specs.count * orientations * episodes, enabled: !output.json)
         var done = 0
         var first: (model: (any LatentWorldModel)?, config: MPCConfig)?
-        let report = try PushTClosedLoop.run(
-            controllers: specs, orientations: orientations, episodes: episodes, protocol: self.protocol, rotation: rotation,
+        let report = try ClosedLoop.run(
+            controllers: specs, orientations: orientations, episodes: episodes, protocol: goalProtocol, rotation: rotation,
+            center: adapters.planning.center,
             load: { spec in
                 // The default baseline is found like the default model: in the working directory, else the source tree.
                 let path = spec.model == DefaultModel.baselinePath ? try DefaultModel.url(DefaultModel.baselinePath).path : spec.model
                 let model = spec.planner == .oracle ? nil : try DefaultModel.load(path, precision: .double)
-                let loaded = (model: model, config: try search.config(model: model, oracle: spec.planner == .oracle))
+                if let trained = model?.trainedEnv, trained != env {
+                    throw ValidationError("\(path ?? "the model") was trained on \(trained), not \(env)")
+                }
+                let loaded = (model: model, config: try search.config(env: env, model: model, oracle: spec.planner == .oracle))
                 if first == nil { first = loaded }
                 return loaded
             },
@@ -73,8 +81,8 @@ struct EvalClosedLoop: ParsableCommand {
         let (rows, spread) = (report.rows, report.spread)
         if let plot { try PNG.write(EvaluationPlots.closedLoop(report, controllers: specs.map(\.description)).render(), to: URL(fileURLWithPath: plot)) }
         if let animation, let spec = specs.first, let first {
-            let frames = try PushTClosedLoop.sideBySideFrames(controller: spec, model: first.model, config: first.config,
-                                                             protocol: self.protocol, rotation: rotation)
+            let frames = try ClosedLoop.sideBySideFrames(controller: spec, model: first.model, config: first.config,
+                                                             protocol: goalProtocol, rotation: rotation)
             try HTMLAnimation.write(frames: frames, fps: 10, title: "\(spec): orientation 0 (left) and 0.7 rad (right)",
                                     captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))
         }

@@ -1,0 +1,3 @@
+import EWMSimCLI
+
+EWMSimCommand.main()
