@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command: make sure the system packages are there, then run the whole suite, then build and test the
-# outside-package example (Examples/ReachPlane), which adds an env through the public API only.
+# outside-package example (Examples/ReachPlane), which adds an env through the public API only, and run the command
+# set on it end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift test "$@"
 swift test --package-path Examples/ReachPlane --scratch-path Examples/ReachPlane/.build
+scripts/example-end-to-end.sh

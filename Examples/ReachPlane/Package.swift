@@ -18,11 +18,7 @@ let package = Package(
         // ewm-sim's whole command line with reach-plane registered beside the built-in envs.
         .executableTarget(
             name: "reach-plane",
-            dependencies: [
-                "ReachPlane",
-                // ENABLE ONCE ewm-sim EXPORTS THE EWMSimCLI PRODUCT (until then main.swift only prints how to enable it):
-                // .product(name: "EWMSimCLI", package: "ewm-sim"),
-            ]),
+            dependencies: ["ReachPlane", .product(name: "EWMSimCLI", package: "ewm-sim")]),
         .testTarget(
             name: "ReachPlaneTests",
             dependencies: [
