@@ -97,8 +97,8 @@ import Testing
 
     @Test func formatsAndKeysStayWithTheLayoutKind() {
         #expect(JEPATrainer.format == "ewm-world-model/1" && CloudJEPATrainer.format == "ewm-world-model-3d/1")
-        #expect(ObservationLayout.layoutKey == "layout" && ObservationLayout.trainKey == "train")
-        #expect(CloudLayout.layoutKey == "layout3d" && CloudLayout.trainKey == "train3d")
+        #expect(ObservationLayout.checkpointKind.layoutKey == "layout" && ObservationLayout.checkpointKind.trainKey == "train")
+        #expect(CloudLayout.checkpointKind.layoutKey == "layout3d" && CloudLayout.checkpointKind.trainKey == "train3d")
     }
 
     /// The generic trainer writes each layout's format and keys, and the generic reader and view read them back: the 3D

@@ -140,7 +140,7 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
     let observationPick: Variable<Float>?
     public private(set) var step = 0
 
-    public static var format: String { Layout.checkpointFormat }
+    public static var format: String { Layout.checkpointKind.format }
 
     public init(config: Config, data: TransitionSet) throws {
         try config.validate()
@@ -292,8 +292,8 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
     public func checkpoint(command: String, extra: [String: String] = [:]) throws -> SafeTensors {
         var metadata = extra
         metadata["model"] = try jsonString(config.model)
-        metadata[Layout.layoutKey] = try jsonString(layout)
-        metadata[Layout.trainKey] = try jsonString(config)
+        metadata[Layout.checkpointKind.layoutKey] = try jsonString(layout)
+        metadata[Layout.checkpointKind.trainKey] = try jsonString(config)
         return trainingState.checkpoint(format: Self.format, step: step, seed: config.seed, command: command, metadata: metadata)
     }
 
@@ -304,8 +304,9 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
 
     /// Restores model, target, optimiser and step from a checkpoint of the same config.
     public func resume(from state: SafeTensors) throws {
-        guard state.metadata["format"] == Self.format else { throw SafeTensorsError.invalidHeader(Layout.notCheckpointMessage) }
-        let saved = try decodeJSON(Config.self, state.metadata[Layout.trainKey], what: Layout.trainKey)
+        let kind = Layout.checkpointKind
+        guard state.metadata["format"] == kind.format else { throw SafeTensorsError.invalidHeader(kind.notThisKind) }
+        let saved = try decodeJSON(Config.self, state.metadata[kind.trainKey], what: kind.trainKey)
         guard saved == config else {
             throw DataError("the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
         }

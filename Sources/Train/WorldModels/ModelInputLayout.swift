@@ -14,18 +14,8 @@ public protocol ModelInputLayout: Codable, Equatable, Sendable {
     /// The run configuration that trains a model of this layout (stored in its checkpoints).
     associatedtype TrainingConfig: LayoutTrainingConfig where TrainingConfig.Layout == Self
 
-    /// The checkpoint's `format` metadata ("ewm-world-model/1", "ewm-world-model-3d/1").
-    static var checkpointFormat: String { get }
-    /// Metadata key of the layout's JSON ("layout", "layout3d").
-    static var layoutKey: String { get }
-    /// Metadata key of the training config's JSON ("train", "train3d").
-    static var trainKey: String { get }
-    /// How errors name a checkpoint of this format ("an ewm-sim world-model checkpoint").
-    static var checkpointKind: String { get }
-    /// What `resume` says of a file of another format.
-    static var notCheckpointMessage: String { get }
-    /// What to tell the user when a checkpoint is missing.
-    static var missingHint: String { get }
+    /// The checkpoint format of models of this layout (format string, metadata keys, how errors name it).
+    static var checkpointKind: CheckpointKind { get }
     /// Whether a Float `LoadedModel` carries a Double twin (`LatentWorldModel.doubleTwin`): 2D yes, 3D no.
     static var floatViewHasDoubleTwin: Bool { get }
 
@@ -57,6 +47,22 @@ public protocol ModelInputLayout: Codable, Equatable, Sendable {
     func softOrbit(observations o: [Double], actions a: [Double], batch: Int, using rng: inout Xoshiro256) -> SoftOrbit?
     /// The error when a model's input channels do not fit the layout.
     func channelMismatch(model channels: Int) -> String
+}
+
+/// How a layout kind's checkpoints are told apart and read: the `format` metadata, the metadata keys of the layout
+/// and the training config, and how messages name the kind. Values of a layout kind, not of a code path, so that the
+/// committed checkpoints ("ewm-world-model/1" with "layout"/"train", "ewm-world-model-3d/1" with "layout3d"/"train3d")
+/// stay readable and new ones stay byte-identical.
+public struct CheckpointKind: Sendable, Equatable {
+    public var format: String
+    public var layoutKey: String
+    public var trainKey: String
+    /// How errors name a checkpoint of this kind ("an ewm-sim world-model checkpoint").
+    public var name: String
+    /// What `resume` says of a file of another format.
+    public var notThisKind: String
+    /// What to tell the user when a checkpoint is missing.
+    public var missingHint: String
 }
 
 /// A batch moved by one group element per sample, and the elements' action on latents [B, d, L] (for `mlp-soft`).
@@ -98,12 +104,10 @@ public protocol LayoutTrainingConfig: Codable, Equatable, Sendable {
 
 extension ObservationLayout: ModelInputLayout {
     public typealias TrainingConfig = TrainConfig
-    public static var checkpointFormat: String { "ewm-world-model/1" }
-    public static var layoutKey: String { "layout" }
-    public static var trainKey: String { "train" }
-    public static var checkpointKind: String { "an ewm-sim world-model checkpoint" }
-    public static var notCheckpointMessage: String { "not an ewm-sim world-model checkpoint" }
-    public static var missingHint: String { "train one with `ewm-sim train ... --out DIR`; it writes DIR/checkpoint.safetensors" }
+    public static let checkpointKind = CheckpointKind(
+        format: "ewm-world-model/1", layoutKey: "layout", trainKey: "train", name: "an ewm-sim world-model checkpoint",
+        notThisKind: "not an ewm-sim world-model checkpoint",
+        missingHint: "train one with `ewm-sim train ... --out DIR`; it writes DIR/checkpoint.safetensors")
     public static var floatViewHasDoubleTwin: Bool { true }
 
     public var dimension: Int { 2 }
@@ -148,12 +152,10 @@ extension ObservationLayout: ModelInputLayout {
 
 extension CloudLayout: ModelInputLayout {
     public typealias TrainingConfig = Train3DConfig
-    public static var checkpointFormat: String { "ewm-world-model-3d/1" }
-    public static var layoutKey: String { "layout3d" }
-    public static var trainKey: String { "train3d" }
-    public static var checkpointKind: String { "a 3D world-model checkpoint" }
-    public static var notCheckpointMessage: String { "not an ewm-sim 3D world-model checkpoint" }
-    public static var missingHint: String { "train one with `ewm-sim train --env teacher3d ... --out DIR`" }
+    public static let checkpointKind = CheckpointKind(
+        format: "ewm-world-model-3d/1", layoutKey: "layout3d", trainKey: "train3d", name: "a 3D world-model checkpoint",
+        notThisKind: "not an ewm-sim 3D world-model checkpoint",
+        missingHint: "train one with `ewm-sim train --env teacher3d ... --out DIR`")
     public static var floatViewHasDoubleTwin: Bool { false }
 
     public var dimension: Int { 3 }

@@ -16,12 +16,13 @@ public final class TrainedModel<Layout: ModelInputLayout> {
     public var step: Int { metadata["step"].flatMap(Int.init) ?? 0 }
 
     public init(url: URL) throws {
-        let nets = try CheckpointNets(url: url, format: Layout.checkpointFormat, missingHint: Layout.missingHint, kind: Layout.checkpointKind)
+        let kind = Layout.checkpointKind
+        let nets = try CheckpointNets(url: url, format: kind.format, missingHint: kind.missingHint, kind: kind.name)
         let state = nets.state
         self.url = url
         spec = nets.spec
-        layout = try decodeJSON(Layout.self, state.metadata[Layout.layoutKey], what: Layout.layoutKey)
-        train = try decodeJSON(Layout.TrainingConfig.self, state.metadata[Layout.trainKey], what: Layout.trainKey)
+        layout = try decodeJSON(Layout.self, state.metadata[kind.layoutKey], what: kind.layoutKey)
+        train = try decodeJSON(Layout.TrainingConfig.self, state.metadata[kind.trainKey], what: kind.trainKey)
         metadata = state.metadata
         online = nets.online
         target = nets.target
@@ -32,7 +33,7 @@ public final class TrainedModel<Layout: ModelInputLayout> {
 
     /// Whether a file is a checkpoint of this layout's format (by its metadata).
     public static func isCheckpoint(_ url: URL) -> Bool {
-        (try? SafeTensors.read(from: url))?.metadata["format"] == Layout.checkpointFormat
+        (try? SafeTensors.read(from: url))?.metadata["format"] == Layout.checkpointKind.format
     }
 }
 
