@@ -2,7 +2,7 @@ import EWMIO
 import Foundation
 import Tensor
 
-/// A trainer that a `TrainingRun` drives: the 2D `JEPATrainer` and the 3D `CloudJEPATrainer`.
+/// A trainer that a `TrainingRun` drives: `LayoutJEPATrainer` on any layout (2D `JEPATrainer`, 3D `CloudJEPATrainer`).
 public protocol ResumableTrainer: AnyObject {
     var step: Int { get }
     var online: WorldNet<Float> { get }
@@ -11,8 +11,7 @@ public protocol ResumableTrainer: AnyObject {
     func save(to url: URL, command: String, extra: [String: String]) throws
 }
 
-extension JEPATrainer: ResumableTrainer {}
-extension CloudJEPATrainer: ResumableTrainer {}
+extension LayoutJEPATrainer: ResumableTrainer {}
 
 /// What a training run reports (and writes to `summary.json`).
 public struct TrainingSummary: Encodable, Sendable {

@@ -107,14 +107,29 @@ public struct TrainMetrics: Codable, Sendable {
     public var seconds: Double
 }
 
-/// JEPA training: loss = relMSE(f(E(o), a), sg(E_ema(o'))) + w * regulariser(E(o)) [+ soft penalty]; Muon on hidden
-/// matrices and AdamW on the rest (warm-up, then cosine decay to 5%), then the EMA update of the target encoder.
-/// Every step's randomness (batch indices, augmentation rotations, SIGReg slices) comes from a generator seeded by
-/// (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
-public final class JEPATrainer {
-    public let config: TrainConfig
-    public let layout: ObservationLayout
+extension TrainConfig: LayoutTrainingConfig {
+    public typealias Layout = ObservationLayout
+    public var frameskip: Int { collect.frameskip }
+    public var nameTag: String { "" }
+    public func inputLayout() throws -> ObservationLayout { try collect.layout }
+}
+
+/// The 2D trainer: `LayoutJEPATrainer` on an `ObservationLayout` (format "ewm-world-model/1", keys "layout"/"train").
+public typealias JEPATrainer = LayoutJEPATrainer<ObservationLayout>
+
+/// JEPA training of a world model on any input layout: loss = relMSE(f(E(o), a), sg(E_ema(o'))) + w * regulariser(E(o))
+/// [+ soft penalty]; Muon on hidden matrices and AdamW on the rest (warm-up, then cosine decay to 5%), then the EMA
+/// update of the target encoder. Every step's randomness (batch indices, augmentation draws, SIGReg slices) comes from
+/// a generator seeded by (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+/// The layout says how rows become tensors, what the model's actions are (2D: raw, 3D: offsets from the reference
+/// point), how `mlp-aug` and `mlp-soft` draw their group elements, and the checkpoint's format and metadata keys.
+public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
+    public typealias Config = Layout.TrainingConfig
+    public let config: Config
+    public let layout: Layout
     public let data: TransitionSet
+    /// The data's actions as model actions (`ModelInputLayout.modelActions`), precomputed.
+    let modelActions: [Double]
     public let online: WorldNet<Float>
     public let target: WorldNet<Float>
     public let optimizer: MuonAdamW<Float>
@@ -125,18 +140,25 @@ public final class JEPATrainer {
     let observationPick: Variable<Float>?
     public private(set) var step = 0
 
-    public init(config: TrainConfig, data: TransitionSet) throws {
+    public static var format: String { Layout.checkpointKind.format }
+
+    public init(config: Config, data: TransitionSet) throws {
         try config.validate()
         guard data.count > 0 else { throw DataError("no training transitions") }
         self.config = config
-        layout = try config.collect.layout
+        layout = try config.inputLayout()
         guard data.observationSize == layout.observationSize, data.actionSize == layout.actionSize else {
             throw DataError("data has \(data.observationSize)-number observations and \(data.actionSize)-number actions; \(config.env) needs \(layout.observationSize) and \(layout.actionSize)")
         }
-        guard config.model.config.inputChannels == layout.points else {
-            throw DataError("model expects \(config.model.config.inputChannels) points, \(config.env) has \(layout.points)")
+        guard config.model.config.inputChannels == layout.inputChannels else {
+            throw DataError(layout.channelMismatch(model: config.model.config.inputChannels))
+        }
+        let os = layout.originSize
+        if os > 0 {
+            guard data.origins.isEmpty || data.origins.count == os * data.count else { throw DataError("data has \(data.origins.count / os) origins for \(data.count) transitions") }
         }
         self.data = data
+        modelActions = layout.modelActions(data.actions, observations: data.observations, batch: data.count)
         online = WorldNet<Float>(config.model, seed: config.seed)
         online.setTrainable(true)
         target = online.copy(as: Float.self, trainable: false)
@@ -164,6 +186,25 @@ public final class JEPATrainer {
         return s.next() &+ UInt64(step) &* 0x9E37_79B9_7F4A_7C15
     }
 
+    /// Model action rows and world-origin rows (zeros where the data has none; empty for layouts without origins) of
+    /// transitions `indices`.
+    func gatherInputs(_ indices: [Int]) -> (actions: [Double], origins: [Double]) {
+        let s = layout.actionSize, os = layout.originSize
+        var a = [Double](), w = [Double]()
+        a.reserveCapacity(s * indices.count); w.reserveCapacity(os * indices.count)
+        for i in indices {
+            a += modelActions[s * i ..< s * i + s]
+            if os > 0 { w += data.origins.isEmpty ? [Double](repeating: 0, count: os) : Array(data.origins[os * i ..< os * i + os]) }
+        }
+        return (a, w)
+    }
+
+    func points(_ obs: [Double], origins: [Double]) -> Variable<Float> {
+        Variable(layout.pointsTensor(obs, batch: config.batch, origins: origins, as: Float.self))
+    }
+
+    func actions(_ a: [Double]) -> Variable<Float> { Variable(layout.actionTensor(a, batch: config.batch, as: Float.self)) }
+
     /// relMSE(p, goal), plus w * relMSE over the latent's observation channels alone with an observation weight (the
     /// last `inputChannels` of [B, d, L], picked by a constant 0/1 channel map, so the term stays invariant).
     func predictionLoss(_ p: Variable<Float>, _ goal: Variable<Float>) -> Variable<Float> {
@@ -185,46 +226,27 @@ public final class JEPATrainer {
         let b = config.batch
         if config.horizon > 1 { return rolloutStep(rng: &rng, factor: factor, start: t0) }
         let indices = (0..<b).map { _ in Int(rng.next() % UInt64(data.count)) }
-        var (o, a, n) = data.gather(indices)
+        var (o, _, n) = data.gather(indices)
+        var (a, w) = gatherInputs(indices)
         if config.model.kind == .mlpAug {
-            // Each sample rotated by its own uniformly random g in SO(2).
-            for i in 0..<b {
-                let g = layout.rotation(2 * Double.pi * rng.nextUnit())
-                let os = layout.observationSize
-                o.replaceSubrange(i * os ..< (i + 1) * os, with: layout.rotate(observations: Array(o[i * os ..< (i + 1) * os]), by: g))
-                n.replaceSubrange(i * os ..< (i + 1) * os, with: layout.rotate(observations: Array(n[i * os ..< (i + 1) * os]), by: g))
-                a.replaceSubrange(2 * i ..< 2 * i + 2, with: layout.rotate(actions: Array(a[2 * i ..< 2 * i + 2]), by: g))
-            }
+            layout.augment(observations: &o, next: &n, actions: &a, origins: w, batch: b, using: &rng)
         }
-        let points = Variable(layout.pointsTensor(o, batch: b, as: Float.self))
-        let action = Variable(layout.actionTensor(a, batch: b, as: Float.self))
-        let z = online.encode(points)
-        let p = online.predict(z, action: action)
-        let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
+        let z = online.encode(points(o, origins: w))
+        let p = online.predict(z, action: actions(a))
+        let goal = target.encode(points(n, origins: w))
         let prediction = predictionLoss(p, goal)
         let reg = config.regularizer.loss(z, rep: config.model.latentRep, using: &rng)
         var total = prediction + config.regWeight * reg
         var softValue: Double?
-        if config.model.kind == .mlpSoft && config.softWeight > 0 {
-            let angles = (0..<b).map { _ in 2 * Double.pi * rng.nextUnit() }
-            var go = o, ga = a
-            let os = layout.observationSize
-            for i in 0..<b {
-                let g = layout.rotation(angles[i])
-                go.replaceSubrange(i * os ..< (i + 1) * os, with: layout.rotate(observations: Array(o[i * os ..< (i + 1) * os]), by: g))
-                ga.replaceSubrange(2 * i ..< 2 * i + 2, with: layout.rotate(actions: Array(a[2 * i ..< 2 * i + 2]), by: g))
-            }
-            let gz = online.encode(Variable(layout.pointsTensor(go, batch: b, as: Float.self)))
-            let gp = online.predict(gz, action: Variable(layout.actionTensor(ga, batch: b, as: Float.self)))
-            let soft = Loss.relativeMSE(gz, rotateLatents(z, angles: angles)) + Loss.relativeMSE(gp, rotateLatents(p, angles: angles))
+        if config.model.kind == .mlpSoft && config.softWeight > 0,
+           let orbit = layout.softOrbit(observations: o, actions: a, batch: b, using: &rng) {
+            let gz = online.encode(points(orbit.observations, origins: w))
+            let gp = online.predict(gz, action: actions(orbit.actions))
+            let soft = Loss.relativeMSE(gz, orbit.actOnLatents(z)) + Loss.relativeMSE(gp, orbit.actOnLatents(p))
             softValue = Double(soft.value.scalar)
             total = total + config.softWeight * soft
         }
-        online.zeroGrad()
-        total.backward()
-        optimizer.step()
-        ema.update()
-        step += 1
+        update(total)
         return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(prediction.value.scalar),
                             regularizer: Double(reg.value.scalar), soft: softValue, lrFactor: factor,
                             seconds: Date().timeIntervalSince(t0))
@@ -235,38 +257,43 @@ public final class JEPATrainer {
         let b = config.batch, h = config.horizon
         let starts = (0..<b).map { _ in rolloutStarts[Int(rng.next() % UInt64(rolloutStarts.count))] }
         let (o, _, _) = data.gather(starts)
-        let z = online.encode(Variable(layout.pointsTensor(o, batch: b, as: Float.self)))
+        let z = online.encode(points(o, origins: gatherInputs(starts).origins))
         var p = z
         var prediction: Variable<Float>?
         for k in 0..<h {
-            let (_, a, n) = data.gather(starts.map { $0 + k })
-            p = online.predict(p, action: Variable(layout.actionTensor(a, batch: b, as: Float.self)))
-            let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, as: Float.self)))
+            let rows = starts.map { $0 + k }
+            let (_, _, n) = data.gather(rows)
+            let (a, w) = gatherInputs(rows)
+            p = online.predict(p, action: actions(a))
+            let goal = target.encode(points(n, origins: w))
             let term = predictionLoss(p, goal)
             prediction = prediction.map { $0 + term } ?? term
         }
         let predictionMean = (1.0 / Double(h)) * prediction!
         let reg = config.regularizer.loss(z, rep: config.model.latentRep, using: &rng)
         let total = predictionMean + config.regWeight * reg
+        update(total)
+        return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(predictionMean.value.scalar),
+                            regularizer: Double(reg.value.scalar), soft: nil, lrFactor: factor, seconds: Date().timeIntervalSince(t0))
+    }
+
+    /// Backward pass, optimiser and EMA updates, step count.
+    private func update(_ total: Variable<Float>) {
         online.zeroGrad()
         total.backward()
         optimizer.step()
         ema.update()
         step += 1
-        return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(predictionMean.value.scalar),
-                            regularizer: Double(reg.value.scalar), soft: nil, lrFactor: factor, seconds: Date().timeIntervalSince(t0))
     }
 
     // MARK: checkpoints
 
-    public static let format = "ewm-world-model/1"
-
-    /// Model, EMA target, optimiser state and the run's config as safetensors contents.
+    /// Model, EMA target, optimiser state and the run's layout and config (under the layout's keys) as safetensors contents.
     public func checkpoint(command: String, extra: [String: String] = [:]) throws -> SafeTensors {
         var metadata = extra
         metadata["model"] = try jsonString(config.model)
-        metadata["layout"] = try jsonString(layout)
-        metadata["train"] = try jsonString(config)
+        metadata[Layout.checkpointKind.layoutKey] = try jsonString(layout)
+        metadata[Layout.checkpointKind.trainKey] = try jsonString(config)
         return trainingState.checkpoint(format: Self.format, step: step, seed: config.seed, command: command, metadata: metadata)
     }
 
@@ -277,8 +304,9 @@ public final class JEPATrainer {
 
     /// Restores model, target, optimiser and step from a checkpoint of the same config.
     public func resume(from state: SafeTensors) throws {
-        guard state.metadata["format"] == Self.format else { throw SafeTensorsError.invalidHeader("not an ewm-sim world-model checkpoint") }
-        let saved = try decodeJSON(TrainConfig.self, state.metadata["train"], what: "train")
+        let kind = Layout.checkpointKind
+        guard state.metadata["format"] == kind.format else { throw SafeTensorsError.invalidHeader(kind.notThisKind) }
+        let saved = try decodeJSON(Config.self, state.metadata[kind.trainKey], what: kind.trainKey)
         guard saved == config else {
             throw DataError("the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
         }

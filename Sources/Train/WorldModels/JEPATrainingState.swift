@@ -2,8 +2,8 @@ import Foundation
 import Tensor
 
 /// What every JEPA trainer's checkpoint holds besides its own layout and config: the online and EMA-target nets, the
-/// Muon + AdamW state, and the metadata keys common to all world-model checkpoints. `JEPATrainer` (2D) and
-/// `CloudJEPATrainer` (3D) differ only in their format string and in how they store their layout and config.
+/// Muon + AdamW state, and the metadata keys common to all world-model checkpoints (`LayoutJEPATrainer` adds its
+/// layout's format string and its layout and config under the layout's keys).
 struct JEPATrainingState {
     let online: WorldNet<Float>
     let target: WorldNet<Float>

@@ -3,58 +3,69 @@ import Envs
 import Foundation
 import Tensor
 
-/// A trained world model read from a checkpoint: architecture, input layout, training config, the online model
-/// (encoder E and predictor f) and the EMA target encoder.
-public final class TrainedWorldModel {
+/// A trained world model read from a checkpoint of any layout: architecture, input layout, training config, the online
+/// model (encoder E and predictor f) and the EMA target encoder. The layout's kind fixes the format and metadata keys.
+public final class TrainedModel<Layout: ModelInputLayout> {
     public let url: URL
     public let spec: ModelSpec
-    public let layout: ObservationLayout
-    public let train: TrainConfig
+    public let layout: Layout
+    public let train: Layout.TrainingConfig
     public let metadata: [String: String]
     public let online: WorldNet<Float>
     public let target: WorldNet<Float>
     public var step: Int { metadata["step"].flatMap(Int.init) ?? 0 }
 
     public init(url: URL) throws {
-        let nets = try CheckpointNets(
-            url: url, format: JEPATrainer.format,
-            missingHint: "train one with `ewm-sim train ... --out DIR`; it writes DIR/checkpoint.safetensors",
-            kind: "an ewm-sim world-model checkpoint")
+        let kind = Layout.checkpointKind
+        let nets = try CheckpointNets(url: url, format: kind.format, missingHint: kind.missingHint, kind: kind.name)
         let state = nets.state
         self.url = url
         spec = nets.spec
-        layout = try decodeJSON(ObservationLayout.self, state.metadata["layout"], what: "layout")
-        train = try decodeJSON(TrainConfig.self, state.metadata["train"], what: "train")
+        layout = try decodeJSON(Layout.self, state.metadata[kind.layoutKey], what: kind.layoutKey)
+        train = try decodeJSON(Layout.TrainingConfig.self, state.metadata[kind.trainKey], what: kind.trainKey)
         metadata = state.metadata
         online = nets.online
         target = nets.target
     }
 
-    public var name: String { "\(spec.kind.rawValue) (\(url.deletingLastPathComponent().lastPathComponent))" }
+    public var parameterCount: Int { online.parameterCount }
+    public var name: String { "\(spec.kind.rawValue)\(train.nameTag) (\(url.deletingLastPathComponent().lastPathComponent))" }
+
+    /// Whether a file is a checkpoint of this layout's format (by its metadata).
+    public static func isCheckpoint(_ url: URL) -> Bool {
+        (try? SafeTensors.read(from: url))?.metadata["format"] == Layout.checkpointKind.format
+    }
 }
 
-/// Forward passes without an autodiff graph (all parameters frozen), on raw env observations and actions.
-public struct WorldNetInference<S: TensorScalar> {
+/// A trained 2D world model (`TrainedModel` on an `ObservationLayout`).
+public typealias TrainedWorldModel = TrainedModel<ObservationLayout>
+
+/// Forward passes without an autodiff graph (all parameters frozen), on raw env observations and model actions.
+public struct ModelInference<Layout: ModelInputLayout, S: TensorScalar> {
     public let online: WorldNet<S>
     public let target: WorldNet<S>
-    public let layout: ObservationLayout
+    public let layout: Layout
 
-    public init(_ model: TrainedWorldModel, as _: S.Type = S.self) {
+    public init(_ model: TrainedModel<Layout>, as _: S.Type = S.self) {
         online = model.online.copy(as: S.self)
         target = model.target.copy(as: S.self)
         layout = model.layout
     }
 
-    /// E(o) with the online encoder (or the EMA target encoder): [B, 2, L].
-    public func encode(_ obs: [Double], batch: Int, useTarget: Bool = false) -> Tensor<S> {
-        (useTarget ? target : online).encode(Variable(layout.pointsTensor(obs, batch: batch, as: S.self))).value
+    /// E(o) with the online encoder (or the EMA target encoder): [B, d, L]; `origins` the world centre(s) for layouts
+    /// that read them (see `CloudLayout.pointsTensor`).
+    public func encode(_ obs: [Double], batch: Int, origins: [Double] = [], useTarget: Bool = false) -> Tensor<S> {
+        (useTarget ? target : online).encode(Variable(layout.pointsTensor(obs, batch: batch, origins: origins, as: S.self))).value
     }
 
-    /// f(z, a): [B, 2, L].
+    /// f(z, a) for model actions a (2D: raw actions, 3D: offsets): [B, d, L].
     public func predict(_ z: Tensor<S>, actions: [Double], batch: Int) -> Tensor<S> {
         online.predict(Variable(z), action: Variable(layout.actionTensor(actions, batch: batch, as: S.self))).value
     }
 }
+
+/// Forward passes of a 2D model.
+public typealias WorldNetInference<S: TensorScalar> = ModelInference<ObservationLayout, S>
 
 /// rho(g) on latents [B, 2, L] (every channel rotated by theta), computed in Double.
 public func rotateLatent<S: TensorScalar>(_ z: Tensor<S>, angle: Double) -> [Double] {
@@ -72,44 +83,52 @@ public func rotateLatent<S: TensorScalar>(_ z: Tensor<S>, angle: Double) -> [Dou
     return out
 }
 
-/// The `LatentWorldModel` view of a checkpoint (BLAS, no autodiff graph), computed in `S`: Float as trained,
-/// or Double with the same weights (planners that must be equivariant to float rounding use Double: an
+/// The `LatentWorldModel` view of a checkpoint of any layout (BLAS, no autodiff graph), computed in `S`: Float as
+/// trained, or Double with the same weights (planners that must be equivariant to float rounding use Double: an
 /// elite set of CEM then never changes with the orientation). `encode` uses the EMA target encoder (the
 /// latent space the predictor was trained to hit, so start and goal latents come from the same map);
-/// `predict` the trained predictor. Latents are laid out channel by channel: (x_0, y_0, x_1, y_1, ...).
-public final class LoadedWorldModel<S: TensorScalar>: LatentWorldModel {
-    public let model: TrainedWorldModel
-    let inference: WorldNetInference<S>
+/// `predict` the trained predictor on model actions (2D: raw actions; 3D: offsets from the reference point).
+/// Latents are laid out channel by channel: (x_0, y_0, [z_0,] x_1, ...).
+public final class LoadedModel<Layout: ModelInputLayout, S: TensorScalar>: LatentWorldModel {
+    public let model: TrainedModel<Layout>
+    let inference: ModelInference<Layout, S>
+    /// The centre of the world the planner acts in, for layouts that read one (3D: g.0 = t for the world at g = (R, t);
+    /// see `CloudLayout.originChannel`); empty otherwise.
+    public var origin: [Double]
 
-    public init(_ model: TrainedWorldModel) {
+    public init(_ model: TrainedModel<Layout>) {
         self.model = model
-        inference = WorldNetInference(model, as: S.self)
-        doubleTwin = S.self == Double.self ? nil : LoadedWorldModel<Double>(model)
+        inference = ModelInference(model, as: S.self)
+        origin = [Double](repeating: 0, count: model.layout.originSize)
+        doubleTwin = S.self == Double.self || !Layout.floatViewHasDoubleTwin ? nil : LoadedModel<Layout, Double>(model)
     }
 
     public var latentRep: Rep { model.spec.latentRep }
     public var observationSize: Int { model.layout.observationSize }
     public var actionSize: Int { model.layout.actionSize }
     public var isEquivariant: Bool { model.spec.kind == .vn }
-    public var frameskip: Int { model.train.collect.frameskip }
+    public var frameskip: Int { model.train.frameskip }
     public var trainedEnv: String? { model.layout.env }
-    public var observesPreviousAction: Bool { model.layout.previousAction }
+    public var observesPreviousAction: Bool { model.layout.observesPreviousAction }
     public var observedLatentChannels: Int { model.spec.config.observationInLatent ? model.spec.config.inputChannels : 0 }
-    /// Float models carry a Double twin with the same weights.
+    /// Float models of layouts that ask for it (`floatViewHasDoubleTwin`) carry a Double twin with the same weights.
     public let doubleTwin: (any LatentWorldModel)?
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
         precondition(observations.count == batch * observationSize, "encode: \(observations.count) numbers for \(batch) x \(observationSize)")
-        return LatentRows.rows(inference.encode(observations, batch: batch, useTarget: true))
+        return LatentRows.rows(inference.encode(observations, batch: batch, origins: origin, useTarget: true))
     }
 
     public func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double] {
-        let l = latentRep.vectors
-        precondition(latents.count == batch * 2 * l && actions.count == batch * actionSize, "predict: wrong sizes")
-        let out = inference.predict(LatentRows.tensor(latents, batch: batch, dim: 2, channels: l), actions: actions, batch: batch)
+        let l = latentRep.vectors, d = model.layout.dimension
+        precondition(latents.count == batch * d * l && actions.count == batch * actionSize, "predict: wrong sizes")
+        let out = inference.predict(LatentRows.tensor(latents, batch: batch, dim: d, channels: l), actions: actions, batch: batch)
         return LatentRows.rows(out)
     }
 }
+
+/// The `LatentWorldModel` view of a 2D checkpoint.
+public typealias LoadedWorldModel<S: TensorScalar> = LoadedModel<ObservationLayout, S>
 
 /// Arithmetic of a loaded model's forward passes.
 public enum InferencePrecision: String, CaseIterable, Sendable { case float, double }

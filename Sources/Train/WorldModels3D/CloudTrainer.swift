@@ -55,165 +55,43 @@ extension ModelSpec {
     }
 }
 
-/// JEPA training of a 3D cloud world model, the 3D sibling of `JEPATrainer` (same loss, optimisers, schedule, EMA
-/// and per-step seeding; inputs through `CloudLayout`; `mlp-aug` rotates each sample by a Haar-random R in SO(3)).
-public final class CloudJEPATrainer {
-    public let config: Train3DConfig
-    public let layout: CloudLayout
-    public let data: TransitionSet
-    /// Offsets a - c of the data's actions, precomputed.
-    let offsets: [Double]
-    public let online: WorldNet<Float>
-    public let target: WorldNet<Float>
-    public let optimizer: MuonAdamW<Float>
-    let ema: EMA<Float>
-    public private(set) var step = 0
-
-    public static let format = "ewm-world-model-3d/1"
-
-    public init(config: Train3DConfig, data: TransitionSet) throws {
-        try config.validate()
-        guard data.count > 0 else { throw DataError("no training transitions") }
-        self.config = config
-        layout = try CloudLayout.forEnv(config.env)
-        guard data.observationSize == layout.observationSize, data.actionSize == layout.actionSize else {
-            throw DataError("data has \(data.observationSize)-number observations and \(data.actionSize)-number actions; \(config.env) needs \(layout.observationSize) and \(layout.actionSize)")
-        }
-        guard config.model.config.inputChannels == layout.channels else {
-            throw DataError("model expects \(config.model.config.inputChannels) input channels, \(config.env)'s layout has \(layout.channels)")
-        }
-        guard data.origins.isEmpty || data.origins.count == 3 * data.count else { throw DataError("data has \(data.origins.count / 3) origins for \(data.count) transitions") }
-        self.data = data
-        offsets = layout.offsets(actions: data.actions, observations: data.observations, batch: data.count)
-        online = WorldNet<Float>(config.model, seed: config.seed)
-        online.setTrainable(true)
-        target = online.copy(as: Float.self, trainable: false)
-        optimizer = MuonAdamW(namedParameters: online.namedParameters, muonLearningRate: config.muonLearningRate,
-                              adamLearningRate: config.adamLearningRate, weightDecay: config.weightDecay)
-        ema = EMA(source: online.encoderParameters, target: target.encoderParameters, decay: config.emaDecay)
-    }
-
-    @discardableResult
-    public func trainStep() -> TrainMetrics {
-        let t0 = Date()
-        var rng = Xoshiro256(seed: JEPATrainer.stepSeed(config.seed, step))
-        let factor = LRSchedule.warmupCosine(warmup: config.warmup, total: config.steps, minFactor: 0.05).factor(at: step)
-        optimizer.muon.learningRate = config.muonLearningRate * factor
-        optimizer.adamW.learningRate = config.adamLearningRate * factor
-        let b = config.batch, os = layout.observationSize
-        let indices = (0..<b).map { _ in Int(rng.next() % UInt64(data.count)) }
-        var (o, _, n) = data.gather(indices)
-        var a = [Double](), w = [Double]()
-        a.reserveCapacity(3 * b); w.reserveCapacity(3 * b)
-        for i in indices {
-            a += offsets[3 * i ..< 3 * i + 3]
-            w += data.origins.isEmpty ? [0, 0, 0] : Array(data.origins[3 * i ..< 3 * i + 3])
-        }
-        if config.model.kind == .mlpAug {
-            for i in 0..<b {
-                // A Haar-random rotation about the sample's world centre.
-                let r = Mat3.randomRotation(using: &rng), t = Vec3(w, at: 3 * i)
-                let g = SE3Transform(rotation: r, translation: t - r * t)
-                o.replaceSubrange(i * os ..< (i + 1) * os, with: layout.act(g, observations: Array(o[i * os ..< (i + 1) * os])))
-                n.replaceSubrange(i * os ..< (i + 1) * os, with: layout.act(g, observations: Array(n[i * os ..< (i + 1) * os])))
-                a.replaceSubrange(3 * i ..< 3 * i + 3, with: layout.rotate(g.rotation, vectors: Array(a[3 * i ..< 3 * i + 3])))
-            }
-        }
-        let z = online.encode(Variable(layout.pointsTensor(o, batch: b, origins: w, as: Float.self)))
-        let p = online.predict(z, action: Variable(layout.offsetTensor(a, batch: b, as: Float.self)))
-        let goal = target.encode(Variable(layout.pointsTensor(n, batch: b, origins: w, as: Float.self)))
-        let prediction = Loss.relativeMSE(p, goal)
-        let reg = config.regularizer.loss(z, rep: config.model.latentRep, using: &rng)
-        let total = prediction + config.regWeight * reg
-        online.zeroGrad()
-        total.backward()
-        optimizer.step()
-        ema.update()
-        step += 1
-        return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(prediction.value.scalar),
-                            regularizer: Double(reg.value.scalar), soft: nil, lrFactor: factor, seconds: Date().timeIntervalSince(t0))
-    }
-
-    public func checkpoint(command: String, extra: [String: String] = [:]) throws -> SafeTensors {
-        var metadata = extra
-        metadata["model"] = try jsonString(config.model)
-        metadata["layout3d"] = try jsonString(layout)
-        metadata["train3d"] = try jsonString(config)
-        return trainingState.checkpoint(format: Self.format, step: step, seed: config.seed, command: command, metadata: metadata)
-    }
-
-    public func save(to url: URL, command: String, extra: [String: String] = [:]) throws {
-        try checkpoint(command: command, extra: extra).write(to: url)
-    }
-
-    public func resume(from state: SafeTensors) throws {
-        guard state.metadata["format"] == Self.format else { throw SafeTensorsError.invalidHeader("not an ewm-sim 3D world-model checkpoint") }
-        let saved = try decodeJSON(Train3DConfig.self, state.metadata["train3d"], what: "train3d")
-        guard saved == config else {
-            throw DataError("the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
-        }
-        step = try trainingState.restore(from: state)
-    }
-
-    private var trainingState: JEPATrainingState { JEPATrainingState(online: online, target: target, optimizer: optimizer) }
+extension Train3DConfig: LayoutTrainingConfig {
+    public typealias Layout = CloudLayout
+    public var horizon: Int { 1 }
+    public var observationWeight: Double? { nil }
+    public var softWeight: Double { 0 }
+    public var frameskip: Int { 1 }
+    public var nameTag: String { "@\(rung.rawValue)" }
+    public func inputLayout() throws -> CloudLayout { try CloudLayout.forEnv(env) }
 }
+
+/// The 3D trainer: `LayoutJEPATrainer` on a `CloudLayout` (format "ewm-world-model-3d/1", keys "layout3d"/"train3d";
+/// model actions are offsets from the reference point; `mlp-aug` rotates each sample by a Haar-random R in SO(3)).
+public typealias CloudJEPATrainer = LayoutJEPATrainer<CloudLayout>
 
 /// A trained 3D cloud world model read from a checkpoint written by `CloudJEPATrainer`.
-public final class TrainedCloudModel {
-    public let url: URL
-    public let spec: ModelSpec
-    public let layout: CloudLayout
-    public let train: Train3DConfig
-    public let metadata: [String: String]
-    public let online: WorldNet<Float>
-    public let target: WorldNet<Float>
-
-    public init(url: URL) throws {
-        let nets = try CheckpointNets(
-            url: url, format: CloudJEPATrainer.format,
-            missingHint: "train one with `ewm-sim train --env teacher3d ... --out DIR`",
-            kind: "a 3D world-model checkpoint")
-        let state = nets.state
-        self.url = url
-        spec = nets.spec
-        layout = try decodeJSON(CloudLayout.self, state.metadata["layout3d"], what: "layout3d")
-        train = try decodeJSON(Train3DConfig.self, state.metadata["train3d"], what: "train3d")
-        metadata = state.metadata
-        online = nets.online
-        target = nets.target
-    }
-
-    public var parameterCount: Int { online.parameterCount }
-    public var name: String { "\(spec.kind.rawValue)@\(train.rung.rawValue) (\(url.deletingLastPathComponent().lastPathComponent))" }
-
-    /// Whether a file is a 3D checkpoint (by its metadata).
-    public static func isCloudCheckpoint(_ url: URL) -> Bool {
-        (try? SafeTensors.read(from: url))?.metadata["format"] == CloudJEPATrainer.format
-    }
-}
+public typealias TrainedCloudModel = TrainedModel<CloudLayout>
 
 /// Forward passes of a 3D model without an autodiff graph, in precision S.
-public struct CloudInference<S: TensorScalar> {
-    public let online: WorldNet<S>
-    public let target: WorldNet<S>
-    public let layout: CloudLayout
+public typealias CloudInference<S: TensorScalar> = ModelInference<CloudLayout, S>
 
-    public init(_ model: TrainedCloudModel, as _: S.Type = S.self) {
-        online = model.online.copy(as: S.self)
-        target = model.target.copy(as: S.self)
-        layout = model.layout
-    }
+/// The `LatentWorldModel` view of a 3D checkpoint for planners, in precision S. `encode` takes raw clouds (EMA target
+/// encoder, as `LoadedWorldModel`); `predict` takes **offsets** a - c (the action relative to the reference point of
+/// the state the latent encodes), because the latent is translation-invariant and cannot locate a raw target point.
+/// The world centre the planner acts in is `origin` (`WorldCentred`; see `CloudLayout.originChannel`).
+public typealias LoadedCloudModel<S: TensorScalar> = LoadedModel<CloudLayout, S>
 
-    /// E(o): [B, 3, L]; `origins` the world centre(s) (see `CloudLayout.pointsTensor`).
-    public func encode(_ obs: [Double], batch: Int, origins: [Double] = [], useTarget: Bool = false) -> Tensor<S> {
-        (useTarget ? target : online).encode(Variable(layout.pointsTensor(obs, batch: batch, origins: origins, as: S.self))).value
-    }
-
-    /// f(z, offset): [B, 3, L].
-    public func predict(_ z: Tensor<S>, offsets: [Double], batch: Int) -> Tensor<S> {
-        online.predict(Variable(z), action: Variable(layout.offsetTensor(offsets, batch: batch, as: S.self))).value
-    }
+extension TrainedModel where Layout == CloudLayout {
+    /// Whether a file is a 3D checkpoint (by its metadata).
+    public static func isCloudCheckpoint(_ url: URL) -> Bool { isCheckpoint(url) }
 }
+
+extension ModelInference where Layout == CloudLayout {
+    /// f(z, offset): [B, 3, L].
+    public func predict(_ z: Tensor<S>, offsets: [Double], batch: Int) -> Tensor<S> { predict(z, actions: offsets, batch: batch) }
+}
+
+extension LoadedModel: WorldCentred where Layout == CloudLayout {}
 
 /// rho(R) on latents [B, 3, L] (every channel turned by R), in Double.
 public func rotateLatent3D<S: TensorScalar>(_ z: Tensor<S>, rotation r: Mat3) -> [Double] {
@@ -229,38 +107,6 @@ public func rotateLatent3D<S: TensorScalar>(_ z: Tensor<S>, rotation r: Mat3) ->
         }
     }
     return out
-}
-
-/// The `LatentWorldModel` view of a 3D checkpoint for planners, in precision S. `encode` takes raw clouds (EMA target
-/// encoder, as `LoadedWorldModel`); `predict` takes **offsets** a - c (the action relative to the reference point of
-/// the state the latent encodes), because the latent is translation-invariant and cannot locate a raw target point.
-/// Latents are laid out channel by channel: (x_0, y_0, z_0, x_1, ...).
-public final class LoadedCloudModel<S: TensorScalar>: LatentWorldModel, WorldCentred {
-    public let model: TrainedCloudModel
-    let inference: CloudInference<S>
-    /// The centre of the world the planner acts in (g.0 = t for the world at g = (R, t)); see `CloudLayout.originChannel`.
-    public var origin: [Double] = [0, 0, 0]
-
-    public init(_ model: TrainedCloudModel) {
-        self.model = model
-        inference = CloudInference(model, as: S.self)
-    }
-
-    public var latentRep: Rep { model.spec.latentRep }
-    public var observationSize: Int { model.layout.observationSize }
-    public var actionSize: Int { 3 }
-    public var isEquivariant: Bool { model.spec.kind == .vn }
-    public var trainedEnv: String? { model.layout.env }
-
-    public func encode(_ observations: [Double], batch: Int) -> [Double] {
-        LatentRows.rows(inference.encode(observations, batch: batch, origins: origin, useTarget: true))
-    }
-
-    public func predict(_ latents: [Double], actions: [Double], batch: Int) -> [Double] {
-        let l = latentRep.vectors
-        precondition(latents.count == batch * 3 * l && actions.count == batch * 3, "predict: wrong sizes")
-        return LatentRows.rows(inference.predict(LatentRows.tensor(latents, batch: batch, dim: 3, channels: l), offsets: actions, batch: batch))
-    }
 }
 
 public func loadCloudModel(checkpoint: URL, precision: InferencePrecision = .double) throws -> any LatentWorldModel {
