@@ -81,13 +81,15 @@ public struct MPCConfig: Sendable {
     /// observation itself (models with z = [E(o), o]; ignored by others). 0: the distance of the predicted
     /// observations alone. Per-channel weights keep the distance invariant under rho(g).
     public var learnedChannelWeight = 1.0
-    /// The oracle only (a diagnostic): an imperfect model made from the simulator. In its planning rollouts (never in
-    /// the real env), after every planned action that moved the T by more than 1 px, the T is shifted by an isotropic
-    /// Gaussian offset whose mean length is this many px (the mean error of its keypoints), seeded by the plan. nil:
-    /// the exact simulator.
+    /// The oracle only (a diagnostic): an imperfect model made from the simulator, the env's own model error
+    /// (`SimulatableEnvironment.modelError`) of this mean size. In its planning rollouts (never in the real env) the
+    /// state is perturbed after every planned action, seeded by the plan (PushT: after every action that moved the T by
+    /// more than 1 px, the T is shifted by an isotropic Gaussian offset whose mean length is this many px, the mean
+    /// error of its keypoints). nil: the exact simulator.
     public var oracleNoise: Double?
-    /// With `oracleNoise`: the offset is a fixed smooth function of (agent, action, T) for the episode instead of a fresh
-    /// random draw per rollout, so the search can exploit it as it exploits a learned model's systematic errors.
+    /// With `oracleNoise`: the error is a fixed smooth function of the state and action for the episode (PushT: of agent,
+    /// action and T) instead of a fresh random draw per rollout, so the search can exploit it as it exploits a learned
+    /// model's systematic errors.
     public var oracleNoiseSmooth = false
 
     /// The settings for env `id`, from its registered adapters (planner presets and model reading).
