@@ -8,7 +8,7 @@ import Envs
 /// `equivariant`: CEM samples in the canonical frame of `PlanningFrame3D` (offsets in a ball: rotation-invariant);
 /// otherwise CEM samples the offsets in the world's axes (same ball; translations are still handled by the reference
 /// point, so the plain planner differs only in the frame). The search is the group's `ModelPredictiveCore`.
-public final class CloudMPC: Policy {
+public final class CloudMPC: PlanningController {
     public struct Config: Sendable {
         public var cem = CEM.Config()
         public var executeSteps = 1

@@ -56,6 +56,11 @@ public struct PlannerStats: Codable, Sendable {
     public init() {}
 }
 
+/// A controller that plans (the model-predictive controllers and the oracle): its figures, whatever its model.
+public protocol PlanningController: Policy {
+    var stats: PlannerStats { get }
+}
+
 /// Shared settings of the model-predictive controllers.
 public struct MPCConfig: Sendable {
     public var cem = CEM.Config()
@@ -149,7 +154,7 @@ extension LatentWorldModel {
 /// points: encode the observation and the goal observation, search action sequences whose predicted final latent is
 /// closest to the goal latent, execute the first `executeSteps` actions, replan (warm-started with the rest of the
 /// plan, shifted). The search itself is the group's `ModelPredictiveCore` with the planar `PlanningFrame`.
-public final class LatentMPC: Policy {
+public final class LatentMPC: PlanningController {
     public let name: String
     public let model: any LatentWorldModel
     public let kind: PlannerKind

@@ -8,7 +8,7 @@ import Foundation
 /// It plans in the frame of the simulator inside the env (the canonical frame for the `frame` build, the transformed
 /// world for the `world` build): observations and goals are mapped in through `element^-1`, plans out through
 /// `element` (actions as the env acts on them). Cost: squared distance of the final point observation to the goal's.
-public final class SimulatorMPC: Policy {
+public final class SimulatorMPC: PlanningController {
     public let name = "oracle"
     public let config: MPCConfig
     public var goal: (_ observation: [Double]) -> [Double]
