@@ -56,6 +56,11 @@ public struct PlannerStats: Codable, Sendable {
     public init() {}
 }
 
+/// A controller that plans (the model-predictive controllers and the oracle): its figures, whatever its model.
+public protocol PlanningController: Policy {
+    var stats: PlannerStats { get }
+}
+
 /// Shared settings of the model-predictive controllers.
 public struct MPCConfig: Sendable {
     public var cem = CEM.Config()
@@ -81,13 +86,15 @@ public struct MPCConfig: Sendable {
     /// observation itself (models with z = [E(o), o]; ignored by others). 0: the distance of the predicted
     /// observations alone. Per-channel weights keep the distance invariant under rho(g).
     public var learnedChannelWeight = 1.0
-    /// The oracle only (a diagnostic): an imperfect model made from the simulator. In its planning rollouts (never in
-    /// the real env), after every planned action that moved the T by more than 1 px, the T is shifted by an isotropic
-    /// Gaussian offset whose mean length is this many px (the mean error of its keypoints), seeded by the plan. nil:
-    /// the exact simulator.
+    /// The oracle only (a diagnostic): an imperfect model made from the simulator, the env's own model error
+    /// (`SimulatableEnvironment.modelError`) of this mean size. In its planning rollouts (never in the real env) the
+    /// state is perturbed after every planned action, seeded by the plan (PushT: after every action that moved the T by
+    /// more than 1 px, the T is shifted by an isotropic Gaussian offset whose mean length is this many px, the mean
+    /// error of its keypoints). nil: the exact simulator.
     public var oracleNoise: Double?
-    /// With `oracleNoise`: the offset is a fixed smooth function of (agent, action, T) for the episode instead of a fresh
-    /// random draw per rollout, so the search can exploit it as it exploits a learned model's systematic errors.
+    /// With `oracleNoise`: the error is a fixed smooth function of the state and action for the episode (PushT: of agent,
+    /// action and T) instead of a fresh random draw per rollout, so the search can exploit it as it exploits a learned
+    /// model's systematic errors.
     public var oracleNoiseSmooth = false
 
     /// The settings for env `id`, from its registered adapters (planner presets and model reading).
@@ -143,19 +150,21 @@ extension LatentWorldModel {
     }
 }
 
-/// Model-predictive control in the latent space of a `LatentWorldModel`: encode the observation and the
-/// goal observation, search action sequences whose predicted final latent is closest to the goal latent,
-/// execute the first `executeSteps` actions, replan (warm-started with the rest of the plan, shifted).
-public final class LatentMPC: Policy {
+/// Model-predictive control in the latent space of a `LatentWorldModel` of a planar world whose actions are target
+/// points: encode the observation and the goal observation, search action sequences whose predicted final latent is
+/// closest to the goal latent, execute the first `executeSteps` actions, replan (warm-started with the rest of the
+/// plan, shifted). The search itself is the group's `ModelPredictiveCore` with the planar `PlanningFrame`.
+public final class LatentMPC: PlanningController {
     public let name: String
     public let model: any LatentWorldModel
     public let kind: PlannerKind
     public let config: MPCConfig
     /// The goal observation given the current one (e.g. a fixed goal, or the goal T with the current agent).
     public var goal: (_ observation: [Double]) -> [Double]
-    public private(set) var stats = PlannerStats()
+    public var stats: PlannerStats { core.stats }
     /// The last plan's frame (for inspection and tests).
-    public private(set) var lastFrame: PlanningFrame?
+    public var lastFrame: PlanningFrame? { core.lastFrame }
+    private var core: ModelPredictiveCore<PlanningFrame>
     /// The last plan (world coordinates) and how many of its actions have been executed.
     private var lastPlan: [[Double]] = []
     private var executed = 0
@@ -170,6 +179,18 @@ public final class LatentMPC: Policy {
         self.config = config
         self.goal = goal
         name = kind.rawValue
+        // A model trained at frameskip k advances k env steps per prediction.
+        let modelSteps = max(1, max(1, config.actionRepeat) / max(1, model.frameskip))
+        let costMode = config.cost, weights = model.latentCostWeights(learned: config.learnedChannelWeight)
+        let equivariant = kind == .equivariant
+        core = ModelPredictiveCore(
+            model: model, frameModel: model.doubleTwin ?? model, equivariant: equivariant,
+            search: kind == .mppi ? .mppi(config.mppi) : .cem(config.cem), actions: .points, center: [config.center.x, config.center.y],
+            bounds: equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high),
+            rollout: { [model] z0, zGoal, actions, n, h in
+                Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode,
+                                 weights: weights)
+            })
     }
 
     public func reset(seed: UInt64) {
@@ -177,7 +198,7 @@ public final class LatentMPC: Policy {
         executed = 0
         episodeSeed = seed
         lastAction = nil
-        stats = PlannerStats()
+        core.reset()
     }
 
     public func action(observation: Observation, info: Info) throws -> [Double] {
@@ -197,8 +218,6 @@ public final class LatentMPC: Policy {
         return a
     }
 
-    private var horizon: Int { kind == .mppi ? config.mppi.horizon : config.cem.horizon }
-
     /// Plans from `observation`; returns the whole sequence in world coordinates.
     ///
     /// The equivariant planner computes its canonical frame from the latents of the current and goal observations
@@ -208,59 +227,23 @@ public final class LatentMPC: Policy {
     /// samples; in Float it also makes the rollouts' inputs the same numbers at every orientation up to the frame's
     /// Double rounding, so CEM's elite sets do not flip with the orientation.
     public func plan(observation obs: [Double]) -> [[Double]] {
-        let start = DispatchTime.now().uptimeNanoseconds
-        var current = model.reading(obs, previousAction: lastAction, agentIndex: config.agentIndex)
-        var target = model.reading(goal(obs), previousAction: nil, agentIndex: config.agentIndex)
-        let frame: PlanningFrame
-        if kind == .equivariant {
-            let frameModel = model.doubleTwin ?? model
-            frame = PlanningFrame.from(frameModel.encode(current, batch: 1), goal: frameModel.encode(target, batch: 1),
-                                       rep: frameModel.latentRep, center: config.center)
-            if frame.source != .channelSum { stats.degenerateFrames += 1 }
-            if frame.source == .identity { stats.identityFrames += 1 }
-            frame.toCanonical(&current)
-            frame.toCanonical(&target)
-        } else {
-            frame = .identity(center: config.center)
-        }
-        lastFrame = frame
-        let z0 = model.encode(current, batch: 1)
-        let zGoal = model.encode(target, batch: 1)
+        let current = model.reading(obs, previousAction: lastAction, agentIndex: config.agentIndex)
+        let target = model.reading(goal(obs), previousAction: nil, agentIndex: config.agentIndex)
         // Warm start: the last plan shifted by what was executed, padded with its last action; else stay put.
-        let h = horizon, d = model.actionSize, r = max(1, config.actionRepeat)
-        // A model trained at frameskip k advances k env steps per prediction.
-        let modelSteps = max(1, r / max(1, model.frameskip))
+        let h = core.horizon, r = max(1, config.actionRepeat)
         var mean: [[Double]] = Array(lastPlan.dropFirst(executed / r).prefix(h))
         let hold = lastPlan.last ?? [obs[config.agentIndex], obs[config.agentIndex + 1]]
         while mean.count < h { mean.append(hold) }
-        var flat = mean.flatMap { $0 }
-        if kind == .equivariant { frame.toCanonical(&flat) }
-        let initial = (0..<h).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
-        let bounds: ActionBounds = kind == .equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high)
-        let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
-        let costMode = config.cost, weights = model.latentCostWeights(learned: config.learnedChannelWeight)
-        let cost: SequenceCost = { [model] actions, n in
-            Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode,
-                             weights: weights)
-        }
-        let result: Plan
-        switch kind {
-        case .mppi: result = MPPI(config: config.mppi).plan(initialMean: initial, actionDim: d, bounds: bounds, seed: seed, cost: cost)
-        default: result = CEM(config: config.cem).plan(initialMean: initial, actionDim: d, bounds: bounds, seed: seed, cost: cost)
-        }
-        var world = result.actions.flatMap { $0 }
-        if kind == .equivariant { frame.toWorld(&world) }
-        stats.plans += 1
-        stats.modelEvaluations += result.evaluations
-        stats.planSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return (0..<h).map { Array(world[($0 * d)..<(($0 + 1) * d)]) }
+        return core.plan(current: current, target: target, warmStart: mean, episodeSeed: episodeSeed)
     }
 
     /// Squared distance (weighted by `weights` per latent number, if given) of the predicted latents to the goal
     /// latent, per sequence (`mode`: the final one, the mean over every predicted step plus the final one, or the
     /// minimum over steps); each action is held for `hold` model steps.
+    /// `total`: instead, the sum over every predicted step of the squared distance, unnormalised (the 3D planner's cost).
     static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int,
-                            hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil) -> [Double] {
+                            hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil, total: Bool = false) -> [Double] {
+        let mode = total ? PlanCost.sum : mode
         let size = z0.count, d = model.actionSize
         var z = [Double](repeating: 0, count: n * size)
         for s in 0..<n { z.replaceSubrange((s * size)..<((s + 1) * size), with: z0) }
@@ -280,6 +263,7 @@ public final class LatentMPC: Policy {
                 if mode != .final { accumulated = PlanCost.accumulate(mode, accumulated, distances()) }
             }
         }
+        if total { return accumulated }
         return PlanCost.finish(mode, accumulated, final: distances(), steps: h * hold)
     }
 }

@@ -3,6 +3,10 @@ import Envs
 
 /// Planner exactness: the first planned action at orientation g, rotated back, against the one at
 /// orientation 0, for the same seed, over held-out goal-reaching states.
+///
+/// Generic over the env: the states are the tasks of the env's goal protocol (`EnvAdapters.goalProtocol`), taken in the
+/// env's own frame (`GoalProtocol.canonicalEpisode`), and g turns the world about the planners' centre
+/// (`PlanningPresets.center`).
 public enum PlannerExactness {
     public struct Report: Codable, Sendable {
         public var planner: String
@@ -15,24 +19,33 @@ public enum PlannerExactness {
         public var degenerateFrames: Int
     }
 
+    /// `env`: a registered env with planar planning presets and a goal protocol (`goalProtocol`: its name, nil: the
+    /// default); the states are the protocol's tasks 0..<states.
     public static func measure(model: any LatentWorldModel, kind: PlannerKind, precision: String, orientations: Int, states: Int,
-                               config: MPCConfig, progress: ((Int) -> Void)? = nil) throws -> Report {
+                               config: MPCConfig, env id: String = "pusht", goalProtocol: String? = nil,
+                               progress: ((Int) -> Void)? = nil) throws -> Report {
+        let adapters = try Registry.adapters(id)
+        let proto = try adapters.goalProtocol(goalProtocol)
+        guard adapters.planning.center.count == 2 else {
+            throw EnvError.invalidArgument("the planner exactness check turns planar worlds; env '\(id)' is not planar")
+        }
+        let center = Vec2(adapters.planning.center[0], adapters.planning.center[1])
         var deviations: [Double] = []
         var degenerate = 0
         for i in 0..<states {
-            let task = try GoalReachingTask.make(index: i)
-            let env = PushTEnv(observationType: .keypoints)
-            let start = try env.reset(seed: task.seed).observation.values
+            let episode = try proto.canonicalEpisode(index: i, seed: UInt64(i))
+            let start = try episode.env.reset(seed: episode.resetSeed, options: ResetOptions(state: episode.resetState)).observation.values
+            let goal = episode.goal(start)
             func firstAction(_ g: PlanarRotation) -> [Double] {
-                let mpc = LatentMPC(model: model, kind: kind, config: config, goal: { _ in g.apply(toPoints: task.goalObservation) })
-                mpc.reset(seed: task.seed)
+                let mpc = LatentMPC(model: model, kind: kind, config: config, goal: { _ in g.apply(toPoints: goal) })
+                mpc.reset(seed: episode.resetSeed)
                 let a = mpc.plan(observation: g.apply(toPoints: start))[0]
                 degenerate += mpc.stats.degenerateFrames
                 return a
             }
-            let reference = firstAction(PlanarRotation(angle: 0, center: PushTGeometry.workspaceCenter))
+            let reference = firstAction(PlanarRotation(angle: 0, center: center))
             for k in 1..<orientations {
-                let g = PlanarRotation(angle: 2 * Double.pi * Double(k) / Double(orientations), center: PushTGeometry.workspaceCenter)
+                let g = PlanarRotation(angle: 2 * Double.pi * Double(k) / Double(orientations), center: center)
                 let a = firstAction(g)
                 deviations.append((g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length)
             }

@@ -56,7 +56,7 @@ public enum PlanningEpisodes {
         let env: any Environment = recorder ?? episode.env
         let controller = try controller(kind: kind, model: model, env: env, config: config, goal: episode.goal)
         let outcome = try GoalReaching.run(episode, env: env, controller: controller, controllerSeed: episode.resetSeed, budget: proto.budget)
-        let stats = (controller as? LatentMPC)?.stats ?? (controller as? SimulatorMPC)?.stats ?? PlannerStats()
+        let stats = (controller as? any PlanningController)?.stats ?? PlannerStats()
         let p = outcome.progress
         let result = PlanningEpisode(
             seed: episode.resetSeed, orientation: theta, success: outcome.success, steps: outcome.steps, finalCoverage: p["coverage"] ?? 0,

@@ -20,28 +20,28 @@ public struct Teacher3DEpisode: Codable, Sendable {
 
 
 public enum Teacher3DPlanning {
-    /// Runs `task` in the world at g with `controller` (its goal is set to g.goal).
+    /// Runs `task` in the world at g with `controller` (its goal is set to g.goal), through teacher3d's goal protocol
+    /// (`Teacher3DGoalProtocol`): no step is taken when the start already meets the goal.
     public static func episode(task: Teacher3DGoalTask, g: SE3Transform, settings: Teacher3DGoalTask.Settings, controller: CloudMPC) throws -> Teacher3DEpisode {
-        let base = Teacher3DEnv()
-        let env: any Environment = g.isIdentity ? base : OrientationWrapper(base, element: g)
-        let goal = base.act(g, onState: task.goal)
-        controller.goal = goal
+        let episode = Teacher3DGoalProtocol(settings: settings).episode(task: task, element: g)
+        controller.goal = episode.goalState ?? []
         (controller.model as? WorldCentred)?.origin = g.apply(point: .zero).array
         controller.reset(seed: UInt64(task.index) &+ 17)
-        var (obs, info) = try env.reset(seed: 0, options: ResetOptions(state: base.act(g, onState: task.start)))
+        var (obs, info) = try episode.env.reset(seed: episode.resetSeed, options: ResetOptions(state: episode.resetState))
         var trajectory = [obs.values]
-        let initial = Teacher3DGoalTask.meanPointError(obs.values, goal)
-        var error = initial, steps = 0
-        while steps < settings.budget && error >= settings.tolerance {
-            let r = try env.step(try controller.action(observation: obs, info: info))
+        var progress = episode.progress(obs.values, info, nil)
+        let initial = progress["error"] ?? 0
+        var steps = 0
+        while steps < settings.budget && !progress.success {
+            let r = try episode.env.step(try controller.action(observation: obs, info: info))
             obs = r.observation; info = r.info
             steps += 1
             trajectory.append(obs.values)
-            error = Teacher3DGoalTask.meanPointError(obs.values, goal)
+            progress = episode.progress(obs.values, info, progress)
         }
         let s = controller.stats
-        return Teacher3DEpisode(index: task.index, success: error < settings.tolerance, steps: steps, finalError: error, initialError: initial,
-                                plans: s.plans, degenerateFrames: s.degenerateFrames, identityFrames: s.identityFrames,
+        return Teacher3DEpisode(index: task.index, success: progress.success, steps: steps, finalError: progress["error"] ?? 0,
+                                initialError: initial, plans: s.plans, degenerateFrames: s.degenerateFrames, identityFrames: s.identityFrames,
                                 secondsPerPlan: s.secondsPerPlan, trajectory: trajectory)
     }
 }

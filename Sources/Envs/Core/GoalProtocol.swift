@@ -9,6 +9,26 @@ public protocol GoalProtocol: Sendable {
     /// Episode `index` (protocols whose tasks are reset seeds use `seed` instead) in the world at orientation
     /// `theta`, realised by `build`.
     func episode(index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild) throws -> GoalEpisode
+    /// Episode `index` in the env's own frame, no group element applied to its start or goal (checks that move it by
+    /// each element themselves start from it). Default: the episode at orientation 0 in the frame build.
+    func canonicalEpisode(index: Int, seed: UInt64) throws -> GoalEpisode
+    /// Episode `index` in the world at the group element `g`, frame build (worlds whose sweeps go beyond one
+    /// orientation angle, as SE(3)'s). Default: a planar rotation is read as the orientation `g.angle` (about the env's
+    /// own centre); other elements are refused.
+    func episode(index: Int, seed: UInt64, element g: any GroupElement) throws -> GoalEpisode
+}
+
+extension GoalProtocol {
+    public func episode(index: Int, seed: UInt64, element g: any GroupElement) throws -> GoalEpisode {
+        guard let rotation = g as? PlanarRotation else {
+            throw EnvError.invalidArgument("goal protocol '\(name)' takes planar orientations only")
+        }
+        return try episode(index: index, seed: seed, orientation: rotation.angle, build: .frame)
+    }
+
+    public func canonicalEpisode(index: Int, seed: UInt64) throws -> GoalEpisode {
+        try episode(index: index, seed: seed, orientation: 0, build: .frame)
+    }
 }
 
 /// One goal-reaching episode, everything in the frame of the world it runs in.

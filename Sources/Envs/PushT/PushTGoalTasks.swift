@@ -64,14 +64,26 @@ extension PushTProtocol: GoalProtocol {
     /// goal25: task `index` (start `reset(seed:)` of its held-out seed, goal the state 25 exploratory steps on); full:
     /// `reset(seed:)`, the goal the T at the goal pose with the agent where it is. Both moved into the world at theta.
     public func episode(index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild) throws -> GoalEpisode {
+        try episode(index: index, seed: seed, orientation: theta, build: build,
+                    rotation: PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter))
+    }
+
+    /// The task as made, not moved (its goal observation and pose not passed through the identity rotation).
+    public func canonicalEpisode(index: Int, seed: UInt64) throws -> GoalEpisode {
+        try episode(index: index, seed: seed, orientation: 0, build: .frame, rotation: nil)
+    }
+
+    /// The episode at theta, its goal moved by `rotation` (nil: left as made).
+    private func episode(index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild,
+                         rotation: PlanarRotation?) throws -> GoalEpisode {
         var options = MakeOptions(observation: PushTEnv.ObservationType.keypoints.rawValue, orientation: theta, rotation: build)
         options.timeLimit = false
         let env = try Registry.make(PushTEnv.registration.id, options: options)
-        let g = PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter)
         switch self {
         case .goal25:
             let task = try GoalReachingTask.make(index: index)
-            let goalObservation = g.apply(toPoints: task.goalObservation), goalState = g.act(onState: task.goalState)
+            let goalObservation = rotation?.apply(toPoints: task.goalObservation) ?? task.goalObservation
+            let goalState = rotation?.act(onState: task.goalState) ?? task.goalState
             return GoalEpisode(env: env, resetSeed: task.seed, goal: { _ in goalObservation }, goalState: goalState) { _, info, previous in
                 let coverage = info.double("coverage") ?? previous?["coverage"] ?? 0
                 guard let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") else {
@@ -83,7 +95,7 @@ extension PushTProtocol: GoalProtocol {
                                                ("agent_error", e.agent), ("block_error", e.block)])
             }
         case .full:
-            return GoalEpisode(env: env, resetSeed: seed, goal: fullTaskGoal(goalPose: g.act(onPose: PushTGeometry.goalPose))) { _, info, previous in
+            return GoalEpisode(env: env, resetSeed: seed, goal: fullTaskGoal(goalPose: rotation?.act(onPose: PushTGeometry.goalPose) ?? PushTGeometry.goalPose)) { _, info, previous in
                 GoalProgress(success: info.bool("is_success") ?? false,
                              measures: [("coverage", info.double("coverage") ?? previous?["coverage"] ?? 0)])
             }

@@ -40,3 +40,39 @@ public struct Teacher3DGoalTask: Sendable {
         return s / Double(n)
     }
 }
+
+/// teacher3d's goal-reaching protocol over SE(3) (`Teacher3DGoalTask`): task `index` made with `settings`, its start
+/// and goal clouds moved by the element g into the world at g; progress is the mean point error to the goal cloud,
+/// success below `settings.tolerance` within `settings.budget` steps. Not among teacher3d's registered adapters' protocols: the
+/// generic closed loop plans planar worlds only; the SE(3) sweep (`eval closed-loop3d`) runs it.
+public struct Teacher3DGoalProtocol: GoalProtocol {
+    public var settings: Teacher3DGoalTask.Settings
+    public init(settings: Teacher3DGoalTask.Settings = Teacher3DGoalTask.Settings()) { self.settings = settings }
+
+    public var name: String { "offset-goal" }
+    public var budget: Int { settings.budget }
+
+    /// The world at orientation theta (about z, composed with nothing), in either build.
+    public func episode(index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild) throws -> GoalEpisode {
+        var options = MakeOptions(orientation: theta, rotation: build)
+        options.timeLimit = false
+        let env = try Registry.make(Teacher3DEnv.registration.id, options: options)
+        return episode(task: try Teacher3DGoalTask.make(index: index, settings: settings), element: try options.se3Transform(), env: env)
+    }
+
+    public func episode(index: Int, seed: UInt64, element g: any GroupElement) throws -> GoalEpisode {
+        guard let g = g as? SE3Transform else { throw EnvError.invalidArgument("teacher3d's goal protocol takes SE(3) elements") }
+        return episode(task: try Teacher3DGoalTask.make(index: index, settings: settings), element: g)
+    }
+
+    /// `task` in the world at g (`env`: the world to run, nil: the frame build at g).
+    public func episode(task: Teacher3DGoalTask, element g: SE3Transform, env: (any Environment)? = nil) -> GoalEpisode {
+        let base = Teacher3DEnv()
+        let goal = base.act(g, onState: task.goal), start = base.act(g, onState: task.start)
+        let tolerance = settings.tolerance
+        return GoalEpisode(env: env ?? base.oriented(at: g), resetSeed: 0, resetState: start, goal: { _ in goal }, goalState: goal) { obs, _, _ in
+            let error = Teacher3DGoalTask.meanPointError(obs, goal)
+            return GoalProgress(success: error < tolerance, measures: [("error", error)])
+        }
+    }
+}
