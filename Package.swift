@@ -42,7 +42,9 @@ let package = Package(
         // Files people exchange: .npy/.npz, PNG/APNG, HTML animations, raster canvas, atomic writes, progress.
         .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
         .target(name: "Envs", dependencies: ["CBox2D", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
-        .target(name: "Tensor", dependencies: ["CBLAS", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")], swiftSettings: optimize),
+        .target(
+            name: "Tensor", dependencies: ["CBLAS", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(name: "Train", dependencies: ["Agents", "Envs", "EWMIO"], swiftSettings: optimize),
@@ -51,7 +53,9 @@ let package = Package(
         // The command set as a library, so an outside package can run it with its own envs registered.
         .target(
             name: "EWMSimCLI",
-            dependencies: ["Envs", "EWMIO", "Parallel", "Train", "Planner", "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Envs", "EWMIO", "Parallel", "Train", "Planner", "Experiments", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: optimize
         ),
         .executableTarget(name: "ewm-sim", dependencies: ["EWMSimCLI"], swiftSettings: optimize),

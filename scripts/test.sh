@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# Layout: the toolchain's swift-format with the checked-in .swift-format (scripts/format.sh fixes what it finds).
+swift format lint --strict --parallel --recursive Package.swift Sources Tests Examples/ReachPlane/Package.swift \
+    Examples/ReachPlane/Sources Examples/ReachPlane/Tests
 swift test "$@"
 swift test --package-path Examples/ReachPlane --scratch-path Examples/ReachPlane/.build
 scripts/example-end-to-end.sh

@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "reach-plane", targets: ["reach-plane"]),
     ],
     dependencies: [
-        .package(name: "ewm-sim", path: "../.."),
+        .package(name: "ewm-sim", path: "../..")
     ],
     targets: [
         // The env, its symmetry, its registration (adapters and goal protocol). Envs is all it needs.

@@ -16,10 +16,14 @@ public final class EnsembleWorldModel: LatentWorldModel {
         guard let first = members.first else { throw EnsembleError("an ensemble needs at least one model") }
         for (i, m) in members.enumerated() {
             guard m.observationSize == first.observationSize, m.actionSize == first.actionSize else {
-                throw EnsembleError("member \(i + 1) takes \(m.observationSize) observation and \(m.actionSize) action numbers; member 1 \(first.observationSize) and \(first.actionSize)")
+                throw EnsembleError(
+                    "member \(i + 1) takes \(m.observationSize) observation and \(m.actionSize) action numbers; member 1 \(first.observationSize) and \(first.actionSize)"
+                )
             }
             guard m.frameskip == first.frameskip, m.observesPreviousAction == first.observesPreviousAction else {
-                throw EnsembleError("member \(i + 1) was trained at frameskip \(m.frameskip)\(m.observesPreviousAction ? " with" : " without") the previous action; member 1 at \(first.frameskip)\(first.observesPreviousAction ? " with" : " without")")
+                throw EnsembleError(
+                    "member \(i + 1) was trained at frameskip \(m.frameskip)\(m.observesPreviousAction ? " with" : " without") the previous action; member 1 at \(first.frameskip)\(first.observesPreviousAction ? " with" : " without")"
+                )
             }
             guard m.latentRep.scalars == 0, m.latentRep.dim == first.latentRep.dim else {
                 throw EnsembleError("ensemble members need vector-only latents of one dimension")

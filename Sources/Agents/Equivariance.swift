@@ -49,8 +49,9 @@ public func equivarianceResidual<S: TensorScalar>(
 ) -> Double {
     var rng = Xoshiro256(seed: seed)
     let xs = inputs.map { Features<S>.random($0.rep, batch: $0.batch, using: &rng) }
-    return equivarianceResidual(inputs: xs, inputReps: inputs.map(\.rep), outputRep: outputRep,
-                                groupSamples: groupSamples, includeReflections: includeReflections, seed: seed &+ 1, f)
+    return equivarianceResidual(
+        inputs: xs, inputReps: inputs.map(\.rep), outputRep: outputRep,
+        groupSamples: groupSamples, includeReflections: includeReflections, seed: seed &+ 1, f)
 }
 
 /// The same on given inputs (e.g. real data).

@@ -2,8 +2,8 @@ import Tensor
 
 /// Dense layer y = x W^T + b on [N, in] -> [N, out].
 public struct Linear<Scalar: TensorScalar>: ParameterContainer {
-    public let weight: Variable<Scalar>   // [out, in]
-    public let bias: Variable<Scalar>?    // [out]
+    public let weight: Variable<Scalar>  // [out, in]
+    public let bias: Variable<Scalar>?  // [out]
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, using rng: inout Xoshiro256) {
         weight = initWeight([outFeatures, inFeatures], fanIn: inFeatures, name: "weight", using: &rng)

@@ -14,10 +14,12 @@ public struct MLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
         self.config = config
         self.points = points
         let d = config.dim
-        encoder = MLP(sizes: [points * d * config.inputChannels] + config.encoderWidths.map { $0 * hiddenScale } + [d * config.latentChannels],
-                      activation: .leakyRelu, using: &rng)
-        predictor = MLP(sizes: [d * (config.latentWidth + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
-                        + [d * config.latentWidth], activation: .leakyRelu, using: &rng)
+        encoder = MLP(
+            sizes: [points * d * config.inputChannels] + config.encoderWidths.map { $0 * hiddenScale } + [d * config.latentChannels],
+            activation: .leakyRelu, using: &rng)
+        predictor = MLP(
+            sizes: [d * (config.latentWidth + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
+                + [d * config.latentWidth], activation: .leakyRelu, using: &rng)
     }
 
     public var namedParameters: [(String, Variable<Scalar>)] {

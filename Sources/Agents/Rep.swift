@@ -110,11 +110,13 @@ public struct OrthogonalTransform: Sendable, Equatable {
             let n = q.map { $0 * $0 }.reduce(0, +).squareRoot()
             q = q.map { $0 / n }
             let (w, x, y, z) = (q[0], q[1], q[2], q[3])
-            g = OrthogonalTransform(dim: 3, matrix: [
-                1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-                2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-                2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
-            ])
+            g = OrthogonalTransform(
+                dim: 3,
+                matrix: [
+                    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+                    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+                    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+                ])
         default:
             preconditionFailure("OrthogonalTransform.random: d = \(dim) is not supported (2 or 3)")
         }

@@ -30,10 +30,10 @@ public struct VNGatedMap<Scalar: TensorScalar>: EquivariantLayer {
     public func callAsFunction(_ v: Variable<Scalar>) -> Variable<Scalar> {
         let b = v.shape[0], c = inChannels, o = outChannels, d = dim
         precondition(v.shape == [b, d, c], "VNGatedMap: expected [B, \(d), \(c)], got \(v.shape)")
-        let alpha = coefficients(invariants(v)).reshaped([b, o, c])          // [B, O, C], invariant
-        let weights = alpha.expand(axis: 1, count: d)                        // [B, d, O, C]
-        let vectors = v.expand(axis: 2, count: o)                            // [B, d, O, C]
-        return (weights * vectors).sum(axis: 3)                              // [B, d, O]
+        let alpha = coefficients(invariants(v)).reshaped([b, o, c])  // [B, O, C], invariant
+        let weights = alpha.expand(axis: 1, count: d)  // [B, d, O, C]
+        let vectors = v.expand(axis: 2, count: o)  // [B, d, O, C]
+        return (weights * vectors).sum(axis: 3)  // [B, d, O]
     }
 
     public func callAsFunction(_ x: Features<Scalar>) -> Features<Scalar> { .vectors(self(x.vectors!)) }

@@ -4,7 +4,7 @@ import Tensor
 /// (no bias, which would break equivariance). Features [..., d, Cin] -> [..., d, Cout] as one
 /// GEMM [rows * d, Cin] x W^T.
 public struct VNLinear<Scalar: TensorScalar>: EquivariantLayer {
-    public let weight: Variable<Scalar>     // [Cout, Cin]
+    public let weight: Variable<Scalar>  // [Cout, Cin]
     public let dim: Int
 
     public init(_ inChannels: Int, _ outChannels: Int, dim: Int, using rng: inout Xoshiro256) {
@@ -24,8 +24,9 @@ public struct VNLinear<Scalar: TensorScalar>: EquivariantLayer {
     /// A channel map m [Cout, Cin] applied to vector features x [..., d, Cin] as one GEMM.
     public static func apply(_ m: Variable<Scalar>, to x: Variable<Scalar>, dim: Int) -> Variable<Scalar> {
         let s = x.shape, cin = m.shape[1], cout = m.shape[0]
-        precondition(s.count >= 2 && s[s.count - 1] == cin && s[s.count - 2] == dim,
-                     "VNLinear: expected [..., \(dim), \(cin)], got \(s)")
+        precondition(
+            s.count >= 2 && s[s.count - 1] == cin && s[s.count - 2] == dim,
+            "VNLinear: expected [..., \(dim), \(cin)], got \(s)")
         let rows = x.value.count / max(1, cin)
         let y = x.reshaped([rows, cin]).matmul(m, transposeOther: true)
         return y.reshaped(Array(s.dropLast()) + [cout])
@@ -87,10 +88,10 @@ public struct VNInvariant<Scalar: TensorScalar>: EquivariantLayer {
 
     public func callAsFunction(_ v: Variable<Scalar>) -> Variable<Scalar> {
         let c = frame.inChannels, k = frame.outChannels
-        let t = frame(v)                                    // [..., d, k]
-        let vv = v.expand(axis: -1, count: k)               // [..., d, C, k]
-        let tt = t.expand(axis: v.shape.count - 1, count: c) // [..., d, C, k]
-        let dots = (vv * tt).sum(axis: v.shape.count - 2)   // [..., C, k]
+        let t = frame(v)  // [..., d, k]
+        let vv = v.expand(axis: -1, count: k)  // [..., d, C, k]
+        let tt = t.expand(axis: v.shape.count - 1, count: c)  // [..., d, C, k]
+        let dots = (vv * tt).sum(axis: v.shape.count - 2)  // [..., C, k]
         return dots.reshaped(Array(v.shape.dropLast(2)) + [c * k])
     }
 

@@ -30,9 +30,11 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
     /// (hidden widths `predictorWidths`) of the inner products with k learned directions.
     public var gatedDirections: Int?
 
-    public init(dim: Int, inputChannels: Int = 1, encoderWidths: [Int] = [64, 64], latentChannels: Int = 32,
-                actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6,
-                residual: Bool = false, observationInLatent: Bool = false, gatedDirections: Int? = nil) {
+    public init(
+        dim: Int, inputChannels: Int = 1, encoderWidths: [Int] = [64, 64], latentChannels: Int = 32,
+        actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6,
+        residual: Bool = false, observationInLatent: Bool = false, gatedDirections: Int? = nil
+    ) {
         self.dim = dim
         self.inputChannels = inputChannels
         self.encoderWidths = encoderWidths
@@ -101,8 +103,10 @@ public struct VNStack<Scalar: TensorScalar>: EquivariantLayer {
     public let pool: Bool
     public let dim: Int
 
-    public init(input: Int, widths: [Int], output: Int, dim: Int, pool: Bool, slope: Double, eps: Double,
-                using rng: inout Xoshiro256) {
+    public init(
+        input: Int, widths: [Int], output: Int, dim: Int, pool: Bool, slope: Double, eps: Double,
+        using rng: inout Xoshiro256
+    ) {
         var lin: [VNLinear<Scalar>] = [], act: [VNLeakyReLU<Scalar>] = []
         var c = input
         for w in widths {
@@ -151,7 +155,7 @@ public struct VNStack<Scalar: TensorScalar>: EquivariantLayer {
                 // (1 for raw points) this replaces an [rows, C] x [C, C] GEMM by a tiny [C, C] x [C, Cin]
                 // one, and k is then computed from h directly, so its direction carries one rounding
                 // instead of a C-term sum's (this matters for VN-LeakyReLU, which uses k's direction).
-                let m = act.direction.weight.matmul(lin.weight)                 // [C, Cin]
+                let m = act.direction.weight.matmul(lin.weight)  // [C, Cin]
                 k = VNLinear<Scalar>.apply(m, to: h, dim: dim)
             } else {
                 k = act.direction(q)
@@ -190,16 +194,19 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
     public init(_ config: VNWorldModelConfig, seed: UInt64 = 0) {
         var rng = Xoshiro256(seed: seed)
         self.config = config
-        encoder = VNStack(input: config.inputChannels, widths: config.encoderWidths, output: config.latentChannels,
-                          dim: config.dim, pool: true, slope: config.slope, eps: config.eps, using: &rng)
+        encoder = VNStack(
+            input: config.inputChannels, widths: config.encoderWidths, output: config.latentChannels,
+            dim: config.dim, pool: true, slope: config.slope, eps: config.eps, using: &rng)
         let input = config.latentWidth + config.actionChannels
         if let k = config.gatedDirections {
-            gatedPredictor = VNGatedMap(input: input, directions: k, widths: config.predictorWidths, output: config.latentWidth,
-                                        dim: config.dim, using: &rng)
+            gatedPredictor = VNGatedMap(
+                input: input, directions: k, widths: config.predictorWidths, output: config.latentWidth,
+                dim: config.dim, using: &rng)
             stackPredictor = nil
         } else {
-            stackPredictor = VNStack(input: input, widths: config.predictorWidths, output: config.latentWidth, dim: config.dim,
-                                     pool: false, slope: config.slope, eps: config.eps, using: &rng)
+            stackPredictor = VNStack(
+                input: input, widths: config.predictorWidths, output: config.latentWidth, dim: config.dim,
+                pool: false, slope: config.slope, eps: config.eps, using: &rng)
             gatedPredictor = nil
         }
     }

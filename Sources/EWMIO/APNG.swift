@@ -23,7 +23,7 @@ public enum APNG {
         PNG.appendChunk("IHDR", PNG.header(width: first.width, height: first.height), to: &out)
         var actl = Data()
         Zlib.appendBigEndian(UInt32(frames.count), to: &actl)
-        Zlib.appendBigEndian(0, to: &actl) // 0 plays = loop forever
+        Zlib.appendBigEndian(0, to: &actl)  // 0 plays = loop forever
         PNG.appendChunk("acTL", actl, to: &out)
 
         var sequence: UInt32 = 0
@@ -33,10 +33,10 @@ public enum APNG {
             sequence += 1
             Zlib.appendBigEndian(UInt32(frame.width), to: &fctl)
             Zlib.appendBigEndian(UInt32(frame.height), to: &fctl)
-            Zlib.appendBigEndian(0, to: &fctl) // x offset
-            Zlib.appendBigEndian(0, to: &fctl) // y offset
+            Zlib.appendBigEndian(0, to: &fctl)  // x offset
+            Zlib.appendBigEndian(0, to: &fctl)  // y offset
             fctl.append(contentsOf: [UInt8(delayNum >> 8), UInt8(delayNum & 0xFF), UInt8(delayDen >> 8), UInt8(delayDen & 0xFF)])
-            fctl.append(contentsOf: [0, 0]) // dispose_op NONE, blend_op SOURCE
+            fctl.append(contentsOf: [0, 0])  // dispose_op NONE, blend_op SOURCE
             PNG.appendChunk("fcTL", fctl, to: &out)
 
             let compressed = Zlib.compress(PNG.filteredScanlines(frame, filtering: .none))

@@ -82,8 +82,10 @@ enum BitmapFont {
     /// Draws `text` with its top-left corner at `(x, y)`; with `vertical`, the text is rotated
     /// 90 degrees counter-clockwise (reads bottom to top) and `(x, y)` is the top-left of its box.
     /// Pixels outside the image are clipped.
-    static func draw(_ text: String, into image: inout RGBImage, x: Int, y: Int, scale: Int = 1,
-                     color: RGB, vertical: Bool = false) {
+    static func draw(
+        _ text: String, into image: inout RGBImage, x: Int, y: Int, scale: Int = 1,
+        color: RGB, vertical: Bool = false
+    ) {
         let length = size(of: text, scale: scale).width
         for (index, character) in text.enumerated() {
             let rows = glyphs[character] ?? missing

@@ -76,46 +76,47 @@ extension Canvas {
             swap(&runsBuffer, &runs)
         }
         alphaTable.withUnsafeBufferPointer { alpha in
-        partialBuffer.withUnsafeMutableBufferPointer { partialPointer in
-        runsBuffer.withUnsafeMutableBufferPointer { runsPointer in
-        self.pixels.pixels.withUnsafeMutableBufferPointer { pixels in
-            var row = CoverageRow(partial: partialPointer.baseAddress!, runs: runsPointer.baseAddress!, s: s,
-                                  sampleLimit: Double(width * s), samplesPerUnit: scaleX * Double(s), minX: world.minX)
-            for j in rowStart...rowEnd {
-                row.colMin = Int.max
-                row.colMax = -1
-                var py = Double(j) + 0.5 * subStep
-                for _ in 0..<s {
-                    if py >= pyMin && py <= pyMax {
-                        shape.cover(y: world.minY + py * invScaleY, into: &row)
+            partialBuffer.withUnsafeMutableBufferPointer { partialPointer in
+                runsBuffer.withUnsafeMutableBufferPointer { runsPointer in
+                    self.pixels.pixels.withUnsafeMutableBufferPointer { pixels in
+                        var row = CoverageRow(
+                            partial: partialPointer.baseAddress!, runs: runsPointer.baseAddress!, s: s,
+                            sampleLimit: Double(width * s), samplesPerUnit: scaleX * Double(s), minX: world.minX)
+                        for j in rowStart...rowEnd {
+                            row.colMin = Int.max
+                            row.colMax = -1
+                            var py = Double(j) + 0.5 * subStep
+                            for _ in 0..<s {
+                                if py >= pyMin && py <= pyMax {
+                                    shape.cover(y: world.minY + py * invScaleY, into: &row)
+                                }
+                                py += subStep
+                            }
+                            guard row.colMin <= row.colMax else { continue }
+                            // Resolve counts and blend; leaves both buffers zeroed for the next row.
+                            var running: Int32 = 0
+                            var p = (j * width + row.colMin) * 3
+                            for i in row.colMin...row.colMax {
+                                running += row.runs[i]
+                                row.runs[i] = 0
+                                let count = row.partial[i] + running
+                                row.partial[i] = 0
+                                if count >= full {
+                                    pixels[p] = color.r
+                                    pixels[p + 1] = color.g
+                                    pixels[p + 2] = color.b
+                                } else if count > 0 {
+                                    let a = alpha[Int(count)], keep = 256 - a
+                                    pixels[p] = UInt8(truncatingIfNeeded: (Int32(pixels[p]) * keep + cr * a + 128) >> 8)
+                                    pixels[p + 1] = UInt8(truncatingIfNeeded: (Int32(pixels[p + 1]) * keep + cg * a + 128) >> 8)
+                                    pixels[p + 2] = UInt8(truncatingIfNeeded: (Int32(pixels[p + 2]) * keep + cb * a + 128) >> 8)
+                                }
+                                p += 3
+                            }
+                        }
                     }
-                    py += subStep
-                }
-                guard row.colMin <= row.colMax else { continue }
-                // Resolve counts and blend; leaves both buffers zeroed for the next row.
-                var running: Int32 = 0
-                var p = (j * width + row.colMin) * 3
-                for i in row.colMin...row.colMax {
-                    running += row.runs[i]
-                    row.runs[i] = 0
-                    let count = row.partial[i] + running
-                    row.partial[i] = 0
-                    if count >= full {
-                        pixels[p] = color.r
-                        pixels[p + 1] = color.g
-                        pixels[p + 2] = color.b
-                    } else if count > 0 {
-                        let a = alpha[Int(count)], keep = 256 - a
-                        pixels[p] = UInt8(truncatingIfNeeded: (Int32(pixels[p]) * keep + cr * a + 128) >> 8)
-                        pixels[p + 1] = UInt8(truncatingIfNeeded: (Int32(pixels[p + 1]) * keep + cg * a + 128) >> 8)
-                        pixels[p + 2] = UInt8(truncatingIfNeeded: (Int32(pixels[p + 2]) * keep + cb * a + 128) >> 8)
-                    }
-                    p += 3
                 }
             }
-        }
-        }
-        }
         }
     }
 }

@@ -11,8 +11,10 @@ struct PolygonEdge {
 
     /// Appends the edges of `polygon`, oriented so that every polygon has positive signed area
     /// (then overlapping polygons add up under the non-zero rule), and widens the y extent.
-    static func appendEdges(of polygon: [(x: Double, y: Double)], to edges: inout [PolygonEdge],
-                            minY: inout Double, maxY: inout Double) {
+    static func appendEdges(
+        of polygon: [(x: Double, y: Double)], to edges: inout [PolygonEdge],
+        minY: inout Double, maxY: inout Double
+    ) {
         var area = 0.0
         var previous = polygon[polygon.count - 1]
         for p in polygon {

@@ -45,12 +45,14 @@ public struct Canvas {
     ///   - background: initial colour of every pixel.
     ///   - supersample: samples per pixel side, 1...16 (default 4, i.e. 16 samples per pixel; 1 = aliased).
     /// - Precondition: the arguments are in range (checked with a message naming the bad value).
-    public init(width: Int, height: Int, world: (minX: Double, minY: Double, maxX: Double, maxY: Double),
-                background: RGB, supersample: Int = 4) {
+    public init(
+        width: Int, height: Int, world: (minX: Double, minY: Double, maxX: Double, maxY: Double),
+        background: RGB, supersample: Int = 4
+    ) {
         precondition(width >= 1 && height >= 1, "Canvas needs width and height >= 1, got \(width)x\(height)")
-        precondition([world.minX, world.minY, world.maxX, world.maxY].allSatisfy(\.isFinite) &&
-                      world.minX < world.maxX && world.minY < world.maxY,
-                     "Canvas world must be finite with min < max, got \(world)")
+        precondition(
+            [world.minX, world.minY, world.maxX, world.maxY].allSatisfy(\.isFinite) && world.minX < world.maxX && world.minY < world.maxY,
+            "Canvas world must be finite with min < max, got \(world)")
         precondition((1...16).contains(supersample), "Canvas supersample must be in 1...16, got \(supersample)")
         self.pixels = RGBImage(width: width, height: height, fill: background)
         self.supersample = supersample
@@ -143,7 +145,8 @@ public struct Canvas {
     /// A cross rotated by `angle` radians (pi/4 gives an "x"), drawn as the union of its two bars.
     public mutating func drawCross(center: (x: Double, y: Double), size: Double, thickness: Double, angle: Double, color: RGB) {
         guard center.x.isFinite, center.y.isFinite, size.isFinite, thickness.isFinite, angle.isFinite,
-              size >= 0, thickness >= 0 else {
+            size >= 0, thickness >= 0
+        else {
             skippedPrimitives += 1
             return
         }

@@ -32,68 +32,68 @@ public enum HTMLAnimation {
         let images = frames.map { "\"data:image/png;base64," + PNG.encode($0).base64EncodedString() + "\"" }
         let captionList = (captions ?? []).map(javaScriptString)
         return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>\(htmlEscaped(title))</title>
-        <style>
-          body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
-          #frame { image-rendering: pixelated; border: 1px solid #bbb;
-                   width: \(first.width * zoom)px; height: \(first.height * zoom)px; display: block; }
-          #controls { margin: 0.6em 0; display: flex; gap: 0.8em; align-items: center; }
-          #slider { width: \(max(200, first.width * zoom - 180))px; }
-          #caption { font-family: ui-monospace, monospace; white-space: pre-wrap; min-height: 1.4em; }
-        </style>
-        </head>
-        <body>
-        <h2>\(htmlEscaped(title))</h2>
-        <img id="frame" alt="frame">
-        <div id="controls">
-          <button id="play" type="button">Pause</button>
-          <input id="slider" type="range" min="0" max="\(frames.count - 1)" value="0">
-          <span id="counter"></span>
-          <span>\(formatted(fps)) fps</span>
-        </div>
-        <div id="caption"></div>
-        <script>
-        const frames = [
-        \(images.joined(separator: ",\n"))
-        ];
-        const captions = [\(captionList.joined(separator: ", "))];
-        const fps = \(formatted(fps));
-        const img = document.getElementById("frame"), slider = document.getElementById("slider");
-        const button = document.getElementById("play"), counter = document.getElementById("counter");
-        const caption = document.getElementById("caption");
-        const preload = frames.map(src => { const i = new Image(); i.src = src; return i; });
-        let index = 0, playing = frames.length > 1, timer = null;
-        function show(i) {
-          index = (i + frames.length) % frames.length;
-          img.src = frames[index];
-          slider.value = index;
-          counter.textContent = (index + 1) + " / " + frames.length;
-          caption.textContent = captions.length ? captions[index] : "";
-        }
-        function setPlaying(on) {
-          playing = on;
-          button.textContent = on ? "Pause" : "Play";
-          if (timer) { clearInterval(timer); timer = null; }
-          if (on) { timer = setInterval(() => show(index + 1), 1000 / fps); }
-        }
-        button.addEventListener("click", () => setPlaying(!playing));
-        slider.addEventListener("input", () => { setPlaying(false); show(parseInt(slider.value, 10)); });
-        document.addEventListener("keydown", e => {
-          if (e.key === " ") { e.preventDefault(); setPlaying(!playing); }
-          else if (e.key === "ArrowRight") { setPlaying(false); show(index + 1); }
-          else if (e.key === "ArrowLeft") { setPlaying(false); show(index - 1); }
-        });
-        show(0);
-        setPlaying(playing);
-        </script>
-        </body>
-        </html>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>\(htmlEscaped(title))</title>
+            <style>
+              body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
+              #frame { image-rendering: pixelated; border: 1px solid #bbb;
+                       width: \(first.width * zoom)px; height: \(first.height * zoom)px; display: block; }
+              #controls { margin: 0.6em 0; display: flex; gap: 0.8em; align-items: center; }
+              #slider { width: \(max(200, first.width * zoom - 180))px; }
+              #caption { font-family: ui-monospace, monospace; white-space: pre-wrap; min-height: 1.4em; }
+            </style>
+            </head>
+            <body>
+            <h2>\(htmlEscaped(title))</h2>
+            <img id="frame" alt="frame">
+            <div id="controls">
+              <button id="play" type="button">Pause</button>
+              <input id="slider" type="range" min="0" max="\(frames.count - 1)" value="0">
+              <span id="counter"></span>
+              <span>\(formatted(fps)) fps</span>
+            </div>
+            <div id="caption"></div>
+            <script>
+            const frames = [
+            \(images.joined(separator: ",\n"))
+            ];
+            const captions = [\(captionList.joined(separator: ", "))];
+            const fps = \(formatted(fps));
+            const img = document.getElementById("frame"), slider = document.getElementById("slider");
+            const button = document.getElementById("play"), counter = document.getElementById("counter");
+            const caption = document.getElementById("caption");
+            const preload = frames.map(src => { const i = new Image(); i.src = src; return i; });
+            let index = 0, playing = frames.length > 1, timer = null;
+            function show(i) {
+              index = (i + frames.length) % frames.length;
+              img.src = frames[index];
+              slider.value = index;
+              counter.textContent = (index + 1) + " / " + frames.length;
+              caption.textContent = captions.length ? captions[index] : "";
+            }
+            function setPlaying(on) {
+              playing = on;
+              button.textContent = on ? "Pause" : "Play";
+              if (timer) { clearInterval(timer); timer = null; }
+              if (on) { timer = setInterval(() => show(index + 1), 1000 / fps); }
+            }
+            button.addEventListener("click", () => setPlaying(!playing));
+            slider.addEventListener("input", () => { setPlaying(false); show(parseInt(slider.value, 10)); });
+            document.addEventListener("keydown", e => {
+              if (e.key === " ") { e.preventDefault(); setPlaying(!playing); }
+              else if (e.key === "ArrowRight") { setPlaying(false); show(index + 1); }
+              else if (e.key === "ArrowLeft") { setPlaying(false); show(index - 1); }
+            });
+            show(0);
+            setPlaying(playing);
+            </script>
+            </body>
+            </html>
 
-        """
+            """
     }
 
     /// Escapes text for HTML element content and attribute values.

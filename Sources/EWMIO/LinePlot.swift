@@ -29,8 +29,9 @@ public struct LinePlot {
     ///   - logY: log10 y axis (default false).
     /// - Precondition: the size is at least 200 x 150 and at most 8192 x 8192.
     public init(title: String, xLabel: String, yLabel: String, width: Int = 800, height: Int = 500, logY: Bool = false) {
-        precondition((200...8192).contains(width) && (150...8192).contains(height),
-                     "LinePlot size must be within 200x150 ... 8192x8192, got \(width)x\(height)")
+        precondition(
+            (200...8192).contains(width) && (150...8192).contains(height),
+            "LinePlot size must be within 200x150 ... 8192x8192, got \(width)x\(height)")
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -53,8 +54,9 @@ public struct LinePlot {
     /// not symmetric about the rate).
     /// - Precondition: `x`, `y` and `intervals` have the same length.
     public mutating func addSeries(name: String, x: [Double], y: [Double], color: RGB, intervals: [(low: Double, high: Double)]) {
-        precondition(x.count == y.count && intervals.count == y.count,
-                     "LinePlot series '\(name)': \(x.count) x values, \(y.count) y values, \(intervals.count) intervals")
+        precondition(
+            x.count == y.count && intervals.count == y.count,
+            "LinePlot series '\(name)': \(x.count) x values, \(y.count) y values, \(intervals.count) intervals")
         let bars = zip(y, intervals).map { (below: max(0, $0 - $1.low), above: max(0, $1.high - $0)) }
         series.append(Series(name: name, x: x, y: y, color: color, bars: bars))
     }
@@ -77,8 +79,9 @@ public struct LinePlot {
         func px(_ x: Double) -> Double { xAxis.pixel(x, start: left, end: right) }
         func py(_ y: Double) -> Double { yAxis.pixel(logY ? log10(y) : y, start: bottom, end: top) }
 
-        var canvas = Canvas(width: width, height: height, world: (0, 0, Double(width), Double(height)),
-                            background: .white, supersample: 4)
+        var canvas = Canvas(
+            width: width, height: height, world: (0, 0, Double(width), Double(height)),
+            background: .white, supersample: 4)
         for tick in xAxis.ticks {
             let x = xAxis.pixel(tick.position, start: left, end: right)
             canvas.strokeSegment(from: (x, top), to: (x, bottom), width: 1, color: grid)
@@ -127,8 +130,10 @@ public struct LinePlot {
         let legendWidth = Double((named.map { BitmapFont.size(of: $0.name, scale: scale).width }.max() ?? 0) + 40)
         let rowHeight = Double(lineHeight + 8)
         let legendHeight = rowHeight * Double(named.count) + 6
-        let corners = [(right - 10 - legendWidth, top + 10), (left + 10, top + 10),
-                       (right - 10 - legendWidth, bottom - 10 - legendHeight), (left + 10, bottom - 10 - legendHeight)]
+        let corners = [
+            (right - 10 - legendWidth, top + 10), (left + 10, top + 10),
+            (right - 10 - legendWidth, bottom - 10 - legendHeight), (left + 10, bottom - 10 - legendHeight),
+        ]
         let data = named.isEmpty ? [] : dataPixels(px: px, py: py, bottom: bottom)
         let covered = corners.map { corner in
             data.filter { p in
@@ -137,9 +142,11 @@ public struct LinePlot {
         }
         let (legendLeft, legendTop) = corners[covered.indices.min { covered[$0] < covered[$1] }!]
         if !named.isEmpty {
-            let box: [(x: Double, y: Double)] = [(legendLeft, legendTop), (legendLeft + legendWidth, legendTop),
-                                                 (legendLeft + legendWidth, legendTop + legendHeight),
-                                                 (legendLeft, legendTop + legendHeight)]
+            let box: [(x: Double, y: Double)] = [
+                (legendLeft, legendTop), (legendLeft + legendWidth, legendTop),
+                (legendLeft + legendWidth, legendTop + legendHeight),
+                (legendLeft, legendTop + legendHeight),
+            ]
             canvas.fillPolygon(box, color: .white)
             for i in 0..<4 { canvas.strokeSegment(from: box[i], to: box[(i + 1) % 4], width: 1, color: RGB(160, 160, 160)) }
             for (row, s) in named.enumerated() {
@@ -218,7 +225,8 @@ public struct LinePlot {
             }
         }
         let xAxis = PlotAxis.linear(minimum: xs.min() ?? 0, maximum: xs.max() ?? 1, targetTicks: max(2, (width - 100) / 110))
-        let yAxis = logY
+        let yAxis =
+            logY
             ? PlotAxis.logarithmic(minimum: ys.min() ?? 1, maximum: ys.max() ?? 10)
             : PlotAxis.linear(minimum: ys.min() ?? 0, maximum: ys.max() ?? 1, targetTicks: max(2, (height - 100) / 70))
         return (xAxis, yAxis)

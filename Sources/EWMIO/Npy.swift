@@ -7,7 +7,7 @@ import Foundation
 /// `{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }` padded with spaces and a
 /// newline to a multiple of 64 bytes, then the raw element bytes.
 public enum Npy {
-    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] // "\x93NUMPY"
+    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
     static let alignment = 64
 
     /// Serialises `array` as format 1.0 (2.0 if the header would exceed 65535 bytes).
@@ -100,7 +100,8 @@ public enum Npy {
         let dataStart = headerStart + headerLength
         let available = total - dataStart
         if available < expected {
-            throw IOError.truncated(path: name, reason: "shape \(header.shape) of \(dtype.rawValue) needs \(expected) data bytes, only \(available) present")
+            throw IOError.truncated(
+                path: name, reason: "shape \(header.shape) of \(dtype.rawValue) needs \(expected) data bytes, only \(available) present")
         }
         if available > expected {
             throw IOError.sizeMismatch(path: name, shape: header.shape, expectedBytes: expected, actualBytes: available)

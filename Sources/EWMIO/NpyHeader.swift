@@ -73,7 +73,8 @@ private struct LiteralParser {
     var atEnd: Bool { index >= text.count }
 
     func error(_ reason: String) -> IOError {
-        IOError.malformedHeader(path: path, reason: "\(reason) at offset \(index) in \(String(String.UnicodeScalarView(text.prefix(120))).debugDescription)")
+        IOError.malformedHeader(
+            path: path, reason: "\(reason) at offset \(index) in \(String(String.UnicodeScalarView(text.prefix(120))).debugDescription)")
     }
 
     mutating func skipWhitespace() {

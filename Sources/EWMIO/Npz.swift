@@ -96,8 +96,9 @@ public enum Npz {
                 throw IOError.corruptEntry(path: path, entry: entryName, reason: "cannot extract: \(error)")
             }
             guard crc == entry.checksum else {
-                throw IOError.corruptEntry(path: path, entry: entryName,
-                                           reason: String(format: "CRC-32 %08x does not match the recorded %08x", crc, entry.checksum))
+                throw IOError.corruptEntry(
+                    path: path, entry: entryName,
+                    reason: String(format: "CRC-32 %08x does not match the recorded %08x", crc, entry.checksum))
             }
             arrays[String(entryName.dropLast(4))] = try Npy.decode(payload, name: "\(path)/\(entryName)")
         }

@@ -97,8 +97,10 @@ public enum PNG {
     /// Writes all five filtered versions of a row into `cand` (filter `f` at `f * stride`) and
     /// returns the filter whose bytes, read as signed, have the smallest absolute sum.
     @inline(__always)
-    private static func filterRow(_ cur: UnsafeBufferPointer<UInt8>, up: UnsafeBufferPointer<UInt8>,
-                                  into cand: UnsafeMutableBufferPointer<UInt8>, stride: Int) -> Int {
+    private static func filterRow(
+        _ cur: UnsafeBufferPointer<UInt8>, up: UnsafeBufferPointer<UInt8>,
+        into cand: UnsafeMutableBufferPointer<UInt8>, stride: Int
+    ) -> Int {
         let x = cur.baseAddress!, b = up.baseAddress!
         let none = cand.baseAddress!, sub = none + stride, upF = sub + stride, avg = upF + stride, paeth = avg + stride
         var s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0

@@ -1,9 +1,9 @@
 import Foundation
 import ZIPFoundation
 #if canImport(CZlib)
-import CZlib // system zlib, the module ZIPFoundation links on Linux (Debian's zlib1g-dev)
+    import CZlib  // system zlib, the module ZIPFoundation links on Linux (Debian's zlib1g-dev)
 #elseif canImport(zlib)
-import zlib // Apple SDKs
+    import zlib  // Apple SDKs
 #endif
 
 /// zlib streams (RFC 1950) and checksums. PNG's IDAT/fdAT payloads are zlib streams.
@@ -18,7 +18,7 @@ enum Zlib {
     ///   The ZIPFoundation fallback always uses level 6.
     static func compress(_ data: Data, level: Int = 6) -> Data {
         #if canImport(CZlib) || canImport(zlib)
-        if let out = systemCompress(data, level: Int32(min(max(level, 0), 9))) { return out }
+            if let out = systemCompress(data, level: Int32(min(max(level, 0), 9))) { return out }
         #endif
         var out = Data([0x78, 0x9C])
         out.append(rawDeflate(data))
@@ -28,14 +28,16 @@ enum Zlib {
 
     /// A raw deflate stream (RFC 1951) of `data`.
     static func rawDeflate(_ data: Data) -> Data {
-        if data.isEmpty { return Data([0x03, 0x00]) } // one empty fixed-Huffman final block
+        if data.isEmpty { return Data([0x03, 0x00]) }  // one empty fixed-Huffman final block
         var out = Data()
         out.reserveCapacity(data.count / 4 + 64)
         do {
-            _ = try Data.compress(size: Int64(data.count), bufferSize: max(data.count, 1 << 14), provider: { position, size in
-                let start = data.startIndex + Int(position)
-                return data.subdata(in: start..<(start + size))
-            }, consumer: { chunk in out.append(chunk) })
+            _ = try Data.compress(
+                size: Int64(data.count), bufferSize: max(data.count, 1 << 14),
+                provider: { position, size in
+                    let start = data.startIndex + Int(position)
+                    return data.subdata(in: start..<(start + size))
+                }, consumer: { chunk in out.append(chunk) })
             return out
         } catch {
             return storedDeflate(data)
@@ -78,12 +80,14 @@ enum Zlib {
     static func rawInflate(_ data: Data, name: String) throws -> Data {
         var out = Data()
         do {
-            _ = try Data.decompress(size: Int64(data.count), bufferSize: 1 << 16, skipCRC32: true, provider: { position, size in
-                let start = data.startIndex + Int(position)
-                let end = min(start + size, data.endIndex)
-                guard start < end else { throw IOError.truncated(path: name, reason: "deflate stream ends early") }
-                return data.subdata(in: start..<end)
-            }, consumer: { out.append($0) })
+            _ = try Data.decompress(
+                size: Int64(data.count), bufferSize: 1 << 16, skipCRC32: true,
+                provider: { position, size in
+                    let start = data.startIndex + Int(position)
+                    let end = min(start + size, data.endIndex)
+                    guard start < end else { throw IOError.truncated(path: name, reason: "deflate stream ends early") }
+                    return data.subdata(in: start..<end)
+                }, consumer: { out.append($0) })
         } catch {
             throw IOError.corruptEntry(path: name, entry: "deflate", reason: "\(error)")
         }
@@ -114,37 +118,37 @@ enum Zlib {
     /// CRC-32 (ISO 3309, as used by PNG and zip) of `data`, continuing from `seed`.
     static func crc32(_ data: Data, seed: UInt32 = 0) -> UInt32 {
         #if canImport(CZlib) || canImport(zlib)
-        return data.withUnsafeBytes { raw in
-            UInt32(truncatingIfNeeded: zlibCRC32(UInt(seed), raw.bindMemory(to: Bytef.self).baseAddress, uInt(raw.count)))
-        }
+            return data.withUnsafeBytes { raw in
+                UInt32(truncatingIfNeeded: zlibCRC32(UInt(seed), raw.bindMemory(to: Bytef.self).baseAddress, uInt(raw.count)))
+            }
         #else
-        return data.crc32(checksum: seed)
+            return data.crc32(checksum: seed)
         #endif
     }
 
     #if canImport(CZlib) || canImport(zlib)
-    /// One-shot zlib-format deflate; nil if zlib reports an error.
-    static func systemCompress(_ data: Data, level: Int32, strategy: Int32 = Z_DEFAULT_STRATEGY) -> Data? {
-        var stream = z_stream()
-        guard deflateInit2_(&stream, level, Z_DEFLATED, MAX_WBITS, 8, strategy, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            return nil
-        }
-        defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(data.count)))
-        var out = Data(count: bound)
-        let status: Int32 = data.withUnsafeBytes { input in
-            out.withUnsafeMutableBytes { output in
-                stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
-                stream.avail_in = uInt(input.count)
-                stream.next_out = output.bindMemory(to: Bytef.self).baseAddress
-                stream.avail_out = uInt(output.count)
-                return deflate(&stream, Z_FINISH)
+        /// One-shot zlib-format deflate; nil if zlib reports an error.
+        static func systemCompress(_ data: Data, level: Int32, strategy: Int32 = Z_DEFAULT_STRATEGY) -> Data? {
+            var stream = z_stream()
+            guard deflateInit2_(&stream, level, Z_DEFLATED, MAX_WBITS, 8, strategy, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                return nil
             }
+            defer { deflateEnd(&stream) }
+            let bound = Int(deflateBound(&stream, uLong(data.count)))
+            var out = Data(count: bound)
+            let status: Int32 = data.withUnsafeBytes { input in
+                out.withUnsafeMutableBytes { output in
+                    stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
+                    stream.avail_in = uInt(input.count)
+                    stream.next_out = output.bindMemory(to: Bytef.self).baseAddress
+                    stream.avail_out = uInt(output.count)
+                    return deflate(&stream, Z_FINISH)
+                }
+            }
+            guard status == Z_STREAM_END else { return nil }
+            out.count = Int(stream.total_out)
+            return out
         }
-        guard status == Z_STREAM_END else { return nil }
-        out.count = Int(stream.total_out)
-        return out
-    }
     #endif
 
     static func appendBigEndian(_ value: UInt32, to data: inout Data) {
@@ -153,9 +157,9 @@ enum Zlib {
 }
 
 #if canImport(CZlib) || canImport(zlib)
-/// zlib's `crc32`, renamed so it does not clash with `Zlib.crc32`.
-@inline(__always)
-private func zlibCRC32(_ crc: UInt, _ buffer: UnsafePointer<Bytef>?, _ length: uInt) -> UInt {
-    UInt(crc32(uLong(crc), buffer, length))
-}
+    /// zlib's `crc32`, renamed so it does not clash with `Zlib.crc32`.
+    @inline(__always)
+    private func zlibCRC32(_ crc: UInt, _ buffer: UnsafePointer<Bytef>?, _ length: uInt) -> UInt {
+        UInt(crc32(uLong(crc), buffer, length))
+    }
 #endif

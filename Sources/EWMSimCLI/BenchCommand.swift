@@ -44,7 +44,8 @@ struct BenchEnv: ParsableCommand {
             report.vectorSpeedup = rate / single
         }
         if reference {
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../tools/bench_gym_pusht.py").standardized
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../tools/bench_gym_pusht.py")
+                .standardized
             let rate = try EnvThroughput.reference(script: script, obs: obs, seconds: seconds)
             report.referenceStepsPerSecond = rate
             report.speedupOverReference = single / rate
@@ -62,9 +63,9 @@ struct BenchEnv: ParsableCommand {
 
     private var isDebugBuild: Bool {
         #if DEBUG
-        return true
+            return true
         #else
-        return false
+            return false
         #endif
     }
 }

@@ -10,7 +10,9 @@ struct CheckPlanner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "planner",
         abstract: "Planner exactness: first planned action at orientation g, rotated back, vs orientation 0 (same seed).",
-        discussion: "Held-out goal-reaching states (goal25 tasks 0..<states); the model evaluated in Float and in Double (a Float model plans from the canonical frame of its Double twin).")
+        discussion:
+            "Held-out goal-reaching states (goal25 tasks 0..<states); the model evaluated in Float and in Double (a Float model plans from the canonical frame of its Double twin)."
+    )
 
     @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).")
     var model: String?
@@ -25,7 +27,9 @@ struct CheckPlanner: ParsableCommand {
 
     func validate() throws {
         guard orientations >= 2, states >= 1 else { throw ValidationError("need --orientations >= 2 and --states >= 1") }
-        guard planner != .oracle else { throw ValidationError("the oracle plans in the physical frame; its exactness is that of the env build (see check orbit)") }
+        guard planner != .oracle else {
+            throw ValidationError("the oracle plans in the physical frame; its exactness is that of the env build (see check orbit)")
+        }
     }
 
     func run() throws {
@@ -36,14 +40,22 @@ struct CheckPlanner: ParsableCommand {
             let m = try DefaultModel.load(model, precision: precision)
             let config = try search.config(model: m)
             let line = ProgressLine(label: "planner exactness (\(precision.rawValue))", total: states, enabled: !output.json)
-            reports.append(try PlannerExactness.measure(model: m, kind: planner, precision: precision.rawValue,
-                                                        orientations: orientations, states: states, config: config,
-                                                        progress: { line.update($0) }))
+            reports.append(
+                try PlannerExactness.measure(
+                    model: m, kind: planner, precision: precision.rawValue,
+                    orientations: orientations, states: states, config: config,
+                    progress: { line.update($0) }))
             line.finish()
         }
         if output.json { return try printJSON(reports) }
-        print(table(["planner", "model arithmetic", "orientations", "states", "max |g^-1 a_g - a_0| (px)", "median (px)", "degenerate frames"],
-                    reports.map { [$0.planner, $0.precision, String($0.orientations), String($0.states),
-                                   String(format: "%.3g", $0.maxDeviation), String(format: "%.3g", $0.medianDeviation), String($0.degenerateFrames)] }))
+        print(
+            table(
+                ["planner", "model arithmetic", "orientations", "states", "max |g^-1 a_g - a_0| (px)", "median (px)", "degenerate frames"],
+                reports.map {
+                    [
+                        $0.planner, $0.precision, String($0.orientations), String($0.states),
+                        String(format: "%.3g", $0.maxDeviation), String(format: "%.3g", $0.medianDeviation), String($0.degenerateFrames),
+                    ]
+                }))
     }
 }

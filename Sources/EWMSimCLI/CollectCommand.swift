@@ -28,12 +28,16 @@ struct Collect: ParsableCommand {
     @Option(help: "Steps per episode.") var steps: Int = 50
     @Option(help: "Policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
     @Option(help: "Fraction of uniform random actions in the mixed policy.") var randomFraction: Double = 0.25
-    @Option(help: "PushT mixed policy: random actions are the agent's position plus Gaussian noise of this std (px), like a sampling planner's proposals (default: uniform over the box).") var randomStd: Double?
+    @Option(
+        help:
+            "PushT mixed policy: random actions are the agent's position plus Gaussian noise of this std (px), like a sampling planner's proposals (default: uniform over the box)."
+    ) var randomStd: Double?
     @Option(help: "Orientation slice in degrees (lo:hi, or w for -w:w).") var orientations: OrientationSlice = .defaultSlice
     @Option(help: "PushT start distribution: goal-region or reference.") var start: CollectConfig.Start = .goalRegion
     @Option(help: "PushT goal-region start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
     @Option(help: "3D envs: the rung of the SE(3) ladder episodes are drawn from (identity, so2, so3, se3).") var slice: String = "identity"
-    @Option(help: "3D envs: canonical start = the template turned by a rotation vector uniform in this ball (radians).") var startSpread: Double = 0.25
+    @Option(help: "3D envs: canonical start = the template turned by a rotation vector uniform in this ball (radians).") var startSpread: Double =
+        0.25
     @Option(help: "3D envs: actions = reference point + an offset uniform in the ball of this radius.") var actionRadius: Double = 1
     @Option(help: "Frames stacked per recorded observation (newest first).") var history: Int = 1
     @Option(help: "Env steps each action is held for; transitions are (o_t, a, o_t+k) and --steps counts them (DINO-WM: 5).") var frameskip: Int = 1
@@ -54,14 +58,17 @@ struct Collect: ParsableCommand {
 
     func run() throws {
         if CloudLayout.isSupported(env) { return try run3D() }
-        let config = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
-                                   orientations: orientations, seed: seed, start: start, angleSpread: angleSpread,
-                                   history: history, frameskip: frameskip, previousAction: previousAction, randomStd: randomStd)
+        let config = CollectConfig(
+            env: env, episodes: episodes, stepsPerEpisode: steps, policy: policy, randomFraction: randomFraction,
+            orientations: orientations, seed: seed, start: start, angleSpread: angleSpread,
+            history: history, frameskip: frameskip, previousAction: previousAction, randomStd: randomStd)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
         let (data, report) = try CollectionRun.collect(config, to: URL(fileURLWithPath: out), shardSize: shardSize) { progress.update($0) }
         progress.finish()
         if output.json { return try printJSON(report) }
-        print("\(env): \(data.count) transitions from \(episodes) episodes at orientations \(orientations) -> \(out) (\(report.shards.count) shard(s), \(fmt(report.seconds, 2)) s)")
+        print(
+            "\(env): \(data.count) transitions from \(episodes) episodes at orientations \(orientations) -> \(out) (\(report.shards.count) shard(s), \(fmt(report.seconds, 2)) s)"
+        )
         if let moved = report.tMovedFraction { print("the T moved (> 1 px) in \(fmt(100 * moved, 1))% of the transitions") }
     }
 }

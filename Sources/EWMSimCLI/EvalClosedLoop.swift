@@ -53,7 +53,8 @@ struct EvalClosedLoop: ParsableCommand {
         MemoryTuning.retainFreedMemory()
         let adapters = try Registry.adapters(env)
         let goalProtocol = try adapters.goalProtocol(self.protocol)
-        let specs = controllers.isEmpty
+        let specs =
+            controllers.isEmpty
             ? [ControllerSpec(planner: .equivariant), ControllerSpec(planner: .cem, model: DefaultModel.baselinePath)]
             : controllers
         let progress = ProgressLine(label: "closed loop", total: specs.count * orientations * episodes, enabled: !output.json)
@@ -79,20 +80,31 @@ struct EvalClosedLoop: ParsableCommand {
             })
         progress.finish()
         let (rows, spread) = (report.rows, report.spread)
-        if let plot { try PNG.write(EvaluationPlots.closedLoop(report, controllers: specs.map(\.description)).render(), to: URL(fileURLWithPath: plot)) }
+        if let plot {
+            try PNG.write(EvaluationPlots.closedLoop(report, controllers: specs.map(\.description)).render(), to: URL(fileURLWithPath: plot))
+        }
         if let animation, let spec = specs.first, let first {
-            let frames = try ClosedLoop.sideBySideFrames(controller: spec, model: first.model, config: first.config,
-                                                             protocol: goalProtocol, rotation: rotation)
-            try HTMLAnimation.write(frames: frames, fps: 10, title: "\(spec): orientation 0 (left) and 0.7 rad (right)",
-                                    captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))
+            let frames = try ClosedLoop.sideBySideFrames(
+                controller: spec, model: first.model, config: first.config,
+                protocol: goalProtocol, rotation: rotation)
+            try HTMLAnimation.write(
+                frames: frames, fps: 10, title: "\(spec): orientation 0 (left) and 0.7 rad (right)",
+                captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))
         }
         if output.json { return try printJSON(report) }
-        print(table(["controller", "theta", "success", "95% CI", "final cov", "s/plan", "deviation (px)"], rows.map {
-            [$0.controller, fmt($0.orientation, 3), fmt($0.successRate, 2), "\(fmt($0.interval95[0], 2))-\(fmt($0.interval95[1], 2))",
-             fmt($0.meanFinalCoverage), fmt($0.secondsPerPlan, 3), String(format: "%.3g", $0.maxDeviation)]
-        }))
+        print(
+            table(
+                ["controller", "theta", "success", "95% CI", "final cov", "s/plan", "deviation (px)"],
+                rows.map {
+                    [
+                        $0.controller, fmt($0.orientation, 3), fmt($0.successRate, 2), "\(fmt($0.interval95[0], 2))-\(fmt($0.interval95[1], 2))",
+                        fmt($0.meanFinalCoverage), fmt($0.secondsPerPlan, 3), String(format: "%.3g", $0.maxDeviation),
+                    ]
+                }))
         for (name, s) in spread.sorted(by: { $0.key < $1.key }) {
-            print("\(name): mean success \(fmt(s["meanSuccess"], 3)), max - min across orientations \(fmt(s["maxMinusMin"], 3)), mean 95% interval width \(fmt(s["meanIntervalWidth"], 3))")
+            print(
+                "\(name): mean success \(fmt(s["meanSuccess"], 3)), max - min across orientations \(fmt(s["maxMinusMin"], 3)), mean 95% interval width \(fmt(s["meanIntervalWidth"], 3))"
+            )
         }
     }
 }

@@ -18,7 +18,10 @@ struct EvalOptions: ParsableArguments {
     @Option(help: "Orientations evenly spaced over the whole circle.") var orientations: Int = 16
     @Option(help: "Held-out canonical-frame episodes (collected with the run's settings and another seed).") var episodes: Int = 60
     @Option(help: "Seed of the held-out data (default: the run's seed + 1000003).") var dataSeed: UInt64?
-    @Option(help: "Evaluate on the transitions in this directory's shard-*.npz (canonical frame, orientation 0; e.g. a planner's own, see tools/dump_to_shards.py) instead of collecting held-out data.") var data: String?
+    @Option(
+        help:
+            "Evaluate on the transitions in this directory's shard-*.npz (canonical frame, orientation 0; e.g. a planner's own, see tools/dump_to_shards.py) instead of collecting held-out data."
+    ) var data: String?
     @Option(help: "Write a PNG plot here.") var plot: String?
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
 
@@ -60,9 +63,15 @@ struct EvalOneStep: ParsableCommand {
         let labels = EvaluationPlots.modelLabels(reports.map { ($0.model, $0.checkpoint) })
         if let plot = options.plot { try PNG.write(EvaluationPlots.oneStep(reports, labels: labels).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(reports) }
-        print(table(["model", "params", "in-slice L", "out-of-slice L", "OOD ratio", "flatness", "residual F32", "residual F64", "enc resid F32"],
-                    zip(labels, reports).map { label, r in [label, "\(r.parameters)", sci(r.inSliceMean), sci(r.outOfSliceMean), fmt(r.oodRatio, 3), sci(r.flatness),
-                                        sci(r.residualFloat), sci(r.residualDouble), sci(r.encoderResidualFloat)] }))
+        print(
+            table(
+                ["model", "params", "in-slice L", "out-of-slice L", "OOD ratio", "flatness", "residual F32", "residual F64", "enc resid F32"],
+                zip(labels, reports).map { label, r in
+                    [
+                        label, "\(r.parameters)", sci(r.inSliceMean), sci(r.outOfSliceMean), fmt(r.oodRatio, 3), sci(r.flatness),
+                        sci(r.residualFloat), sci(r.residualDouble), sci(r.encoderResidualFloat),
+                    ]
+                }))
         print("")
         let header = ["deg"] + labels
         let rows = reports[0].orbit.indices.map { i in
@@ -71,7 +80,9 @@ struct EvalOneStep: ParsableCommand {
         print(table(header, rows))
         print("(* inside the training slice; \(reports[0].samples) held-out transitions; target = EMA encoder)")
         if reports.count > 1, let vn = reports.first(where: { $0.model == "vn" }) {
-            for r in reports where r.model != "vn" { print("parameter ratio \(r.model)/vn: \(fmt(Double(r.parameters) / Double(vn.parameters), 2))x") }
+            for r in reports where r.model != "vn" {
+                print("parameter ratio \(r.model)/vn: \(fmt(Double(r.parameters) / Double(vn.parameters), 2))x")
+            }
         }
         if let plot = options.plot { print("plot: \(plot)") }
     }
@@ -86,7 +97,9 @@ func parseHorizons(_ text: String) throws -> [Int] {
         return Array(a...b)
     }
     let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else { throw ValidationError("--horizons: '\(text)' is not a list of positive integers") }
+    guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+        throw ValidationError("--horizons: '\(text)' is not a list of positive integers")
+    }
     return parts.map { $0! }.sorted()
 }
 
@@ -123,10 +136,13 @@ struct EvalRollout: ParsableCommand {
         var header = ["H"]
         for l in labels { header += ["\(l) in", "\(l) out", "\(l) ratio", "\(l) spread"] }
         let rows = reports[0].horizons.indices.map { j in
-            ["\(reports[0].horizons[j])"] + reports.flatMap { r in [sci(r.inSliceMean[j]), sci(r.outOfSliceMean[j]), fmt(r.oodRatio[j], 2), sci(r.spread[j])] }
+            ["\(reports[0].horizons[j])"]
+                + reports.flatMap { r in [sci(r.inSliceMean[j]), sci(r.outOfSliceMean[j]), fmt(r.oodRatio[j], 2), sci(r.spread[j])] }
         }
         print(table(header, rows))
-        print("(\(reports[0].segments) held-out segments, \(reports[0].orientationsDegrees.count) orientations; spread = max L / min L - 1 over all of them; target = EMA encoder)")
+        print(
+            "(\(reports[0].segments) held-out segments, \(reports[0].orientationsDegrees.count) orientations; spread = max L / min L - 1 over all of them; target = EMA encoder)"
+        )
         for (label, r) in zip(labels, reports) {
             guard let agent = r.agentErrorPx, let body = r.bodyErrorPx else { continue }
             var line = "\(label): predicted observation error at orientation 0 (mean px), agent "

@@ -12,13 +12,16 @@ import Train
 extension Collect {
     func run3D() throws {
         let rung = try SE3Ladder.Rung.parse(slice)
-        let config = Collect3DConfig(env: env, episodes: episodes, stepsPerEpisode: steps, rung: rung, startSpread: startSpread,
-                                     actionRadius: actionRadius, seed: seed)
+        let config = Collect3DConfig(
+            env: env, episodes: episodes, stepsPerEpisode: steps, rung: rung, startSpread: startSpread,
+            actionRadius: actionRadius, seed: seed)
         let progress = ProgressLine(label: "collect", total: episodes, enabled: !output.json)
         let (data, report) = try CollectionRun.collect(config, to: URL(fileURLWithPath: out), shardSize: shardSize) { progress.update($0) }
         progress.finish()
         if output.json { return try printJSON(report) }
-        print("\(env): \(data.count) transitions from \(episodes) episodes on the \(rung.rawValue) rung -> \(out) (\(report.shards.count) shard(s), \(fmt(report.seconds, 2)) s)")
+        print(
+            "\(env): \(data.count) transitions from \(episodes) episodes on the \(rung.rawValue) rung -> \(out) (\(report.shards.count) shard(s), \(fmt(report.seconds, 2)) s)"
+        )
     }
 }
 
@@ -31,9 +34,10 @@ extension TrainCommand {
         let spec = try modelOverrides(planar: false).cloudSpec(kind: model, points: layout.channels, scale: scale)
         let requested = Collect3DConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, rung: rung, seed: seed)
         let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: requested)
-        let config = Train3DConfig(env: env, model: spec, rung: rung, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
-                                   muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
-                                   warmup: warmup, seed: seed, collect: collect, dataDirectory: data)
+        let config = Train3DConfig(
+            env: env, model: spec, rung: rung, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
+            muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
+            warmup: warmup, seed: seed, collect: collect, dataDirectory: data)
         let trainer = try CloudJEPATrainer(config: config, data: dataset)
         try trainAndReport(trainer, transitions: dataset.count, description: "rung \(rung.rawValue)")
     }
@@ -79,12 +83,16 @@ struct EvalLadder: ParsableCommand {
         }
         if let plot { try PNG.write(EvaluationPlots.ladder(reports).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(reports) }
-        print(table(["model", "trained on", "params"] + rungLabels + ["OOD ratio", "ladder ratio", "flatness", "resid F32", "resid F64"],
-                    reports.map { r in
-                        [r.model, r.trainingRung, "\(r.parameters)"] + r.rungs.map { sci($0.mean) + ($0.inSlice ? "*" : "") }
-                            + [fmt(r.oodRatio, 2), fmt(r.ladderRatio, 2), sci(r.flatness), sci(r.residualFloat), sci(r.residualDouble)]
-                    }))
-        print("(* rung inside the training slice; \(reports[0].transitions) held-out transitions; identity + \(samples) samples per rung; target = EMA encoder)")
+        print(
+            table(
+                ["model", "trained on", "params"] + rungLabels + ["OOD ratio", "ladder ratio", "flatness", "resid F32", "resid F64"],
+                reports.map { r in
+                    [r.model, r.trainingRung, "\(r.parameters)"] + r.rungs.map { sci($0.mean) + ($0.inSlice ? "*" : "") }
+                        + [fmt(r.oodRatio, 2), fmt(r.ladderRatio, 2), sci(r.flatness), sci(r.residualFloat), sci(r.residualDouble)]
+                }))
+        print(
+            "(* rung inside the training slice; \(reports[0].transitions) held-out transitions; identity + \(samples) samples per rung; target = EMA encoder)"
+        )
         for r in reports where r.model != "vn" {
             if let vn = reports.first(where: { $0.model == "vn" }) {
                 print("parameter ratio \(r.model)/vn: \(fmt(Double(r.parameters) / Double(vn.parameters), 2))x")
@@ -127,7 +135,8 @@ struct EvalClosedLoop3D: ParsableCommand {
     func validate() throws {
         guard !controllers.isEmpty else { throw ValidationError("give at least one --controller planner:checkpoint") }
         for c in controllers { _ = try Self.parse(c) }
-        guard samples >= 1, episodes >= 1, offsetSteps >= 1, budget >= 1, tolerance > 0, horizon >= 1, cemSamples >= 2, iterations >= 1, execute >= 1 else {
+        guard samples >= 1, episodes >= 1, offsetSteps >= 1, budget >= 1, tolerance > 0, horizon >= 1, cemSamples >= 2, iterations >= 1, execute >= 1
+        else {
             throw ValidationError("counts and the tolerance must be positive")
         }
         if let plot, !plot.hasSuffix(".png") { throw ValidationError("--plot needs a .png path") }
@@ -151,8 +160,10 @@ struct EvalClosedLoop3D: ParsableCommand {
         let specs = try controllers.map { try Self.parse($0) }.map { Teacher3DController(equivariant: $0.equivariant, checkpoint: $0.path) }
         let progress = ProgressLine(label: "closed loop 3D", total: controllers.count * (samples + 1) * episodes, enabled: !output.json)
         var done = 0
-        let report = try Teacher3DClosedLoop.run(controllers: specs, samples: samples, sampleSeed: sampleSeed, episodes: episodes,
-                                                 settings: settings, search: search) { name in
+        let report = try Teacher3DClosedLoop.run(
+            controllers: specs, samples: samples, sampleSeed: sampleSeed, episodes: episodes,
+            settings: settings, search: search
+        ) { name in
             done += 1
             progress.update(done, detail: name)
         }
@@ -160,20 +171,34 @@ struct EvalClosedLoop3D: ParsableCommand {
         let (rows, summaries, disjoint) = (report.rows, report.summaries, report.disjoint)
         if let plot { try PNG.write(EvaluationPlots.closedLoop3D(report).render(), to: URL(fileURLWithPath: plot)) }
         if output.json { return try printJSON(report) }
-        print(table(["controller", "g", "in slice", "success", "95% CI", "final err", "degenerate", "deviation"],
-                    rows.enumerated().map { i, r in
-                        [r.controller, "\(i % (samples + 1))", r.inSlice ? "yes" : "no", fmt(r.successRate, 3),
-                         "[\(fmt(r.interval95[0], 3)), \(fmt(r.interval95[1], 3))]", sci(r.meanFinalError), "\(r.degenerateFrames)/\(r.plans)", sci(r.maxDeviation)]
-                    }))
+        print(
+            table(
+                ["controller", "g", "in slice", "success", "95% CI", "final err", "degenerate", "deviation"],
+                rows.enumerated().map { i, r in
+                    [
+                        r.controller, "\(i % (samples + 1))", r.inSlice ? "yes" : "no", fmt(r.successRate, 3),
+                        "[\(fmt(r.interval95[0], 3)), \(fmt(r.interval95[1], 3))]", sci(r.meanFinalError), "\(r.degenerateFrames)/\(r.plans)",
+                        sci(r.maxDeviation),
+                    ]
+                }))
         print("")
-        print(table(["controller", "params", "identity", "off-slice", "off-slice 95% CI", "all", "all 95% CI", "min..max", "chi2 p", "degenerate", "s/plan"],
-                    summaries.map { s in
-                        [s.controller, "\(s.parameters)", fmt(s.identitySuccess, 3), fmt(s.offSliceSuccess, 3),
-                         s.offSliceInterval95.map { "[\(fmt($0[0], 3)), \(fmt($0[1], 3))]" } ?? "-", fmt(s.allSuccess, 3),
-                         "[\(fmt(s.allInterval95[0], 3)), \(fmt(s.allInterval95[1], 3))]", "\(fmt(s.minSuccess, 2))..\(fmt(s.maxSuccess, 2))",
-                         fmt(s.homogeneityP, 3), "\(s.degenerateFrames)/\(s.plans)", fmt(s.secondsPerPlan, 3)]
-                    }))
-        for (k, v) in disjoint.sorted(by: { $0.key < $1.key }) { print("equivariant (all g) vs \(k) off-slice: 95% intervals \(v ? "disjoint" : "overlap")") }
+        print(
+            table(
+                [
+                    "controller", "params", "identity", "off-slice", "off-slice 95% CI", "all", "all 95% CI", "min..max", "chi2 p", "degenerate",
+                    "s/plan",
+                ],
+                summaries.map { s in
+                    [
+                        s.controller, "\(s.parameters)", fmt(s.identitySuccess, 3), fmt(s.offSliceSuccess, 3),
+                        s.offSliceInterval95.map { "[\(fmt($0[0], 3)), \(fmt($0[1], 3))]" } ?? "-", fmt(s.allSuccess, 3),
+                        "[\(fmt(s.allInterval95[0], 3)), \(fmt(s.allInterval95[1], 3))]", "\(fmt(s.minSuccess, 2))..\(fmt(s.maxSuccess, 2))",
+                        fmt(s.homogeneityP, 3), "\(s.degenerateFrames)/\(s.plans)", fmt(s.secondsPerPlan, 3),
+                    ]
+                }))
+        for (k, v) in disjoint.sorted(by: { $0.key < $1.key }) {
+            print("equivariant (all g) vs \(k) off-slice: 95% intervals \(v ? "disjoint" : "overlap")")
+        }
         if let plot { print("plot: \(plot)") }
     }
 }

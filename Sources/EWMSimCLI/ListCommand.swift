@@ -11,7 +11,9 @@ struct List: ParsableCommand {
         for e in entries {
             print("\(e.id): \(e.summary)")
             print("  action       \(e.actionSpace)")
-            for (k, v) in e.observationSpaces.sorted(by: { $0.key < $1.key }) { print("  obs \(k.padding(toLength: 9, withPad: " ", startingAt: 0)) \(v)") }
+            for (k, v) in e.observationSpaces.sorted(by: { $0.key < $1.key }) {
+                print("  obs \(k.padding(toLength: 9, withPad: " ", startingAt: 0)) \(v)")
+            }
             if let l = e.maxEpisodeSteps { print("  time limit   \(l) steps") }
         }
     }

@@ -23,17 +23,29 @@ struct SearchOptions: ParsableArguments {
     var horizon: Int = 5
     @Option(help: "Env steps executed from each plan before replanning.")
     var execute: Int = 5
-    @Option(help: "Env steps each planned action is held for (default: the model's frameskip; 5 for the oracle); a multiple of the model's frameskip. The plan looks horizon x repeat steps ahead.")
+    @Option(
+        help:
+            "Env steps each planned action is held for (default: the model's frameskip; 5 for the oracle); a multiple of the model's frameskip. The plan looks horizon x repeat steps ahead."
+    )
     var actionRepeat: Int?
-    @Option(help: "Cost along a predicted rollout: min (squared latent distance of the closest predicted step to the goal), final (the last prediction only, DINO-WM), sum (mean over every predicted step + final).")
+    @Option(
+        help:
+            "Cost along a predicted rollout: min (squared latent distance of the closest predicted step to the goal), final (the last prediction only, DINO-WM), sum (mean over every predicted step + final)."
+    )
     var cost: PlanCost = .min
-    @Option(help: "Weight of the learned latent channels in the cost, against 1 for the channels that carry the observation (models trained with --observation-in-latent); 0 scores the predicted observation alone.")
+    @Option(
+        help:
+            "Weight of the learned latent channels in the cost, against 1 for the channels that carry the observation (models trained with --observation-in-latent); 0 scores the predicted observation alone."
+    )
     var learnedWeight: Double = 1
     @Option(help: "Initial std of the sampled actions, px (default 64).")
     var initStd: Double?
     @Option(help: "CEM/MPPI elites (default: CEM 30, MPPI 64).")
     var elites: Int?
-    @Option(help: "Threads for the model's forward passes (default: the cores other processes leave idle right now, at least 1). Our worker pool splits large GEMMs and elementwise kernels and OpenBLAS runs on one thread. Idle, 2 threads plan 1.3x faster than 1; with another process on one of 2 cores, 2 threads plan 4x slower.")
+    @Option(
+        help:
+            "Threads for the model's forward passes (default: the cores other processes leave idle right now, at least 1). Our worker pool splits large GEMMs and elementwise kernels and OpenBLAS runs on one thread. Idle, 2 threads plan 1.3x faster than 1; with another process on one of 2 cores, 2 threads plan 4x slower."
+    )
     var threads: Int?
 
     func validate() throws {
@@ -56,8 +68,9 @@ struct SearchOptions: ParsableArguments {
     }
 
     var settings: SearchSettings {
-        SearchSettings(samples: samples, iterations: iterations, horizon: horizon, execute: execute, actionRepeat: actionRepeat,
-                       cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites)
+        SearchSettings(
+            samples: samples, iterations: iterations, horizon: horizon, execute: execute, actionRepeat: actionRepeat,
+            cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites)
     }
 
     /// The controller settings for `model` in env `env` (nil, or `oracle`: the simulator plans; a model there only scores).
@@ -70,22 +83,36 @@ struct SearchOptions: ParsableArguments {
 struct PlannerOptions: ParsableArguments {
     @Option(help: "Planner: equivariant (CEM in the latents' canonical frame), cem, mppi, or oracle (the simulator as model).")
     var planner: PlannerKind?
-    @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors); several separated by commas plan as an ensemble (the cost sums the members' latent distances).")
+    @Option(
+        help:
+            "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors); several separated by commas plan as an ensemble (the cost sums the members' latent distances)."
+    )
     var model: String?
     @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
     var `protocol`: PushTProtocol = .goal25
     @OptionGroup var search: SearchOptions
     @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
     var oracleLatentCost = false
-    @Option(help: "Diagnostic: the oracle's rollouts shift the T by a random offset of this mean length (px) after every planned action that moves it: the simulator as a model with a learned model's one-step error.")
+    @Option(
+        help:
+            "Diagnostic: the oracle's rollouts shift the T by a random offset of this mean length (px) after every planned action that moves it: the simulator as a model with a learned model's one-step error."
+    )
     var oracleNoise: Double?
-    @Flag(help: "With --oracle-noise: the offset is a fixed smooth random function of agent, action and T (systematic, like a learned model's error) instead of a fresh draw per rollout.")
+    @Flag(
+        help:
+            "With --oracle-noise: the offset is a fixed smooth random function of agent, action and T (systematic, like a learned model's error) instead of a fresh draw per rollout."
+    )
     var oracleNoiseSmooth = false
-    @Option(help: "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double) or float (the equivariant planner's frame still comes from the Double twin, so its plans do not depend on the orientation either).")
+    @Option(
+        help:
+            "Arithmetic of the model's forward passes while planning: double (the trained Float weights evaluated in Double) or float (the equivariant planner's frame still comes from the Double twin, so its plans do not depend on the orientation either)."
+    )
     var precision: InferencePrecision = .double
 
     func validatePlanner() throws {
-        if planner == .oracle, model != nil, !oracleLatentCost { throw ValidationError("the oracle plans with the simulator; --model does not apply (except with --oracle-latent-cost)") }
+        if planner == .oracle, model != nil, !oracleLatentCost {
+            throw ValidationError("the oracle plans with the simulator; --model does not apply (except with --oracle-latent-cost)")
+        }
         if oracleLatentCost, planner != .oracle { throw ValidationError("--oracle-latent-cost applies to --planner oracle") }
         if let n = oracleNoise {
             guard planner == .oracle else { throw ValidationError("--oracle-noise applies to --planner oracle") }
@@ -115,9 +142,10 @@ struct PlanningRun {
         var config = try planner.search.config(model: model, oracle: kind == .oracle)
         config.oracleNoise = planner.oracleNoise
         config.oracleNoiseSmooth = planner.oracleNoiseSmooth
-        let run = GoalReachingRun(protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
-                                   episodes: episodes, seed: seed, compare: compare, record: dump != nil || render != nil,
-                                   frameSize: render != nil ? frameSize : nil)
+        let run = GoalReachingRun(
+            protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
+            episodes: episodes, seed: seed, compare: compare, record: dump != nil || render != nil,
+            frameSize: render != nil ? frameSize : nil)
         let progress = ProgressLine(label: "pusht \(kind.rawValue)", total: episodes, enabled: !json)
         let (results, recorded) = try run.run(model: model, config: config) {
             progress.update($0.count, detail: "success \($0.filter(\.success).count)/\($0.count)")
@@ -129,12 +157,21 @@ struct PlanningRun {
         let successes = results.filter(\.success).count
         let ci = (low: report.successInterval95[0], high: report.successInterval95[1])
         if json { return try printJSON(report) }
-        print("pusht \(report.protocol) at orientation \(world.orientation) (\(world.rotation.rawValue) build), planner \(kind.rawValue)\(report.model.map { ", model \($0)" } ?? "")")
-        print(table(["seed", "success", "steps", "final cov", "s/plan", "deviation (px)"], results.map {
-            [String($0.seed), $0.success ? "yes" : "no", String($0.steps), fmt($0.finalCoverage), fmt($0.secondsPerPlan, 3),
-             $0.deviation.map { String(format: "%.3g", $0) } ?? "-"]
-        }))
-        print("success \(successes)/\(results.count) = \(fmt(report.successRate, 2)) (95% CI \(fmt(ci.low, 2))-\(fmt(ci.high, 2)))  mean final coverage \(fmt(report.meanFinalCoverage))  \(fmt(report.secondsPerPlan, 3)) s/plan (\(report.threads) thread\(report.threads == 1 ? "" : "s"))  degenerate frames \(report.degenerateFrames)")
+        print(
+            "pusht \(report.protocol) at orientation \(world.orientation) (\(world.rotation.rawValue) build), planner \(kind.rawValue)\(report.model.map { ", model \($0)" } ?? "")"
+        )
+        print(
+            table(
+                ["seed", "success", "steps", "final cov", "s/plan", "deviation (px)"],
+                results.map {
+                    [
+                        String($0.seed), $0.success ? "yes" : "no", String($0.steps), fmt($0.finalCoverage), fmt($0.secondsPerPlan, 3),
+                        $0.deviation.map { String(format: "%.3g", $0) } ?? "-",
+                    ]
+                }))
+        print(
+            "success \(successes)/\(results.count) = \(fmt(report.successRate, 2)) (95% CI \(fmt(ci.low, 2))-\(fmt(ci.high, 2)))  mean final coverage \(fmt(report.meanFinalCoverage))  \(fmt(report.secondsPerPlan, 3)) s/plan (\(report.threads) thread\(report.threads == 1 ? "" : "s"))  degenerate frames \(report.degenerateFrames)"
+        )
         if let d = report.maxDeviation { print("trajectory deviation from the seen orientation (rotated back): max \(String(format: "%.3g", d)) px") }
     }
 }

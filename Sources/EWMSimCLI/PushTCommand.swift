@@ -23,7 +23,9 @@ struct PushT: ParsableCommand {
     @Option(help: "Controller without a model: scripted (the reference's feedback pusher) or random (default: scripted).")
     var policy: PolicyName?
     @OptionGroup var planning: PlannerOptions
-    @Flag(inversion: .prefixedNo, help: "With --planner at a non-zero orientation, also run the seen orientation 0 and report the trajectory deviation.")
+    @Flag(
+        inversion: .prefixedNo, help: "With --planner at a non-zero orientation, also run the seen orientation 0 and report the trajectory deviation."
+    )
     var compare = true
     @Option(help: "Number of episodes; episode i is reset with seed + i.")
     var episodes: Int = 1
@@ -44,7 +46,9 @@ struct PushT: ParsableCommand {
         if planning.planner != nil {
             if policy != nil { throw ValidationError("--policy and --planner exclude each other: a run has one controller") }
             if maxSteps != nil { throw ValidationError("with --planner the protocol sets the budget; --max-steps does not apply") }
-            if world.obs != "state" && world.obs != "keypoints" { throw ValidationError("planners observe keypoints; --obs \(world.obs) does not apply") }
+            if world.obs != "state" && world.obs != "keypoints" {
+                throw ValidationError("planners observe keypoints; --obs \(world.obs) does not apply")
+            }
             try planning.validatePlanner()
         } else if planning.model != nil {
             throw ValidationError("--model needs --planner")
@@ -65,7 +69,8 @@ struct PushT: ParsableCommand {
         let base = try Registry.make("pusht", options: world.makeOptions())
         let recorder = dump != nil || render != nil ? RecordEpisodes(base, frameSize: render != nil ? frameSize : nil) : nil
         let env: any Environment = recorder ?? base
-        let controller: any Policy = policy == .scripted
+        let controller: any Policy =
+            policy == .scripted
             ? ScriptedPusher(rotation: world.rotationValue) : RandomPolicy(space: env.actionSpace, seed: seed)
         let start = Date()
         let progress = ProgressLine(label: "pusht", total: episodes, enabled: !output.json)
@@ -79,15 +84,21 @@ struct PushT: ParsableCommand {
         if let recorder, let render {
             try TrajectoryDump.writePictures(recorder.episodes, to: URL(fileURLWithPath: render, isDirectory: true))
         }
-        let report = PushTRunReport(orientation: world.orientation, rotation: world.rotation, policy: policy.rawValue,
-                                    episodes: summaries, seconds: Date().timeIntervalSince(start))
+        let report = PushTRunReport(
+            orientation: world.orientation, rotation: world.rotation, policy: policy.rawValue,
+            episodes: summaries, seconds: Date().timeIntervalSince(start))
         if output.json { return try printJSON(report) }
         print("pusht at orientation \(world.orientation) (\(world.rotation.rawValue) build), policy \(policy.rawValue)")
-        print(table(["seed", "steps", "final cov", "max cov", "success"], summaries.map {
-            [String($0.seed), String($0.steps), fmt($0.finalCoverage), fmt($0.maxCoverage), $0.success ? "yes" : "no"]
-        }))
+        print(
+            table(
+                ["seed", "steps", "final cov", "max cov", "success"],
+                summaries.map {
+                    [String($0.seed), String($0.steps), fmt($0.finalCoverage), fmt($0.maxCoverage), $0.success ? "yes" : "no"]
+                }))
         let s = report.summary
-        print("episodes \(s.episodes)  success rate \(fmt(s.successRate, 2))  mean final coverage \(fmt(s.meanFinalCoverage))  mean steps \(fmt(s.meanSteps, 1))")
+        print(
+            "episodes \(s.episodes)  success rate \(fmt(s.successRate, 2))  mean final coverage \(fmt(s.meanFinalCoverage))  mean steps \(fmt(s.meanSteps, 1))"
+        )
         if let dump { print("trajectories: \(dump)") }
         if let render { print("pictures: \(render)/ (frame_*.png, episode_*.png animated, episode_*.html)") }
     }

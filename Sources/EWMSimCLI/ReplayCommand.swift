@@ -35,7 +35,8 @@ struct Replay: ParsableCommand {
     func run() throws {
         guard FileManager.default.fileExists(atPath: input) else { throw CLIError("no such input file: \(input)") }
         let data = try Envs.Replay.read(URL(fileURLWithPath: input))
-        let environment = try Registry.make(env, options: MakeOptions(observation: "state", orientation: orientation, rotation: rotation, timeLimit: false))
+        let environment = try Registry.make(
+            env, options: MakeOptions(observation: "state", orientation: orientation, rotation: rotation, timeLimit: false))
         let arrays = try Envs.Replay.run(data, env: environment)
         try Npz.write(arrays, to: URL(fileURLWithPath: output))
         let steps = data.actions.first?.count ?? 0

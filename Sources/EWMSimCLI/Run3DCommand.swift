@@ -75,14 +75,20 @@ struct Run3D: ParsableCommand {
         }
         progress.finish()
         if let render { try EpisodePictures.write3D(recorder.episodes, env: env, to: URL(fileURLWithPath: render, isDirectory: true)) }
-        let report = Run3DReport(env: env, transform: g, rotation: rotation, policy: policy.rawValue, records: records,
-                                 seconds: Date().timeIntervalSince(start))
+        let report = Run3DReport(
+            env: env, transform: g, rotation: rotation, policy: policy.rawValue, records: records,
+            seconds: Date().timeIntervalSince(start))
         if output.json { return try printJSON(report) }
         print("\(env) at \(g) (\(rotation.rawValue) build), policy \(policy.rawValue)")
-        print(table(["seed", "steps", "point err (m)", "pos err (m)", "angle err", "contacts", "success"], report.episodes.map {
-            [String($0.seed), String($0.steps), fmt($0.finalPointError), fmt($0.finalPositionError), fmt($0.finalAngleError),
-             String($0.contacts), $0.success ? "yes" : "no"]
-        }))
+        print(
+            table(
+                ["seed", "steps", "point err (m)", "pos err (m)", "angle err", "contacts", "success"],
+                report.episodes.map {
+                    [
+                        String($0.seed), String($0.steps), fmt($0.finalPointError), fmt($0.finalPositionError), fmt($0.finalAngleError),
+                        String($0.contacts), $0.success ? "yes" : "no",
+                    ]
+                }))
         print("success rate \(fmt(report.successRate, 2)), \(fmt(report.secondsPerEpisode, 3)) s per episode")
         if let render { print("pictures: \(render)/ (frame_*.png, episode_*.png animated, episode_*.html)") }
     }

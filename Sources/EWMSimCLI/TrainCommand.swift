@@ -25,7 +25,11 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Env: any registered env with world-model adapters (pusht, teacher2d, teacher3d, ...; 3D: see --slice).") var env: String = "pusht"
     @Option(help: "Model: vn, mlp, mlp-aug, mlp-soft, mlp-big.") var model: ModelKind = .vn
-    @Option(name: .customLong("slice"), help: "Training slice: orientations in degrees (lo:hi, or w for -w:w; default 15); 3D envs: a rung of the SE(3) ladder, identity|so2|so3|se3 (default identity).") var sliceText: String?
+    @Option(
+        name: .customLong("slice"),
+        help:
+            "Training slice: orientations in degrees (lo:hi, or w for -w:w; default 15); 3D envs: a rung of the SE(3) ladder, identity|so2|so3|se3 (default identity)."
+    ) var sliceText: String?
     @Option(help: "Optimisation steps.") var steps: Int = 3000
     @Option(help: "Batch size.") var batch: Int = 256
     @Option(help: "Regulariser: vicreg, sigreg, block-sigreg.") var loss: Regularizer = .vicreg
@@ -42,10 +46,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Encoder widths, comma-separated (MLPs: times their width factor).") var encoderWidths: String = "16,16"
     @Option(help: "Predictor widths, comma-separated (MLPs: times their width factor).") var predictorWidths: String = "32,32"
     @Option(help: "Latent vector channels (the latent is that many 2-vectors).") var latent: Int = 8
-    @Option(help: "VN-LeakyReLU eps in <q,k>/(|k|^2 + eps) (invariant, so exactness is unaffected; it bounds the Float rounding amplification near |k| = 0).") var vnEps: Double = 1
+    @Option(
+        help:
+            "VN-LeakyReLU eps in <q,k>/(|k|^2 + eps) (invariant, so exactness is unaffected; it bounds the Float rounding amplification near |k| = 0)."
+    ) var vnEps: Double = 1
     @Flag(help: "Residual predictor f(z, a) = z + g(z, a) (any model; still exactly equivariant for vn).") var residual = false
-    @Flag(help: "The latent also carries the observation itself, z = [E(o), o]; the predictor predicts both (any model; still exactly equivariant for vn).") var observationInLatent = false
-    @Option(help: "vn: use a gated predictor (VNGatedMap): next-latent vectors = combinations of the input vectors with coefficients from an MLP (widths --predictor-widths) of the inner products with this many learned directions.") var gatedDirections: Int?
+    @Flag(
+        help:
+            "The latent also carries the observation itself, z = [E(o), o]; the predictor predicts both (any model; still exactly equivariant for vn)."
+    ) var observationInLatent = false
+    @Option(
+        help:
+            "vn: use a gated predictor (VNGatedMap): next-latent vectors = combinations of the input vectors with coefficients from an MLP (widths --predictor-widths) of the inner products with this many learned directions."
+    ) var gatedDirections: Int?
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
     @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
     @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
@@ -53,12 +66,26 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "PushT start distribution: goal-region, half-plane or reference.") var start: CollectConfig.Start = .goalRegion
     @Option(help: "PushT goal-region / half-plane start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
     @Option(help: "PushT mixed policy: fraction of uniform random actions.") var randomFraction: Double = 0.25
-    @Option(help: "PushT mixed policy: random actions are the agent's position plus Gaussian noise of this std (px), like a sampling planner's proposals (default: uniform over the box).") var randomStd: Double?
-    @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int = 1
-    @Flag(help: "PushT: the observation also holds the previous action as one more point (it carries the agent's velocity, which keypoints do not); planners supply the action they executed last.") var previousAction = false
-    @Option(help: "Env steps each collected action is held for: one model step = this many env steps (DINO-WM: 5). Planners hold each planned action for it.") var frameskip: Int = 1
-    @Option(help: "Weight of an extra relMSE on the predicted observation channels alone (needs --observation-in-latent; 0: none).") var observationWeight: Double = 0
-    @Option(help: "Rollout (multi-step) loss: unroll the predictor this many steps along recorded episodes and average the relMSE of every step (1: the one-step loss).") var rolloutSteps: Int = 1
+    @Option(
+        help:
+            "PushT mixed policy: random actions are the agent's position plus Gaussian noise of this std (px), like a sampling planner's proposals (default: uniform over the box)."
+    ) var randomStd: Double?
+    @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int =
+        1
+    @Flag(
+        help:
+            "PushT: the observation also holds the previous action as one more point (it carries the agent's velocity, which keypoints do not); planners supply the action they executed last."
+    ) var previousAction = false
+    @Option(
+        help:
+            "Env steps each collected action is held for: one model step = this many env steps (DINO-WM: 5). Planners hold each planned action for it."
+    ) var frameskip: Int = 1
+    @Option(help: "Weight of an extra relMSE on the predicted observation channels alone (needs --observation-in-latent; 0: none).")
+    var observationWeight: Double = 0
+    @Option(
+        help:
+            "Rollout (multi-step) loss: unroll the predictor this many steps along recorded episodes and average the relMSE of every step (1: the one-step loss)."
+    ) var rolloutSteps: Int = 1
     @Option(help: "Read shards from this directory (from `ewm-sim collect`) instead of collecting.") var data: String?
     @Option(help: "Output directory.") var out: String
     @Flag(help: "Resume from OUT/checkpoint.safetensors.") var resume = false
@@ -70,8 +97,12 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         try validateModelEnv(env, frameskip: frameskip, history: history, previousAction: previousAction)
         if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(sliceText ?? "identity") } else { _ = try slice }
-        guard steps > 0, batch > 1, episodes > 0, episodeSteps > 0 else { throw ValidationError("--steps, --episodes, --episode-steps must be positive and --batch at least 2") }
-        guard logEvery > 0, checkpointEvery > 0, threads > 0 else { throw ValidationError("--log-every, --checkpoint-every and --threads must be positive") }
+        guard steps > 0, batch > 1, episodes > 0, episodeSteps > 0 else {
+            throw ValidationError("--steps, --episodes, --episode-steps must be positive and --batch at least 2")
+        }
+        guard logEvery > 0, checkpointEvery > 0, threads > 0 else {
+            throw ValidationError("--log-every, --checkpoint-every and --threads must be positive")
+        }
         guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
         if model != .mlpBig && scale != 4 { throw ValidationError("--scale applies to --model mlp-big only") }
         if model != .mlpSoft && softWeight != 1 { throw ValidationError("--soft-weight applies to --model mlp-soft only") }
@@ -105,7 +136,9 @@ struct TrainCommand: ParsableCommand {
     var slice: OrientationSlice {
         get throws {
             guard let sliceText else { return .defaultSlice }
-            guard let s = OrientationSlice(argument: sliceText) else { throw ValidationError("--slice: '\(sliceText)' is not a slice in degrees (e.g. -15:15 or 15)") }
+            guard let s = OrientationSlice(argument: sliceText) else {
+                throw ValidationError("--slice: '\(sliceText)' is not a slice in degrees (e.g. -15:15 or 15)")
+            }
             return s
         }
     }
@@ -117,10 +150,11 @@ struct TrainCommand: ParsableCommand {
         MemoryTuning.retainFreedMemory()
         let layout = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
         let spec = try modelOverrides(planar: true).planarSpec(kind: model, points: layout.points, scale: scale)
-        let requested = CollectConfig(env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
-                                      randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
-                                      angleSpread: angleSpread, history: history, frameskip: frameskip,
-                                      previousAction: previousAction, randomStd: randomStd)
+        let requested = CollectConfig(
+            env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
+            randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
+            angleSpread: angleSpread, history: history, frameskip: frameskip,
+            previousAction: previousAction, randomStd: randomStd)
         let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: requested)
         let config = TrainConfig(
             env: env, model: spec, slice: slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
@@ -133,11 +167,12 @@ struct TrainCommand: ParsableCommand {
 
     /// The architecture flags (the predictor variants only for planar models).
     func modelOverrides(planar: Bool) throws -> ModelOverrides {
-        ModelOverrides(hiddenScale: hiddenScale, eps: vnEps, mlpBias: mlpBias,
-                       encoderWidths: try Self.widths(encoderWidths, "--encoder-widths"),
-                       predictorWidths: try Self.widths(predictorWidths, "--predictor-widths"), latentChannels: latent,
-                       residual: planar && residual, observationInLatent: planar && observationInLatent,
-                       gatedDirections: planar ? gatedDirections : nil)
+        ModelOverrides(
+            hiddenScale: hiddenScale, eps: vnEps, mlpBias: mlpBias,
+            encoderWidths: try Self.widths(encoderWidths, "--encoder-widths"),
+            predictorWidths: try Self.widths(predictorWidths, "--predictor-widths"), latentChannels: latent,
+            residual: planar && residual, observationInLatent: planar && observationInLatent,
+            gatedDirections: planar ? gatedDirections : nil)
     }
 
     /// Trains `trainer` to --steps in --out (`TrainingRun`), with a progress line; prints the summary
@@ -146,16 +181,23 @@ struct TrainCommand: ParsableCommand {
         var args = CommandLine.arguments
         if !args.isEmpty { args[0] = "ewm-sim" }
         let command = args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        let run = TrainingRun(directory: URL(fileURLWithPath: out), steps: steps, resume: resume, logEvery: logEvery,
-                              checkpointEvery: checkpointEvery, command: command, env: env, model: model.rawValue)
+        let run = TrainingRun(
+            directory: URL(fileURLWithPath: out), steps: steps, resume: resume, logEvery: logEvery,
+            checkpointEvery: checkpointEvery, command: command, env: env, model: model.rawValue)
         let progress = ProgressLine(label: "train \(model.rawValue)", total: steps, enabled: !output.json)
         let summary = try run.run(trainer, transitions: transitions) {
             progress.update($0.step, detail: String(format: "loss %.4g pred %.4g", $0.loss, $0.prediction))
         }
         progress.finish()
         if output.json { return try printJSON(summary) }
-        print("\(model.rawValue) on \(env), \(description): \(summary.parameters) parameters, \(transitions) transitions, \(summary.steps) steps in \(fmt(summary.seconds, 1)) s")
-        if let last = summary.last { print("final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))") }
+        print(
+            "\(model.rawValue) on \(env), \(description): \(summary.parameters) parameters, \(transitions) transitions, \(summary.steps) steps in \(fmt(summary.seconds, 1)) s"
+        )
+        if let last = summary.last {
+            print(
+                "final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))"
+            )
+        }
         print("checkpoint: \(summary.checkpoint)")
     }
 }

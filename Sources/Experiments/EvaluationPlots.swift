@@ -22,7 +22,8 @@ public enum EvaluationPlots {
     public static func oneStep(_ reports: [OneStepReport], labels: [String]) -> LinePlot {
         var p = LinePlot(title: "one-step relMSE vs orientation", xLabel: "orientation (deg)", yLabel: "relMSE", logY: true)
         for (i, r) in reports.enumerated() {
-            p.addSeries(name: "\(labels[i]) (\(r.parameters) params)", x: r.orbit.map(\.degrees), y: r.orbit.map(\.relMSE), color: palette[i % palette.count])
+            p.addSeries(
+                name: "\(labels[i]) (\(r.parameters) params)", x: r.orbit.map(\.degrees), y: r.orbit.map(\.relMSE), color: palette[i % palette.count])
         }
         return p
     }
@@ -34,7 +35,9 @@ public enum EvaluationPlots {
         for (label, r) in zip(labels, reports) {
             p.addSeries(name: "\(label) in slice", x: r.horizons.map(Double.init), y: r.inSliceMean, color: palette[c % palette.count]); c += 1
             if r.outOfSliceMean.allSatisfy({ $0 != nil }) {
-                p.addSeries(name: "\(label) out of slice", x: r.horizons.map(Double.init), y: r.outOfSliceMean.map { $0! }, color: palette[c % palette.count]); c += 1
+                p.addSeries(
+                    name: "\(label) out of slice", x: r.horizons.map(Double.init), y: r.outOfSliceMean.map { $0! }, color: palette[c % palette.count]);
+                c += 1
             }
         }
         return p
@@ -42,11 +45,13 @@ public enum EvaluationPlots {
 
     /// Mean one-step relMSE per rung of the SE(3) ladder with 95% intervals.
     public static func ladder(_ reports: [LadderReport]) -> LinePlot {
-        var p = LinePlot(title: "one-step relMSE per ladder rung (95% CI)", xLabel: "rung: 0 identity, 1 SO(2) about z, 2 SO(3), 3 SE(3)",
-                         yLabel: "relMSE", logY: true)
+        var p = LinePlot(
+            title: "one-step relMSE per ladder rung (95% CI)", xLabel: "rung: 0 identity, 1 SO(2) about z, 2 SO(3), 3 SE(3)",
+            yLabel: "relMSE", logY: true)
         for (i, r) in reports.enumerated() {
-            p.addSeries(name: "\(r.model)@\(r.trainingRung) (\(r.parameters) params)", x: [0, 1, 2, 3], y: r.rungs.map(\.mean),
-                        color: palette[i % palette.count], intervals: r.rungs.map { (low: $0.interval95[0], high: $0.interval95[1]) })
+            p.addSeries(
+                name: "\(r.model)@\(r.trainingRung) (\(r.parameters) params)", x: [0, 1, 2, 3], y: r.rungs.map(\.mean),
+                color: palette[i % palette.count], intervals: r.rungs.map { (low: $0.interval95[0], high: $0.interval95[1]) })
         }
         return p
     }
@@ -57,20 +62,23 @@ public enum EvaluationPlots {
         let colors = [RGB(30, 90, 200), RGB(220, 80, 30), RGB(40, 160, 60), RGB(120, 60, 160)]
         for (i, name) in controllers.enumerated() {
             let r = report.rows.filter { $0.controller == name }
-            p.addSeries(name: name, x: r.map(\.orientation), y: r.map(\.successRate), color: colors[i % colors.count],
-                        intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
+            p.addSeries(
+                name: name, x: r.map(\.orientation), y: r.map(\.successRate), color: colors[i % colors.count],
+                intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
         }
         return p
     }
 
     /// teacher3d closed-loop success per group element (0 = identity), one series per controller.
     public static func closedLoop3D(_ report: Teacher3DClosedLoop.Report) -> LinePlot {
-        var p = LinePlot(title: "teacher3d goal reaching across SE(3) (Wilson 95% CI)", xLabel: "group element (0 = identity, 1.. = SE(3) samples)",
-                         yLabel: "success rate")
+        var p = LinePlot(
+            title: "teacher3d goal reaching across SE(3) (Wilson 95% CI)", xLabel: "group element (0 = identity, 1.. = SE(3) samples)",
+            yLabel: "success rate")
         for (i, s) in report.summaries.enumerated() {
             let r = report.rows.filter { $0.controller == s.controller }
-            p.addSeries(name: "\(s.controller) (\(s.parameters) params)", x: r.indices.map(Double.init), y: r.map(\.successRate),
-                        color: palette[i % palette.count], intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
+            p.addSeries(
+                name: "\(s.controller) (\(s.parameters) params)", x: r.indices.map(Double.init), y: r.map(\.successRate),
+                color: palette[i % palette.count], intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
         }
         return p
     }

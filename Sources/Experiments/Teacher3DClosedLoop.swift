@@ -71,9 +71,11 @@ public enum Teacher3DClosedLoop {
 
     /// Sweeps every controller over `group(samples:seed:)` with `episodes` tasks (made with `settings`; each episode
     /// then runs with the checkpoint's start spread and action radius). `progress(name)` follows every episode.
-    public static func run(controllers: [Teacher3DController], samples: Int, sampleSeed: UInt64, episodes: Int,
-                           settings initial: Teacher3DGoalTask.Settings, search: Search,
-                           progress: (String) -> Void = { _ in }) throws -> Report {
+    public static func run(
+        controllers: [Teacher3DController], samples: Int, sampleSeed: UInt64, episodes: Int,
+        settings initial: Teacher3DGoalTask.Settings, search: Search,
+        progress: (String) -> Void = { _ in }
+    ) throws -> Report {
         var settings = initial
         let group = self.group(samples: samples, seed: sampleSeed)
         let tasks = try (0..<episodes).map { try Teacher3DGoalTask.make(index: $0, settings: settings) }
@@ -92,7 +94,8 @@ public enum Teacher3DClosedLoop {
                 },
                 progress: { _, _ in progress(name) })
             let specRows = cells.map { c in
-                Row(controller: name, element: c.element.coordinates,
+                Row(
+                    controller: name, element: c.element.coordinates,
                     inSlice: trained.train.collect.ladder.contains(c.element, in: trained.train.rung, tolerance: 1e-9),
                     successes: c.successes, episodes: c.episodes, successRate: c.successRate, interval95: c.interval95,
                     meanFinalError: c.meanFinal, degenerateFrames: c.degenerateFrames, identityFrames: c.identityFrames,
@@ -117,13 +120,16 @@ public enum Teacher3DClosedLoop {
 
     /// A controller's pooled figures over its rows (the identity's row first); `seconds` = its total planning time.
     public static func summary(_ rows: [Row], name: String, model trained: TrainedCloudModel, seconds: Double) -> Summary {
-        pooledSummary(rows, name: name, model: trained.spec.kind.rawValue, trainingRung: trained.train.rung.rawValue,
-                      parameters: trained.parameterCount, seconds: seconds)
+        pooledSummary(
+            rows, name: name, model: trained.spec.kind.rawValue, trainingRung: trained.train.rung.rawValue,
+            parameters: trained.parameterCount, seconds: seconds)
     }
 
     /// As `summary`, from the model's description.
-    public static func pooledSummary(_ rows: [Row], name: String, model: String, trainingRung: String, parameters: Int,
-                                     seconds: Double) -> Summary {
+    public static func pooledSummary(
+        _ rows: [Row], name: String, model: String, trainingRung: String, parameters: Int,
+        seconds: Double
+    ) -> Summary {
         let off = rows.filter { !$0.inSlice }
         let offS = off.map(\.successes).reduce(0, +), offN = off.map(\.episodes).reduce(0, +)
         let allS = rows.map(\.successes).reduce(0, +), allN = rows.map(\.episodes).reduce(0, +)

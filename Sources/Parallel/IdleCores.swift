@@ -18,19 +18,21 @@ public enum IdleCores {
     /// clock ticks since boot; nil where /proc is unreadable.
     public static func sample() -> (free: Double, total: Double)? {
         guard let all = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let own = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8) else { return nil }
+            let own = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
+        else { return nil }
         return times(procStat: all, selfStat: own)
     }
 
     /// Parses the aggregate `cpu` line of /proc/stat and this process's /proc/self/stat.
     public static func times(procStat all: String, selfStat own: String) -> (free: Double, total: Double)? {
         guard let line = all.split(separator: "\n").first, line.hasPrefix("cpu "),
-              let close = own.lastIndex(of: ")") else { return nil }
+            let close = own.lastIndex(of: ")")
+        else { return nil }
         let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         // After the command name: state is field 3, utime and stime are fields 14 and 15.
         let mine = own[own.index(after: close)...].split(separator: " ")
         guard fields.count >= 5, mine.count >= 13, let user = Double(mine[11]), let system = Double(mine[12]) else { return nil }
-        return (fields[3] + fields[4] + user + system, fields.reduce(0, +))   // idle + iowait + own, all
+        return (fields[3] + fields[4] + user + system, fields.reduce(0, +))  // idle + iowait + own, all
     }
 
     /// The idle cores between two samples: the free share of the elapsed CPU time times `cores`, rounded, in

@@ -20,10 +20,13 @@ public struct Plan: Sendable {
 struct GaussianSearch {
     var horizon: Int, samples: Int, iterations: Int, initialStd: Double
 
-    func run(initialMean: [[Double]], actionDim: Int, bounds: ActionBounds, seed: UInt64, cost: SequenceCost,
-             refit: (_ samples: [Double], _ costs: [Double], _ order: [Int], _ mean: inout [Double], _ std: inout [Double]) -> Void) -> Plan {
+    func run(
+        initialMean: [[Double]], actionDim: Int, bounds: ActionBounds, seed: UInt64, cost: SequenceCost,
+        refit: (_ samples: [Double], _ costs: [Double], _ order: [Int], _ mean: inout [Double], _ std: inout [Double]) -> Void
+    ) -> Plan {
         let n = samples, width = horizon * actionDim
-        precondition(initialMean.count == horizon && initialMean.allSatisfy { $0.count == actionDim }, "planner: initial mean must be horizon x actionDim")
+        precondition(
+            initialMean.count == horizon && initialMean.allSatisfy { $0.count == actionDim }, "planner: initial mean must be horizon x actionDim")
         var mean = initialMean.flatMap { $0 }
         var std = [Double](repeating: initialStd, count: width)
         var noise = GaussianNoise(seed: seed)
@@ -43,8 +46,9 @@ struct GaussianSearch {
             refit(batch, costs, order, &mean, &std)
         }
         bounds.apply(&mean, dim: actionDim)
-        return Plan(actions: (0..<horizon).map { Array(mean[($0 * actionDim)..<(($0 + 1) * actionDim)]) }, bestCost: best,
-                    evaluations: n * iterations)
+        return Plan(
+            actions: (0..<horizon).map { Array(mean[($0 * actionDim)..<(($0 + 1) * actionDim)]) }, bestCost: best,
+            evaluations: n * iterations)
     }
 }
 

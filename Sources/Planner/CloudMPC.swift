@@ -30,7 +30,7 @@ public final class CloudMPC: PlanningController {
     /// Frame sources, counted.
     public var frameCounts: [String: Int] { core.frameCounts }
     private var core: ModelPredictiveCore<PlanningFrame3D>
-    private var lastPlan: [[Double]] = []   // offsets, world axes
+    private var lastPlan: [[Double]] = []  // offsets, world axes
     private var executed = 0
     private var episodeSeed: UInt64 = 0
 

@@ -24,7 +24,9 @@ public struct PlanningFrame: Sendable, Equatable {
     }
 
     /// The frame of latents `z` and `goal` (layout of `rep`, which must have dim 2).
-    public static func from(_ z: [Double], goal: [Double], rep: Rep, center: (x: Double, y: Double), relativeTolerance: Double = 1e-9) -> PlanningFrame {
+    public static func from(_ z: [Double], goal: [Double], rep: Rep, center: (x: Double, y: Double), relativeTolerance: Double = 1e-9)
+        -> PlanningFrame
+    {
         precondition(rep.dim == 2, "the planar canonical frame needs 2D vector channels")
         var vx = 0.0, vy = 0.0, scale = 0.0
         var best = (x: 0.0, y: 0.0, norm: 0.0)

@@ -15,8 +15,10 @@ public enum GoalReaching {
 
     /// Runs `episode` on `env` (the episode's env, or a wrapper of it such as a recorder) with `controller`, which is
     /// reset with `controllerSeed` before the env is reset.
-    public static func run(_ episode: GoalEpisode, env: any Environment, controller: any Policy, controllerSeed: UInt64,
-                           budget: Int) throws -> Outcome {
+    public static func run(
+        _ episode: GoalEpisode, env: any Environment, controller: any Policy, controllerSeed: UInt64,
+        budget: Int
+    ) throws -> Outcome {
         controller.reset(seed: controllerSeed)
         var (obs, info) = try env.reset(seed: episode.resetSeed, options: ResetOptions(state: episode.resetState))
         var trajectory = [obs.values]

@@ -188,8 +188,9 @@ public final class LatentMPC: PlanningController {
             search: kind == .mppi ? .mppi(config.mppi) : .cem(config.cem), actions: .points, center: [config.center.x, config.center.y],
             bounds: equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high),
             rollout: { [model] z0, zGoal, actions, n, h in
-                Self.rolloutCost(model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode,
-                                 weights: weights)
+                Self.rolloutCost(
+                    model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode,
+                    weights: weights)
             })
     }
 
@@ -241,8 +242,10 @@ public final class LatentMPC: PlanningController {
     /// latent, per sequence (`mode`: the final one, the mean over every predicted step plus the final one, or the
     /// minimum over steps); each action is held for `hold` model steps.
     /// `total`: instead, the sum over every predicted step of the squared distance, unnormalised (the 3D planner's cost).
-    static func rolloutCost(model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int,
-                            hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil, total: Bool = false) -> [Double] {
+    static func rolloutCost(
+        model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int,
+        hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil, total: Bool = false
+    ) -> [Double] {
         let mode = total ? PlanCost.sum : mode
         let size = z0.count, d = model.actionSize
         var z = [Double](repeating: 0, count: n * size)

@@ -26,7 +26,10 @@ struct ModelPredictiveCore<Frame: CanonicalFrame> {
         case cem(CEM.Config)
         case mppi(MPPI.Config)
         var horizon: Int {
-            switch self { case let .cem(c): return c.horizon; case let .mppi(c): return c.horizon }
+            switch self {
+            case let .cem(c): return c.horizon;
+            case let .mppi(c): return c.horizon
+            }
         }
     }
 
@@ -64,8 +67,9 @@ struct ModelPredictiveCore<Frame: CanonicalFrame> {
         var current = current, target = target
         let frame: Frame
         if equivariant {
-            frame = Frame.from(latent: frameModel.encode(current, batch: 1), goal: frameModel.encode(target, batch: 1),
-                               rep: frameModel.latentRep, center: center)
+            frame = Frame.from(
+                latent: frameModel.encode(current, batch: 1), goal: frameModel.encode(target, batch: 1),
+                rep: frameModel.latentRep, center: center)
             frameCounts[frame.sourceName, default: 0] += 1
             if !frame.isPrimary { stats.degenerateFrames += 1 }
             if frame.isIdentity { stats.identityFrames += 1 }

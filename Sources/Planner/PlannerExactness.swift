@@ -21,9 +21,11 @@ public enum PlannerExactness {
 
     /// `env`: a registered env with planar planning presets and a goal protocol (`goalProtocol`: its name, nil: the
     /// default); the states are the protocol's tasks 0..<states.
-    public static func measure(model: any LatentWorldModel, kind: PlannerKind, precision: String, orientations: Int, states: Int,
-                               config: MPCConfig, env id: String = "pusht", goalProtocol: String? = nil,
-                               progress: ((Int) -> Void)? = nil) throws -> Report {
+    public static func measure(
+        model: any LatentWorldModel, kind: PlannerKind, precision: String, orientations: Int, states: Int,
+        config: MPCConfig, env id: String = "pusht", goalProtocol: String? = nil,
+        progress: ((Int) -> Void)? = nil
+    ) throws -> Report {
         let adapters = try Registry.adapters(id)
         let proto = try adapters.goalProtocol(goalProtocol)
         guard adapters.planning.center.count == 2 else {
@@ -52,8 +54,9 @@ public enum PlannerExactness {
             progress?(i + 1)
         }
         let sorted = deviations.sorted()
-        return Report(planner: kind.rawValue, precision: precision, orientations: orientations, states: states,
-                      maxDeviation: sorted.last ?? 0, medianDeviation: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
-                      degenerateFrames: degenerate)
+        return Report(
+            planner: kind.rawValue, precision: precision, orientations: orientations, states: states,
+            maxDeviation: sorted.last ?? 0, medianDeviation: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
+            degenerateFrames: degenerate)
     }
 }

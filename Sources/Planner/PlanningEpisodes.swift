@@ -26,15 +26,18 @@ public struct PlanningEpisode: Codable, Sendable {
     public var trajectory: [[Double]] = []
 
     enum CodingKeys: String, CodingKey {
-        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation, finalPositionError, finalAngleError, finalAgentError, finalBlockError, goalState
+        case seed, orientation, success, steps, finalCoverage, plans, secondsPerPlan, degenerateFrames, deviation, finalPositionError,
+            finalAngleError, finalAgentError, finalBlockError, goalState
     }
 }
 
 /// Planning episodes of an env with goal protocols, at an orientation.
 public enum PlanningEpisodes {
     /// Builds the controller for `kind`; `model` is required except for the oracle.
-    public static func controller(kind: PlannerKind, model: (any LatentWorldModel)?, env: any Environment, config: MPCConfig,
-                                  goal: @escaping ([Double]) -> [Double]) throws -> any Policy {
+    public static func controller(
+        kind: PlannerKind, model: (any LatentWorldModel)?, env: any Environment, config: MPCConfig,
+        goal: @escaping ([Double]) -> [Double]
+    ) throws -> any Policy {
         if kind == .oracle {
             // With a model, the oracle measures its cost in the model's latent space (a diagnostic of the encoder).
             let oracle = try SimulatorMPC(env: env, config: config, goal: goal)
@@ -48,9 +51,11 @@ public enum PlanningEpisodes {
     /// One episode of the goal protocol `proto` (an env's, from its adapters) at orientation `theta` (build `rotation`): task `index`, or
     /// seed `seed` for protocols whose tasks are reset seeds. With `record`, the episode's observations, actions, info
     /// (and frames of side `frameSize`) are kept.
-    public static func episode(protocol proto: any GoalProtocol, index: Int, seed: UInt64, theta: Double,
-                               rotation: RotationBuild, kind: PlannerKind, model: (any LatentWorldModel)?, config: MPCConfig,
-                               record: Bool = false, frameSize: Int? = nil) throws -> (PlanningEpisode, Episode?) {
+    public static func episode(
+        protocol proto: any GoalProtocol, index: Int, seed: UInt64, theta: Double,
+        rotation: RotationBuild, kind: PlannerKind, model: (any LatentWorldModel)?, config: MPCConfig,
+        record: Bool = false, frameSize: Int? = nil
+    ) throws -> (PlanningEpisode, Episode?) {
         let episode = try proto.episode(index: index, seed: seed, orientation: theta, build: rotation)
         let recorder = record ? RecordEpisodes(episode.env, frameSize: frameSize) : nil
         let env: any Environment = recorder ?? episode.env

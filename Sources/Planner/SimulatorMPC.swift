@@ -92,7 +92,8 @@ private final class OracleSimulator<S: SimulatableEnvironment>: OracleSimulation
     }
 
     func plan(goalObservation: [Double], warmStart: [[Double]], seed: UInt64, metric: (any LatentWorldModel)?)
-        -> (actions: [[Double]], evaluations: Int) {
+        -> (actions: [[Double]], evaluations: Int)
+    {
         let inverse = element.inverse
         let target = inverse.apply(toPoints: goalObservation)
         let origin = physical.snapshot()
@@ -141,4 +142,3 @@ private final class OracleSimulator<S: SimulatableEnvironment>: OracleSimulation
         return (result.actions.map { physical.act(element, onAction: $0) }, result.evaluations)
     }
 }
-

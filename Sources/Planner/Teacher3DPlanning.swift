@@ -15,14 +15,17 @@ public struct Teacher3DEpisode: Codable, Sendable {
     public var secondsPerPlan: Double
     /// Observations, index 0 = after reset (not in JSON).
     public var trajectory: [[Double]] = []
-    enum CodingKeys: String, CodingKey { case index, success, steps, finalError, initialError, plans, degenerateFrames, identityFrames, secondsPerPlan }
+    enum CodingKeys: String, CodingKey {
+        case index, success, steps, finalError, initialError, plans, degenerateFrames, identityFrames, secondsPerPlan
+    }
 }
-
 
 public enum Teacher3DPlanning {
     /// Runs `task` in the world at g with `controller` (its goal is set to g.goal), through teacher3d's goal protocol
     /// (`Teacher3DGoalProtocol`): no step is taken when the start already meets the goal.
-    public static func episode(task: Teacher3DGoalTask, g: SE3Transform, settings: Teacher3DGoalTask.Settings, controller: CloudMPC) throws -> Teacher3DEpisode {
+    public static func episode(task: Teacher3DGoalTask, g: SE3Transform, settings: Teacher3DGoalTask.Settings, controller: CloudMPC) throws
+        -> Teacher3DEpisode
+    {
         let episode = Teacher3DGoalProtocol(settings: settings).episode(task: task, element: g)
         controller.goal = episode.goalState ?? []
         (controller.model as? WorldCentred)?.origin = g.apply(point: .zero).array
@@ -40,8 +43,9 @@ public enum Teacher3DPlanning {
             progress = episode.progress(obs.values, info, progress)
         }
         let s = controller.stats
-        return Teacher3DEpisode(index: task.index, success: progress.success, steps: steps, finalError: progress["error"] ?? 0,
-                                initialError: initial, plans: s.plans, degenerateFrames: s.degenerateFrames, identityFrames: s.identityFrames,
-                                secondsPerPlan: s.secondsPerPlan, trajectory: trajectory)
+        return Teacher3DEpisode(
+            index: task.index, success: progress.success, steps: steps, finalError: progress["error"] ?? 0,
+            initialError: initial, plans: s.plans, degenerateFrames: s.degenerateFrames, identityFrames: s.identityFrames,
+            secondsPerPlan: s.secondsPerPlan, trajectory: trajectory)
     }
 }

@@ -50,7 +50,6 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 }
 
-
 extension RandomNumberGenerator {
     /// A standard normal draw (Box-Muller, cosine branch) from two `Double.random` uniforms: the form every env,
     /// policy and planner diagnostic draws with (their recorded data depends on it; `Xoshiro256.nextNormal` is the

@@ -17,8 +17,10 @@ extension TensorScalar {
         case .sub:
             return [need(0) ? g : nil, need(1) ? scaled(g, -1) : nil]
         case .mul:
-            return [need(0) ? binaryForward(.mul, g, inputs[1]) : nil,
-                    need(1) ? binaryForward(.mul, g, inputs[0]) : nil]
+            return [
+                need(0) ? binaryForward(.mul, g, inputs[1]) : nil,
+                need(1) ? binaryForward(.mul, g, inputs[0]) : nil,
+            ]
         case .div:
             let b = inputs[1]
             let ga: Tensor<Self>? = need(0) ? binaryForward(.div, g, b) : nil
@@ -45,12 +47,16 @@ extension TensorScalar {
             let a = inputs[0], b = inputs[1]
             var ga: Tensor<Self>? = nil, gb: Tensor<Self>? = nil
             if need(0) {
-                ga = ta ? _matmul(b, g, transposeA: tb, transposeB: true)
-                        : _matmul(g, b, transposeA: false, transposeB: !tb)
+                ga =
+                    ta
+                    ? _matmul(b, g, transposeA: tb, transposeB: true)
+                    : _matmul(g, b, transposeA: false, transposeB: !tb)
             }
             if need(1) {
-                gb = tb ? _matmul(g, a, transposeA: true, transposeB: ta)
-                        : _matmul(a, g, transposeA: !ta, transposeB: false)
+                gb =
+                    tb
+                    ? _matmul(g, a, transposeA: true, transposeB: ta)
+                    : _matmul(a, g, transposeA: !ta, transposeB: false)
             }
             return [ga, gb]
         case .sum(let axis):
@@ -103,12 +109,13 @@ extension TensorScalar {
             for (p, needed) in zip(parts, needs) {
                 let w = p.shape[axis] * inner
                 if needed {
-                    result.append(Tensor.uninitialized(p.shape) { out in
-                        for o in 0..<outer {
-                            let gb = o &* total &* inner &+ offset
-                            for i in 0..<w { out[o &* w &+ i] = gg[gb &+ i] }
-                        }
-                    })
+                    result.append(
+                        Tensor.uninitialized(p.shape) { out in
+                            for o in 0..<outer {
+                                let gb = o &* total &* inner &+ offset
+                                for i in 0..<w { out[o &* w &+ i] = gg[gb &+ i] }
+                            }
+                        })
                 } else {
                     result.append(nil)
                 }
@@ -141,42 +148,42 @@ extension TensorScalar {
                             let dx0 = dxbuf.baseAddress!, dk0 = dkbuf.baseAddress!
                             let parts = Compute.rowBlocks(rows: rows, elementsPerRow: c * d)
                             Compute.parallel(parts) { t in
-                            // Per-block scratch: wa, wb, we (c each).
-                            let w = UnsafeMutablePointer<Self>.allocate(capacity: 3 * c)
-                            defer { w.deallocate() }
-                            let wa = w, wb = w + c, we = w + 2 * c
-                            for r in (t * rows / parts)..<((t + 1) * rows / parts) {
-                                let off = r &* d &* c
-                                // wa = s = <q,k>, wb = |k|^2, we = g.k
-                                w.update(repeating: 0, count: 3 * c)
-                                for i in 0..<d {
-                                    let o = off &+ i &* c
-                                    let xr = x0 + o, kr = k0 + o, gr = g0 + o
+                                // Per-block scratch: wa, wb, we (c each).
+                                let w = UnsafeMutablePointer<Self>.allocate(capacity: 3 * c)
+                                defer { w.deallocate() }
+                                let wa = w, wb = w + c, we = w + 2 * c
+                                for r in (t * rows / parts)..<((t + 1) * rows / parts) {
+                                    let off = r &* d &* c
+                                    // wa = s = <q,k>, wb = |k|^2, we = g.k
+                                    w.update(repeating: 0, count: 3 * c)
+                                    for i in 0..<d {
+                                        let o = off &+ i &* c
+                                        let xr = x0 + o, kr = k0 + o, gr = g0 + o
+                                        for j in 0..<c {
+                                            wa[j] += xr[j] * kr[j]
+                                            wb[j] += kr[j] * kr[j]
+                                            we[j] += gr[j] * kr[j]
+                                        }
+                                    }
+                                    // Per-channel coefficients (0 where s >= 0):
+                                    // wa = beta gk / n (dq and the q-term of dk),
+                                    // wb = 2 beta s gk / n^2 (k-term of dk), we = beta s / n (g-term of dk).
                                     for j in 0..<c {
-                                        wa[j] += xr[j] * kr[j]
-                                        wb[j] += kr[j] * kr[j]
-                                        we[j] += gr[j] * kr[j]
+                                        let s = wa[j], n = wb[j] + eps, gk = we[j]
+                                        let inv: Self = s < 0 ? 1 / n : 0
+                                        wa[j] = beta * gk * inv
+                                        wb[j] = 2 * beta * s * gk * inv * inv
+                                        we[j] = beta * s * inv
+                                    }
+                                    for i in 0..<d {
+                                        let o = off &+ i &* c
+                                        let xr = x0 + o, kr = k0 + o, gr = g0 + o, dxr = dx0 + o, dkr = dk0 + o
+                                        for j in 0..<c {
+                                            dxr[j] = gr[j] - wa[j] * kr[j]
+                                            dkr[j] = wb[j] * kr[j] - wa[j] * xr[j] - we[j] * gr[j]
+                                        }
                                     }
                                 }
-                                // Per-channel coefficients (0 where s >= 0):
-                                // wa = beta gk / n (dq and the q-term of dk),
-                                // wb = 2 beta s gk / n^2 (k-term of dk), we = beta s / n (g-term of dk).
-                                for j in 0..<c {
-                                    let s = wa[j], n = wb[j] + eps, gk = we[j]
-                                    let inv: Self = s < 0 ? 1 / n : 0
-                                    wa[j] = beta * gk * inv
-                                    wb[j] = 2 * beta * s * gk * inv * inv
-                                    we[j] = beta * s * inv
-                                }
-                                for i in 0..<d {
-                                    let o = off &+ i &* c
-                                    let xr = x0 + o, kr = k0 + o, gr = g0 + o, dxr = dx0 + o, dkr = dk0 + o
-                                    for j in 0..<c {
-                                        dxr[j] = gr[j] - wa[j] * kr[j]
-                                        dkr[j] = wb[j] * kr[j] - wa[j] * xr[j] - we[j] * gr[j]
-                                    }
-                                }
-                            }
                             }
                         }
                     }

@@ -30,11 +30,12 @@ extension TensorScalar {
         case .sum(let axis):
             return sumAxis(inputs[0], axis)
         case .sumAll:
-            return Tensor(inputs[0].withUnsafeBufferPointer { x in
-                var s: Self = 0
-                for i in 0..<x.count { s += x[i] }
-                return s
-            })
+            return Tensor(
+                inputs[0].withUnsafeBufferPointer { x in
+                    var s: Self = 0
+                    for i in 0..<x.count { s += x[i] }
+                    return s
+                })
         case .expand(let axis, let count):
             return expandAxis(inputs[0], axis, count)
         case .reshape(let shape):
@@ -105,8 +106,9 @@ extension TensorScalar {
                 Tensor.uninitialized([m, n]) { pc in
                     let a0 = pa.baseAddress!, b0 = pb.baseAddress!, c0 = pc.baseAddress!
                     if parts == 1 {
-                        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                             alpha: 1, a: a0, lda: lda, b: b0, ldb: ldb, beta: 0, c: c0, ldc: n)
+                        gemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            alpha: 1, a: a0, lda: lda, b: b0, ldb: ldb, beta: 0, c: c0, ldc: n)
                         return
                     }
                     // Independent blocks of C: rows of op(A) when C is tall, else columns of op(B).
@@ -116,16 +118,18 @@ extension TensorScalar {
                             let lo = m * t / parts, hi = m * (t + 1) / parts
                             guard hi > lo else { return }
                             let aOff = transposeA ? lo : lo * lda
-                            gemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k,
-                                 alpha: 1, a: a1 + aOff, lda: lda, b: b1, ldb: ldb, beta: 0, c: c0 + lo * n, ldc: n)
+                            gemm(
+                                transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k,
+                                alpha: 1, a: a1 + aOff, lda: lda, b: b1, ldb: ldb, beta: 0, c: c0 + lo * n, ldc: n)
                         }
                     } else {
                         Compute.parallel(parts) { t in
                             let lo = n * t / parts, hi = n * (t + 1) / parts
                             guard hi > lo else { return }
                             let bOff = transposeB ? lo * ldb : lo
-                            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k,
-                                 alpha: 1, a: a1, lda: lda, b: b1 + bOff, ldb: ldb, beta: 0, c: c0 + lo, ldc: n)
+                            gemm(
+                                transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k,
+                                alpha: 1, a: a1, lda: lda, b: b1 + bOff, ldb: ldb, beta: 0, c: c0 + lo, ldc: n)
                         }
                     }
                 }
@@ -213,30 +217,30 @@ extension TensorScalar {
                         let parts = Compute.rowBlocks(rows: rows, elementsPerRow: c * d)
                         let xs = xb.baseAddress!, ks = kb.baseAddress!, ys = yb.baseAddress!
                         Compute.parallel(parts) { t in
-                        for r in (t * rows / parts)..<((t + 1) * rows / parts) {
-                            let off = r &* d &* c
-                            let x0 = xs + off, k0 = ks + off, y0 = ys + off
-                            if d == 2 {
-                                let x1 = x0 + c, k1 = k0 + c, y1 = y0 + c
-                                for j in 0..<c {
-                                    let s = x0[j] * k0[j] + x1[j] * k1[j]
-                                    let n = k0[j] * k0[j] + k1[j] * k1[j]
-                                    let f = s < 0 ? beta * s / (n + eps) : 0
-                                    y0[j] = x0[j] - f * k0[j]
-                                    y1[j] = x1[j] - f * k1[j]
-                                }
-                            } else {
-                                let x1 = x0 + c, k1 = k0 + c, y1 = y0 + c, x2 = x1 + c, k2 = k1 + c, y2 = y1 + c
-                                for j in 0..<c {
-                                    let s = x0[j] * k0[j] + x1[j] * k1[j] + x2[j] * k2[j]
-                                    let n = k0[j] * k0[j] + k1[j] * k1[j] + k2[j] * k2[j]
-                                    let f = s < 0 ? beta * s / (n + eps) : 0
-                                    y0[j] = x0[j] - f * k0[j]
-                                    y1[j] = x1[j] - f * k1[j]
-                                    y2[j] = x2[j] - f * k2[j]
+                            for r in (t * rows / parts)..<((t + 1) * rows / parts) {
+                                let off = r &* d &* c
+                                let x0 = xs + off, k0 = ks + off, y0 = ys + off
+                                if d == 2 {
+                                    let x1 = x0 + c, k1 = k0 + c, y1 = y0 + c
+                                    for j in 0..<c {
+                                        let s = x0[j] * k0[j] + x1[j] * k1[j]
+                                        let n = k0[j] * k0[j] + k1[j] * k1[j]
+                                        let f = s < 0 ? beta * s / (n + eps) : 0
+                                        y0[j] = x0[j] - f * k0[j]
+                                        y1[j] = x1[j] - f * k1[j]
+                                    }
+                                } else {
+                                    let x1 = x0 + c, k1 = k0 + c, y1 = y0 + c, x2 = x1 + c, k2 = k1 + c, y2 = y1 + c
+                                    for j in 0..<c {
+                                        let s = x0[j] * k0[j] + x1[j] * k1[j] + x2[j] * k2[j]
+                                        let n = k0[j] * k0[j] + k1[j] * k1[j] + k2[j] * k2[j]
+                                        let f = s < 0 ? beta * s / (n + eps) : 0
+                                        y0[j] = x0[j] - f * k0[j]
+                                        y1[j] = x1[j] - f * k1[j]
+                                        y2[j] = x2[j] - f * k2[j]
+                                    }
                                 }
                             }
-                        }
                         }
                     }
                 }

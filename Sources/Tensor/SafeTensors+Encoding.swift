@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension SafeTensors {
@@ -133,11 +133,15 @@ extension SafeTensors {
                 let slice = UnsafeRawBufferPointer(rebasing: raw[(base + e.begin)..<(base + e.end)])
                 if e.dtype == "F32" {
                     let count = (e.end - e.begin) / 4
-                    let values = (0..<count).map { Float(bitPattern: UInt32(littleEndian: slice.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+                    let values = (0..<count).map {
+                        Float(bitPattern: UInt32(littleEndian: slice.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+                    }
                     tensors[e.name] = .f32(Tensor(unchecked: e.shape, values))
                 } else {
                     let count = (e.end - e.begin) / 8
-                    let values = (0..<count).map { Double(bitPattern: UInt64(littleEndian: slice.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+                    let values = (0..<count).map {
+                        Double(bitPattern: UInt64(littleEndian: slice.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))
+                    }
                     tensors[e.name] = .f64(Tensor(unchecked: e.shape, values))
                 }
             }

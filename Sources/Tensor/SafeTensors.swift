@@ -63,8 +63,18 @@ public enum AnyTensor: Equatable, Sendable {
         if let f = t as? Tensor<Float> { self = .f32(f) } else { self = .f64(t as! Tensor<Double>) }
     }
 
-    public var dtype: String { switch self { case .f32: return "F32"; case .f64: return "F64" } }
-    public var shape: [Int] { switch self { case .f32(let t): return t.shape; case .f64(let t): return t.shape } }
+    public var dtype: String {
+        switch self {
+        case .f32: return "F32";
+        case .f64: return "F64"
+        }
+    }
+    public var shape: [Int] {
+        switch self {
+        case .f32(let t): return t.shape;
+        case .f64(let t): return t.shape
+        }
+    }
 
     /// The tensor as `S`; throws `dtypeMismatch` if it is stored as the other type.
     public func tensor<S: TensorScalar>(as _: S.Type = S.self, name: String = "") throws -> Tensor<S> {

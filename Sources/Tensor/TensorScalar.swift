@@ -26,7 +26,8 @@ where RawSignificand: FixedWidthInteger {
     static func _forward(_ op: Op, _ inputs: [Tensor<Self>]) -> Tensor<Self>
     static func _backward(
         _ op: Op, inputs: [Tensor<Self>], output: Tensor<Self>, gradient: Tensor<Self>,
-        needsGradient: [Bool]) -> [Tensor<Self>?]
+        needsGradient: [Bool]
+    ) -> [Tensor<Self>?]
 
     // Vector kernels (see TensorScalar+Kernels.swift).
     static func _axpby(_ a: Self, _ x: Tensor<Self>, _ b: Self, _ y: inout Tensor<Self>)
@@ -117,7 +118,7 @@ public enum Compute {
 }
 
 #if os(Linux)
-@_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    @_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
 
 /// Process-wide allocator tuning for training loops.
@@ -127,10 +128,10 @@ public enum MemoryTuning {
     /// (glibc: raise the mmap and trim thresholds). A no-op elsewhere.
     public static func retainFreedMemory() {
         #if os(Linux)
-        // <malloc.h>: M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3.
-        _ = glibcMallopt(-3, 32 << 20)
-        _ = glibcMallopt(-1, 1 << 30)
-        _ = glibcMallopt(-2, 64 << 20)
+            // <malloc.h>: M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3.
+            _ = glibcMallopt(-3, 32 << 20)
+            _ = glibcMallopt(-1, 1 << 30)
+            _ = glibcMallopt(-2, 64 << 20)
         #endif
     }
 }

@@ -73,8 +73,9 @@ extension Variable {
     }
 
     public func reshaped(_ newShape: [Int]) -> Variable {
-        precondition(newShape.allSatisfy { $0 >= 0 } && newShape.reduce(1, *) == value.count,
-                     "reshape: \(shape) -> \(newShape) changes the element count")
+        precondition(
+            newShape.allSatisfy { $0 >= 0 } && newShape.reduce(1, *) == value.count,
+            "reshape: \(shape) -> \(newShape) changes the element count")
         return Variable(op: .reshape(newShape), parents: [self])
     }
 

@@ -31,15 +31,22 @@ public struct HybridResidual: Codable, Sendable {
     public var residual: Double
 }
 
-public func equivarianceDiagnostics(dim: Int, steps: Int = 200, trainingBatch: Int = 64, points: Int = 9,
-                                    groupSamples: Int = 8, seed: UInt64 = 0) -> [EquivarianceStageRow] {
-    equivarianceDiagnosticsWithHybrids(dim: dim, steps: steps, trainingBatch: trainingBatch, points: points,
-                                       groupSamples: groupSamples, seed: seed).stages
+public func equivarianceDiagnostics(
+    dim: Int, steps: Int = 200, trainingBatch: Int = 64, points: Int = 9,
+    groupSamples: Int = 8, seed: UInt64 = 0
+) -> [EquivarianceStageRow] {
+    equivarianceDiagnosticsWithHybrids(
+        dim: dim, steps: steps, trainingBatch: trainingBatch, points: points,
+        groupSamples: groupSamples, seed: seed
+    ).stages
 }
 
-public func equivarianceDiagnosticsWithHybrids(dim: Int, steps: Int = 200, trainingBatch: Int = 64, points: Int = 9,
-                                               groupSamples: Int = 8, seed: UInt64 = 0)
-    -> (stages: [EquivarianceStageRow], hybrids: [HybridResidual]) {
+public func equivarianceDiagnosticsWithHybrids(
+    dim: Int, steps: Int = 200, trainingBatch: Int = 64, points: Int = 9,
+    groupSamples: Int = 8, seed: UInt64 = 0
+)
+    -> (stages: [EquivarianceStageRow], hybrids: [HybridResidual])
+{
     MemoryTuning.retainFreedMemory()
     let config = VNWorldModelConfig.benchmark(dim: dim)
     let trainer = WorldModelTrainer<Float>(config: config, seed: seed)
@@ -140,8 +147,11 @@ public func equivarianceDiagnosticsWithHybrids(dim: Int, steps: Int = 200, train
         let ins: [Tensor<Double>] = inputs(i).map { j in
             switch j {
             case -1: return o.vectors!.value.converted()
-            case -2: return Variable.concat([Variable(based[encoderStages - 1].1), Variable(a.vectors!.value.converted())],
-                                            axis: -1).value
+            case -2:
+                return Variable.concat(
+                    [Variable(based[encoderStages - 1].1), Variable(a.vectors!.value.converted())],
+                    axis: -1
+                ).value
             default: return based[j].1
             }
         }
@@ -152,10 +162,11 @@ public func equivarianceDiagnosticsWithHybrids(dim: Int, steps: Int = 200, train
     var rows: [EquivarianceStageRow] = []
     for i in base.indices {
         let (name, s) = base[i]
-        var row = EquivarianceStageRow(stage: name, residual: residual[i],
-                                       floor: perSample(s.converted(), based[i].1).max()!,
-                                       inputRoundingFloor: roundingFloor[i],
-                                       localError: local(i))
+        var row = EquivarianceStageRow(
+            stage: name, residual: residual[i],
+            floor: perSample(s.converted(), based[i].1).max()!,
+            inputRoundingFloor: roundingFloor[i],
+            localError: local(i))
         if name.hasSuffix(".direction") {
             // q is the stage before; U is the direction map of this activation.
             let q = based[i - 1].1, k = based[i].1, kf = s.converted(to: Double.self), qf = base[i - 1].1.converted(to: Double.self)
@@ -197,8 +208,10 @@ public func equivarianceDiagnosticsWithHybrids(dim: Int, steps: Int = 200, train
                 default: return vals[j]
                 }
             }
-            vals.append(exact(base[i].0) ? apply(md, stage: i, ins.map { $0.converted(to: Double.self) }).converted()
-                                         : apply(mf, stage: i, ins))
+            vals.append(
+                exact(base[i].0)
+                    ? apply(md, stage: i, ins.map { $0.converted(to: Double.self) }).converted()
+                    : apply(mf, stage: i, ins))
         }
         return vals.last!
     }
@@ -209,7 +222,10 @@ public func equivarianceDiagnosticsWithHybrids(dim: Int, steps: Int = 200, train
         ("all of the encoder", { $0.hasPrefix("encoder") }),
         ("all of the predictor", { $0.hasPrefix("predictor") }),
         ("every stage (each stage exact, only its output rounded to Float)", { _ in true }),
-        ("everything but the predictor's GEMMs", { !$0.hasPrefix("predictor") || !($0.hasSuffix("linear") || $0.hasSuffix("direction") || $0.hasSuffix("head")) }),
+        (
+            "everything but the predictor's GEMMs",
+            { !$0.hasPrefix("predictor") || !($0.hasSuffix("linear") || $0.hasSuffix("direction") || $0.hasSuffix("head")) }
+        ),
     ]
     var hybrids: [HybridResidual] = []
     for (label, exact) in variants {

@@ -28,10 +28,10 @@ public enum Loss {
         precondition(z.shape.count == 2 && z.shape[0] > 1, "vicreg: need [N > 1, D], got \(z.shape)")
         let n = z.shape[0], d = z.shape[1]
         let centered = z - z.mean(axis: 0).expand(axis: 0, count: n)
-        let variance = centered.squared().sum(axis: 0) * (1.0 / Double(n - 1))          // [D]
+        let variance = centered.squared().sum(axis: 0) * (1.0 / Double(n - 1))  // [D]
         let std = (variance + eps).sqrt()
         let varianceLoss = (1.0 - std).relu().mean()
-        let cov = centered.matmul(centered, transposeSelf: true) * (1.0 / Double(n - 1)) // [D, D]
+        let cov = centered.matmul(centered, transposeSelf: true) * (1.0 / Double(n - 1))  // [D, D]
         let offDiagonal = cov.squared().sum() - variance.squared().sum()
         return (varianceLoss, offDiagonal * (1.0 / Double(d)))
     }
@@ -67,7 +67,7 @@ public enum Loss {
         precondition(z.shape.count == 2, "sigreg: need [N, D], got \(z.shape)")
         let n = z.shape[0]
         let a = Variable<S>(randomSlices(dimension: z.shape[1], count: slices, using: &rng))
-        let p = z.matmul(a)                                         // [N, M]
+        let p = z.matmul(a)  // [N, M]
         let (ts, ws) = eppsPulleyQuadrature()
         var total: Variable<S>? = nil
         for (t, w) in zip(ts, ws) {
@@ -84,13 +84,15 @@ public enum Loss {
     /// components) is divided by its own RMS scale, then SIGReg tests the result against N(0, I).
     /// The target is thus the block-isotropic covariance s0^2 I (+) s1^2 I that Schur's lemma
     /// allows for an equivariant latent, with one free scale per block.
-    public static func blockSIGReg<S>(_ x: Features<S>, rep: Rep, slices: Int = 64, eps: Double = 1e-8,
-                                      using rng: inout Xoshiro256) -> Variable<S> {
+    public static func blockSIGReg<S>(
+        _ x: Features<S>, rep: Rep, slices: Int = 64, eps: Double = 1e-8,
+        using rng: inout Xoshiro256
+    ) -> Variable<S> {
         var blocks: [Variable<S>] = []
         for block in [x.scalars, x.vectors].compactMap({ $0 }) {
             let b = block.shape[0], k = block.value.count / b
             let flat = block.reshaped([b, k])
-            let rms = (flat.squared().mean() + eps).sqrt()           // rank 0
+            let rms = (flat.squared().mean() + eps).sqrt()  // rank 0
             let scale = rms.reshaped([1, 1]).expand(axis: 0, count: b).reshaped([b, 1]).expand(axis: 1, count: k).reshaped([b, k])
             blocks.append(flat / scale)
         }

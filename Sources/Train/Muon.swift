@@ -13,8 +13,10 @@ public final class Muon<Scalar: TensorScalar>: Optimizer {
     public var newtonSchulzSteps: Int
     var buffers: [Tensor<Scalar>]
 
-    public init(parameters: [Variable<Scalar>], learningRate: Double = 0.02, momentum: Double = 0.95,
-                nesterov: Bool = true, weightDecay: Double = 0, newtonSchulzSteps: Int = 5) {
+    public init(
+        parameters: [Variable<Scalar>], learningRate: Double = 0.02, momentum: Double = 0.95,
+        nesterov: Bool = true, weightDecay: Double = 0, newtonSchulzSteps: Int = 5
+    ) {
         for p in parameters {
             precondition(p.shape.count == 2, "Muon: parameter '\(p.name)' has shape \(p.shape); Muon takes matrices only")
         }
@@ -52,9 +54,9 @@ public final class Muon<Scalar: TensorScalar>: Optimizer {
         let lr = Scalar(learningRate), mu = Scalar(momentum)
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
-            buffers[i].axpby(1, g, mu)                           // B = mu B + G
+            buffers[i].axpby(1, g, mu)  // B = mu B + G
             var update = g
-            if nesterov { update.axpby(mu, buffers[i], 1) } else { update = buffers[i] }   // G + mu B
+            if nesterov { update.axpby(mu, buffers[i], 1) } else { update = buffers[i] }  // G + mu B
             let o = Muon.orthogonalize(update, steps: newtonSchulzSteps)
             let rows = Double(p.shape[0]), cols = Double(p.shape[1])
             let scale = Scalar(max(1, rows / cols).squareRoot())
@@ -76,9 +78,11 @@ public final class MuonAdamW<Scalar: TensorScalar>: Optimizer {
         p.shape.count == 2 && p.shape.allSatisfy { $0 > 1 }
     }
 
-    public init(namedParameters: [(String, Variable<Scalar>)], muonLearningRate: Double = 0.02,
-                adamLearningRate: Double = 1e-3, weightDecay: Double = 0.01,
-                isHidden: (String, Variable<Scalar>) -> Bool = MuonAdamW.isHiddenMatrix) {
+    public init(
+        namedParameters: [(String, Variable<Scalar>)], muonLearningRate: Double = 0.02,
+        adamLearningRate: Double = 1e-3, weightDecay: Double = 0.01,
+        isHidden: (String, Variable<Scalar>) -> Bool = MuonAdamW.isHiddenMatrix
+    ) {
         let hidden = namedParameters.filter { isHidden($0.0, $0.1) }
         let rest = namedParameters.filter { !isHidden($0.0, $0.1) }
         muon = Muon(parameters: hidden.map(\.1), learningRate: muonLearningRate, weightDecay: weightDecay)

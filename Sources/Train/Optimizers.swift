@@ -18,8 +18,10 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public var weightDecay: Double
     var buffers: [Tensor<Scalar>?]
 
-    public init(parameters: [Variable<Scalar>], learningRate: Double, momentum: Double = 0, nesterov: Bool = false,
-                weightDecay: Double = 0) {
+    public init(
+        parameters: [Variable<Scalar>], learningRate: Double, momentum: Double = 0, nesterov: Bool = false,
+        weightDecay: Double = 0
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum
@@ -50,8 +52,10 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     public internal(set) var stepCount = 0
     var m: [Tensor<Scalar>], v: [Tensor<Scalar>]
 
-    public init(parameters: [Variable<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                epsilon: Double = 1e-8, weightDecay: Double = 0.01) {
+    public init(
+        parameters: [Variable<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+        epsilon: Double = 1e-8, weightDecay: Double = 0.01
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -67,9 +71,10 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
         let bc1 = 1 - Double.pow(beta1, Double(stepCount)), bc2 = 1 - Double.pow(beta2, Double(stepCount))
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
-            Scalar._adamW(parameter: &p.value, gradient: g, m: &m[i], v: &v[i], learningRate: Scalar(learningRate),
-                          beta1: Scalar(beta1), beta2: Scalar(beta2), epsilon: Scalar(epsilon),
-                          weightDecay: Scalar(weightDecay), biasCorrection1: Scalar(bc1), biasCorrection2: Scalar(bc2))
+            Scalar._adamW(
+                parameter: &p.value, gradient: g, m: &m[i], v: &v[i], learningRate: Scalar(learningRate),
+                beta1: Scalar(beta1), beta2: Scalar(beta2), epsilon: Scalar(epsilon),
+                weightDecay: Scalar(weightDecay), biasCorrection1: Scalar(bc1), biasCorrection2: Scalar(bc2))
         }
     }
 }
@@ -81,8 +86,9 @@ public struct EMA<Scalar: TensorScalar> {
     public var decay: Double
 
     public init(source: [Variable<Scalar>], target: [Variable<Scalar>], decay: Double = 0.99) {
-        precondition(source.count == target.count && zip(source, target).allSatisfy { $0.shape == $1.shape },
-                     "EMA: source and target parameter lists differ")
+        precondition(
+            source.count == target.count && zip(source, target).allSatisfy { $0.shape == $1.shape },
+            "EMA: source and target parameter lists differ")
         self.source = source
         self.target = target
         self.decay = decay

@@ -22,8 +22,10 @@ public struct TrainStepBenchmarkResult: Codable, Sendable {
 }
 
 /// Runs `warmup` untimed and `steps` timed training steps (Float) on one fixed random batch.
-public func trainStepBenchmark(dim: Int, batch: Int = 256, points: Int = 9, steps: Int = 50, warmup: Int = 5,
-                               seed: UInt64 = 0) -> TrainStepBenchmarkResult {
+public func trainStepBenchmark(
+    dim: Int, batch: Int = 256, points: Int = 9, steps: Int = 50, warmup: Int = 5,
+    seed: UInt64 = 0
+) -> TrainStepBenchmarkResult {
     MemoryTuning.retainFreedMemory()
     let config = VNWorldModelConfig.benchmark(dim: dim)
     let trainer = WorldModelTrainer<Float>(config: config, seed: seed)

@@ -14,8 +14,10 @@ public final class WorldModelTrainer<Scalar: TensorScalar> {
     public var covarianceWeight: Double
     public private(set) var steps = 0
 
-    public init(config: VNWorldModelConfig, seed: UInt64 = 0, learningRate: Double = 1e-3, weightDecay: Double = 0.01,
-                emaDecay: Double = 0.99, varianceWeight: Double = 1, covarianceWeight: Double = 1) {
+    public init(
+        config: VNWorldModelConfig, seed: UInt64 = 0, learningRate: Double = 1e-3, weightDecay: Double = 0.01,
+        emaDecay: Double = 0.99, varianceWeight: Double = 1, covarianceWeight: Double = 1
+    ) {
         model = VNWorldModel(config, seed: seed)
         target = model.frozenCopy()
         optimizer = AdamW(parameters: model.parameters, learningRate: learningRate, weightDecay: weightDecay)
@@ -60,8 +62,10 @@ public final class WorldModelTrainer<Scalar: TensorScalar> {
         -> (points: Tensor<Scalar>, action: Tensor<Scalar>, nextPoints: Tensor<Scalar>)
     {
         let d = config.dim
-        return (Tensor.randomNormal([batch, points, d, config.inputChannels], using: &rng),
-                Tensor.randomNormal([batch, d, config.actionChannels], using: &rng),
-                Tensor.randomNormal([batch, points, d, config.inputChannels], using: &rng))
+        return (
+            Tensor.randomNormal([batch, points, d, config.inputChannels], using: &rng),
+            Tensor.randomNormal([batch, d, config.actionChannels], using: &rng),
+            Tensor.randomNormal([batch, points, d, config.inputChannels], using: &rng)
+        )
     }
 }

@@ -23,13 +23,16 @@ struct EquivarianceTests {
         try assertEquivariant(VNMeanPool<S>(.vectors(5, dim: dim)), batch: [4, 6])
         try assertEquivariant(VNMeanPool<S>(Rep(scalars: 2, vectors: 3, dim: dim)), batch: [4, 6])
         try assertEquivariant(VNInvariant<S>(channels: 5, directions: 3, dim: dim, using: &rng), batch: [4])
-        try assertEquivariant(VNGatedMap<S>(input: 5, directions: 3, widths: [8], output: 4, dim: dim, using: &rng), batch: [4],
-                              tolerance: MemoryLayout<S>.size == 4 ? 1e-5 : nil)
+        try assertEquivariant(
+            VNGatedMap<S>(input: 5, directions: 3, widths: [8], output: 4, dim: dim, using: &rng), batch: [4],
+            tolerance: MemoryLayout<S>.size == 4 ? 1e-5 : nil)
         // A whole stack in Float sits at Float's forward-error floor (its Float output differs from
         // its Double output by ~1e-6 too), so it gets 1e-5 there; single layers and Double get the default.
-        try assertEquivariant(VNStack<S>(input: 1, widths: [8, 8], output: 4, dim: dim, pool: true, slope: 0.2, eps: 1e-6,
-                                         using: &rng), batch: [4, 5],
-                              tolerance: MemoryLayout<S>.size == 4 ? 1e-5 : nil)
+        try assertEquivariant(
+            VNStack<S>(
+                input: 1, widths: [8, 8], output: 4, dim: dim, pool: true, slope: 0.2, eps: 1e-6,
+                using: &rng), batch: [4, 5],
+            tolerance: MemoryLayout<S>.size == 4 ? 1e-5 : nil)
     }
 
     @Test(arguments: [2, 3]) func everyLayerFloat(dim: Int) throws { try everyLayer(Float.self, dim: dim) }
@@ -38,19 +41,22 @@ struct EquivarianceTests {
     @Test(arguments: [2, 3]) func composedWorldModel(dim: Int) throws {
         let config = VNWorldModelConfig(dim: dim, encoderWidths: [8, 8], latentChannels: 4, predictorWidths: [8])
         let model = VNWorldModel<Double>(config, seed: 3)
-        let r = equivarianceResidual(inputs: [(model.pointsRep, [6, 5]), (model.actionRep, [6])], outputRep: model.latentRep)
-        { (x: [Features<Double>]) in .vectors(model.predict(model.encode(x[0].vectors!), action: x[1].vectors!)) }
+        let r = equivarianceResidual(inputs: [(model.pointsRep, [6, 5]), (model.actionRep, [6])], outputRep: model.latentRep) {
+            (x: [Features<Double>]) in .vectors(model.predict(model.encode(x[0].vectors!), action: x[1].vectors!))
+        }
         #expect(r < 1e-12)
     }
 
     /// The gated predictor: exact in Double, and its checkpoint config round-trips.
     @Test(arguments: [2, 3]) func composedWorldModelWithGatedPredictor(dim: Int) throws {
-        let config = VNWorldModelConfig(dim: dim, encoderWidths: [8, 8], latentChannels: 4, predictorWidths: [16], residual: true,
-                                        gatedDirections: 3)
+        let config = VNWorldModelConfig(
+            dim: dim, encoderWidths: [8, 8], latentChannels: 4, predictorWidths: [16], residual: true,
+            gatedDirections: 3)
         let model = VNWorldModel<Double>(config, seed: 3)
         #expect(model.gatedPredictor != nil && model.stackPredictor == nil)
-        let r = equivarianceResidual(inputs: [(model.pointsRep, [6, 5]), (model.actionRep, [6])], outputRep: model.latentRep)
-        { (x: [Features<Double>]) in .vectors(model.predict(model.encode(x[0].vectors!), action: x[1].vectors!)) }
+        let r = equivarianceResidual(inputs: [(model.pointsRep, [6, 5]), (model.actionRep, [6])], outputRep: model.latentRep) {
+            (x: [Features<Double>]) in .vectors(model.predict(model.encode(x[0].vectors!), action: x[1].vectors!))
+        }
         print("VN world model with a gated predictor, d = \(dim): composed residual (Double) \(r)")
         #expect(r < 1e-12)
         #expect(try JSONDecoder().decode(VNWorldModelConfig.self, from: JSONEncoder().encode(config)) == config)
@@ -67,11 +73,13 @@ struct EquivarianceTests {
         for reflect in [false, true] {
             let g = OrthogonalTransform.random(dim: dim, reflect: reflect, using: &rng)
             #expect(abs(g.determinant - (reflect ? -1 : 1)) < 1e-12)
-            for i in 0..<dim { for j in 0..<dim {
-                var s = 0.0
-                for k in 0..<dim { s += g.matrix[k * dim + i] * g.matrix[k * dim + j] }
-                #expect(abs(s - (i == j ? 1 : 0)) < 1e-12)
-            } }
+            for i in 0..<dim {
+                for j in 0..<dim {
+                    var s = 0.0
+                    for k in 0..<dim { s += g.matrix[k * dim + i] * g.matrix[k * dim + j] }
+                    #expect(abs(s - (i == j ? 1 : 0)) < 1e-12)
+                }
+            }
         }
     }
 }

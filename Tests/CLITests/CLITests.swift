@@ -51,8 +51,10 @@ enum CLI {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let dump = dir.appendingPathComponent("run.npz"), pictures = dir.appendingPathComponent("frames")
-        let r = try CLI.run(["pusht", "--orientation", "0.7", "--episodes", "2", "--max-steps", "5", "--json",
-                             "--dump", dump.path, "--render", pictures.path, "--frame-size", "64"])
+        let r = try CLI.run([
+            "pusht", "--orientation", "0.7", "--episodes", "2", "--max-steps", "5", "--json",
+            "--dump", dump.path, "--render", pictures.path, "--frame-size", "64",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect((report["episodes"] as? [Any])?.count == 2)
@@ -69,7 +71,8 @@ enum CLI {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.npz"), output = dir.appendingPathComponent("out.npz")
         let actions = (0..<(2 * 3 * 2)).map { 200 + Double($0) * 7 }
-        try Npz.write([("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: actions, shape: [2, 3, 2]))], to: input)
+        try Npz.write(
+            [("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: actions, shape: [2, 3, 2]))], to: input)
         let r = try CLI.run(["replay", "pusht", "--input", input.path, "--output", output.path])
         #expect(r.status == 0, "\(r.stderr)")
         let out = try Npz.read(from: output)
@@ -84,7 +87,8 @@ enum CLI {
         let bad = dir.appendingPathComponent("bad.npz"), badOut = dir.appendingPathComponent("bad-out.npz")
         var nanActions = actions
         nanActions[3] = .nan
-        try Npz.write([("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: nanActions, shape: [2, 3, 2]))], to: bad)
+        try Npz.write(
+            [("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: nanActions, shape: [2, 3, 2]))], to: bad)
         let n = try CLI.run(["replay", "pusht", "--input", bad.path, "--output", badOut.path])
         #expect(n.status != 0)
         #expect(n.stderr.contains("must be finite"))
@@ -102,8 +106,11 @@ enum CLI {
         let s = try CLI.run(["replay", "pusht", "--input", shaped.path, "--output", badOut.path])
         #expect(s.status != 0 && s.stderr.contains("(E, T, 2)"))
         let both = dir.appendingPathComponent("both.npz")
-        try Npz.write([("seed", try NpyArray(int64: [0], shape: [1])), ("reset_to_state", try NpyArray(float64: [1, 2, 3, 4, 5], shape: [1, 5])),
-                       ("actions", try NpyArray(float64: [1, 2], shape: [1, 1, 2]))], to: both)
+        try Npz.write(
+            [
+                ("seed", try NpyArray(int64: [0], shape: [1])), ("reset_to_state", try NpyArray(float64: [1, 2, 3, 4, 5], shape: [1, 5])),
+                ("actions", try NpyArray(float64: [1, 2], shape: [1, 1, 2])),
+            ], to: both)
         let b = try CLI.run(["replay", "pusht", "--input", both.path, "--output", badOut.path])
         #expect(b.status != 0 && b.stderr.contains("not both"))
     }
@@ -124,8 +131,10 @@ enum CLI {
     }
 
     @Test func badArgumentsExitNonZeroWithAMessage() throws {
-        for args in [["pusht", "--episodes", "0"], ["pusht", "--orientation", "nan"], ["pusht", "--obs", "depth"],
-                     ["serve", "nope"], ["pusht", "--dump", "x.txt"], ["pusht", "--rotation", "sideways"]] {
+        for args in [
+            ["pusht", "--episodes", "0"], ["pusht", "--orientation", "nan"], ["pusht", "--obs", "depth"],
+            ["serve", "nope"], ["pusht", "--dump", "x.txt"], ["pusht", "--rotation", "sideways"],
+        ] {
             let r = try CLI.run(args)
             #expect(r.status != 0, "\(args) should fail")
             #expect(!r.stderr.isEmpty, "\(args) should explain")
@@ -135,8 +144,10 @@ enum CLI {
     /// The README's main job, cut down: the equivariant planner with the default model at orientation 0.7, and
     /// its closed loop against the seen orientation's.
     @Test func mainJobPlansEquivariantlyWithTheDefaultModel() throws {
-        let r = try CLI.run(["pusht", "--orientation", "0.7", "--planner", "equivariant", "--episodes", "1",
-                             "--samples", "24", "--iterations", "3", "--json"])
+        let r = try CLI.run([
+            "pusht", "--orientation", "0.7", "--planner", "equivariant", "--episodes", "1",
+            "--samples", "24", "--iterations", "3", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         let deviation = (report["maxDeviation"] as? NSNumber)?.doubleValue ?? .infinity
@@ -155,12 +166,16 @@ enum CLI {
         let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../assets/pusht-vn-fs5/checkpoint.safetensors").standardized.path
         for (name, slice) in [("canonical", "0:0"), ("rotated", "-15:15")] {
-            let c = try CLI.run(["collect", "pusht", "--frameskip", "5", "--start", "reference", "--episodes", "3", "--steps", "4",
-                                 "--orientations=\(slice)", "--seed", "5", "--out", dir.appendingPathComponent(name).path, "--json"])
+            let c = try CLI.run([
+                "collect", "pusht", "--frameskip", "5", "--start", "reference", "--episodes", "3", "--steps", "4",
+                "--orientations=\(slice)", "--seed", "5", "--out", dir.appendingPathComponent(name).path, "--json",
+            ])
             #expect(c.status == 0, "\(c.stderr)")
         }
-        let r = try CLI.run(["eval", "rollout", "--checkpoint", model, "--data", dir.appendingPathComponent("canonical").path,
-                             "--horizons", "1,2", "--orientations", "4", "--json"])
+        let r = try CLI.run([
+            "eval", "rollout", "--checkpoint", model, "--data", dir.appendingPathComponent("canonical").path,
+            "--horizons", "1,2", "--orientations", "4", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let reports = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
         let ratio = reports?.first?["bodyMotionRatio"] as? [Double]
@@ -173,8 +188,11 @@ enum CLI {
     @Test func closedLoopFindsItsDefaultModelsFromAnyDirectory() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try CLI.run(["eval", "closed-loop", "--orientations", "2", "--episodes", "1", "--samples", "16", "--iterations", "1",
-                             "--json"], in: dir)
+        let r = try CLI.run(
+            [
+                "eval", "closed-loop", "--orientations", "2", "--episodes", "1", "--samples", "16", "--iterations", "1",
+                "--json",
+            ], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("pusht-mlp-fs5"))
     }
@@ -198,12 +216,16 @@ enum CLI {
     }
 
     @Test func plannerFlagsThatExcludeEachOtherAreRejected() throws {
-        for args in [["pusht", "--planner", "cem", "--policy", "random"], ["pusht", "--planner", "oracle", "--model", "x.safetensors"],
-                     ["pusht", "--model", "x.safetensors"], ["pusht", "--planner", "equivariant", "--model", "/nonexistent.safetensors"],
-                     ["pusht", "--planner", "equivariant", "--execute", "1000"], ["pusht", "--planner", "equivariant", "--action-repeat", "0"], ["pusht", "--planner", "equivariant", "--action-repeat", "3"],
-                     ["pusht", "--planner", "oracle", "--learned-weight", "0"], ["pusht", "--planner", "equivariant", "--threads", "0"], ["pusht", "--planner", "equivariant", "--learned-weight", "-1"],
-                     ["train", "--env", "teacher2d", "--observation-weight", "2", "--out", "/tmp/never"],
-                     ["collect", "pusht", "--random-std", "0", "--out", "/tmp/never"]] {
+        for args in [
+            ["pusht", "--planner", "cem", "--policy", "random"], ["pusht", "--planner", "oracle", "--model", "x.safetensors"],
+            ["pusht", "--model", "x.safetensors"], ["pusht", "--planner", "equivariant", "--model", "/nonexistent.safetensors"],
+            ["pusht", "--planner", "equivariant", "--execute", "1000"], ["pusht", "--planner", "equivariant", "--action-repeat", "0"],
+            ["pusht", "--planner", "equivariant", "--action-repeat", "3"],
+            ["pusht", "--planner", "oracle", "--learned-weight", "0"], ["pusht", "--planner", "equivariant", "--threads", "0"],
+            ["pusht", "--planner", "equivariant", "--learned-weight", "-1"],
+            ["train", "--env", "teacher2d", "--observation-weight", "2", "--out", "/tmp/never"],
+            ["collect", "pusht", "--random-std", "0", "--out", "/tmp/never"],
+        ] {
             let r = try CLI.run(args)
             #expect(r.status != 0, "\(args) should fail")
             #expect(!r.stderr.isEmpty)

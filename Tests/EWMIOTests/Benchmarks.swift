@@ -99,13 +99,15 @@ struct EWMIOArtifacts {
         EWMIOBenchmarks.drawPushTScene(&large, blockAngle: 0.5)
         try PNG.write(large.image, to: directory.appendingPathComponent("scene512.png"))
         try APNG.write(frames, fps: 10, to: directory.appendingPathComponent("scene.apng.png"))
-        try HTMLAnimation.write(frames: frames, fps: 10, title: "PushT sample", captions: frames.indices.map { "frame \($0)" },
-                                to: directory.appendingPathComponent("scene.html"))
+        try HTMLAnimation.write(
+            frames: frames, fps: 10, title: "PushT sample", captions: frames.indices.map { "frame \($0)" },
+            to: directory.appendingPathComponent("scene.html"))
 
         var plot = LinePlot(title: "Equivariance error vs rotation", xLabel: "rotation angle (deg)", yLabel: "relative error")
         let xs = (0...24).map { Double($0) * 15 }
-        plot.addSeries(name: "VN world model", x: xs, y: xs.map { 0.02 + 0.005 * sin($0 / 40) }, color: RGB(200, 40, 40),
-                       errorBars: xs.map { _ in 0.004 })
+        plot.addSeries(
+            name: "VN world model", x: xs, y: xs.map { 0.02 + 0.005 * sin($0 / 40) }, color: RGB(200, 40, 40),
+            errorBars: xs.map { _ in 0.004 })
         plot.addSeries(name: "MLP world model", x: xs, y: xs.map { 0.1 + 0.3 * abs(sin($0 * .pi / 360)) }, color: RGB(40, 80, 200))
         try PNG.write(plot.render(), to: directory.appendingPathComponent("plot.png"))
         var log = LinePlot(title: "Training loss", xLabel: "step", yLabel: "loss", width: 600, height: 400, logY: true)

@@ -81,7 +81,7 @@ import Testing
         // Non-square world to image mapping keeps areas consistent.
         var wide = Canvas(width: 100, height: 50, world: (-10, -5, 10, 5), background: .white)
         wide.fillCircle(center: (0, 0), radius: 3, color: .black)
-        let expected = Double.pi * 9 * 25 // each world unit is 5 x 5 pixels
+        let expected = Double.pi * 9 * 25  // each world unit is 5 x 5 pixels
         #expect(abs(Self.inkArea(wide.image) - expected) / expected < 0.02)
     }
 
@@ -205,7 +205,7 @@ import Testing
             for yy in 150..<250 { for xx in 200..<370 { let c = image[xx, yy]; if c.r < 100 && c.g < 100 && c.b < 100 { n += 1 } } }
             return n
         }
-        #expect(darkPixelsInLowerRight([0.95, 0.95, 0.95, 0.95]) > 0)   // data on top: the legend goes below
+        #expect(darkPixelsInLowerRight([0.95, 0.95, 0.95, 0.95]) > 0)  // data on top: the legend goes below
         #expect(darkPixelsInLowerRight([0.05, 0.05, 0.05, 0.05]) == 0)  // data at the bottom: the legend stays top-right
     }
 

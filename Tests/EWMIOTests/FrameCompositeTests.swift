@@ -5,7 +5,7 @@ import Testing
     @Test func runsSideBySideWithAGap() {
         let red = RGBImage(width: 3, height: 2, fill: RGB(255, 0, 0)), blue = RGBImage(width: 3, height: 2, fill: RGB(0, 0, 255))
         let frames = FrameComposite.sideBySide([[red, red, red], [blue, blue]], gap: 2)
-        #expect(frames.count == 2)   // the shorter run
+        #expect(frames.count == 2)  // the shorter run
         let f = frames[0]
         #expect(f.width == 8 && f.height == 2)
         for y in 0..<2 {

@@ -79,7 +79,8 @@ import Testing
     }
 
     @Test func initialisersValidate() throws {
-        #expect(ioError { _ = try NpyArray(float64: [1, 2, 3], shape: [2, 2]) } == .invalidArgument("3 values do not fill shape [2, 2] (4 elements)"))
+        #expect(
+            ioError { _ = try NpyArray(float64: [1, 2, 3], shape: [2, 2]) } == .invalidArgument("3 values do not fill shape [2, 2] (4 elements)"))
         #expect(ioError { _ = try NpyArray(uint8: [], shape: [-1]) }.map { "\($0)".contains("negative dimension") } == true)
         let mismatch = ioError { _ = try NpyArray(dtype: .float32, shape: [3], data: Data(count: 8)) }
         #expect(mismatch == .sizeMismatch(path: "<array>", shape: [3], expectedBytes: 12, actualBytes: 8))
@@ -107,7 +108,7 @@ import Testing
         let variants = [
             Self.npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", payload: payload),
             Self.npy("{\"shape\": (2L,), \"fortran_order\": False, \"descr\": \"<i8\"}", payload: payload),
-            Self.npy("{'descr':'<i8','fortran_order':True,'shape':(2,)}", payload: payload), // 1-D: same layout
+            Self.npy("{'descr':'<i8','fortran_order':True,'shape':(2,)}", payload: payload),  // 1-D: same layout
             Self.npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", payload: payload, major: 2),
             Self.npy("{'descr': '=i8', 'fortran_order': False, 'shape': (2, 1), }", payload: payload, major: 3),
         ]
@@ -138,16 +139,26 @@ import Testing
         let png = ioError { _ = try Npy.decode(Data(PNG.signature + [0, 0]), name: "c.npy") }
         guard case .badMagic? = png else { Issue.record("PNG bytes: \(String(describing: png))"); return }
 
-        let complex = ioError { _ = try Npy.decode(Self.npy("{'descr': '<c16', 'fortran_order': False, 'shape': (3,), }", payload: payload), name: "d.npy") }
+        let complex = ioError {
+            _ = try Npy.decode(Self.npy("{'descr': '<c16', 'fortran_order': False, 'shape': (3,), }", payload: payload), name: "d.npy")
+        }
         #expect(complex.map { "\($0)" }?.hasPrefix("d.npy: unsupported dtype '<c16': supported dtypes are <f8, <f4, <i8, <i4, |u1, |b1") == true)
-        let bigEndian = ioError { _ = try Npy.decode(Self.npy("{'descr': '>f8', 'fortran_order': False, 'shape': (6,), }", payload: payload), name: "e.npy") }
+        let bigEndian = ioError {
+            _ = try Npy.decode(Self.npy("{'descr': '>f8', 'fortran_order': False, 'shape': (6,), }", payload: payload), name: "e.npy")
+        }
         #expect(bigEndian.map { "\($0)" }?.contains("big-endian data is not supported") == true)
-        let object = ioError { _ = try Npy.decode(Self.npy("{'descr': '|O', 'fortran_order': False, 'shape': (6,), }", payload: payload), name: "f.npy") }
+        let object = ioError {
+            _ = try Npy.decode(Self.npy("{'descr': '|O', 'fortran_order': False, 'shape': (6,), }", payload: payload), name: "f.npy")
+        }
         #expect(object.map { "\($0)" }?.contains("object arrays (pickled Python objects) are not supported") == true)
-        let structured = ioError { _ = try Npy.decode(Self.npy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (6,), }", payload: payload), name: "g.npy") }
+        let structured = ioError {
+            _ = try Npy.decode(Self.npy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (6,), }", payload: payload), name: "g.npy")
+        }
         #expect(structured.map { "\($0)" }?.contains("structured (record) dtypes are not supported") == true)
 
-        let fortran = ioError { _ = try Npy.decode(Self.npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", payload: payload), name: "h.npy") }
+        let fortran = ioError {
+            _ = try Npy.decode(Self.npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", payload: payload), name: "h.npy")
+        }
         #expect(fortran.map { "\($0)" } == "h.npy: unsupported layout: fortran_order is True for shape [2, 3]; save with np.ascontiguousarray")
 
         let extra = ioError { _ = try Npy.decode(good + Data([1, 2, 3]), name: "i.npy") }
@@ -163,6 +174,7 @@ import Testing
         #expect(missingKey.map { "\($0)" } == "l.npy: malformed header: missing key 'fortran_order'")
         var version = good
         version[6] = 4
-        #expect(ioError { _ = try Npy.decode(version, name: "m.npy") }.map { "\($0)" } == "m.npy: malformed header: unsupported .npy format version 4.0")
+        #expect(
+            ioError { _ = try Npy.decode(version, name: "m.npy") }.map { "\($0)" } == "m.npy: malformed header: unsupported .npy format version 4.0")
     }
 }

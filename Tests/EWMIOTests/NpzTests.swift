@@ -43,7 +43,7 @@ import ZIPFoundation
         let stored = try Npz.encode(arrays, compressed: false)
         let deflated = try Npz.encode(arrays, compressed: true)
         #expect(deflated.count < stored.count / 2)
-        #expect(try Npz.encode(arrays) == stored) // deterministic (fixed timestamps)
+        #expect(try Npz.encode(arrays) == stored)  // deterministic (fixed timestamps)
     }
 
     @Test(arguments: [false, true])
@@ -81,7 +81,8 @@ import ZIPFoundation
 
         let empty = directory.appendingPathComponent("empty.npz")
         try Data().write(to: empty)
-        #expect(ioError { _ = try Npz.read(from: empty) }.map { "\($0)" } == "\(empty.path): not a zip archive: only 0 bytes; a zip needs at least 22")
+        #expect(
+            ioError { _ = try Npz.read(from: empty) }.map { "\($0)" } == "\(empty.path): not a zip archive: only 0 bytes; a zip needs at least 22")
 
         let good = try Npz.encode(try Self.sampleArrays())
         let cut = directory.appendingPathComponent("cut.npz")
@@ -121,7 +122,9 @@ import ZIPFoundation
         #expect(ioError { _ = try Npz.encode([("", a)], path: "d.npz") } == .invalidArgument("d.npz: array names must not be empty"))
         var broken = a
         broken.shape = [2]
-        #expect(ioError { _ = try Npz.encode([("b", broken)], path: "d.npz") } == .sizeMismatch(path: "d.npz/b.npy", shape: [2], expectedBytes: 16, actualBytes: 8))
+        #expect(
+            ioError { _ = try Npz.encode([("b", broken)], path: "d.npz") }
+                == .sizeMismatch(path: "d.npz/b.npy", shape: [2], expectedBytes: 16, actualBytes: 8))
         let none = try Npz.encode([])
         #expect(try Npz.decode(none, path: "none.npz").isEmpty)
     }

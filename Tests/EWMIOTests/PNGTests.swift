@@ -100,15 +100,15 @@ import Testing
         for chunk in chunks {
             #expect(chunk.storedCRC == referenceCRC32(Array(chunk.type.utf8) + chunk.payload))
         }
-        #expect(bigEndian32(chunks[1].payload, 0) == 3) // frames
-        #expect(bigEndian32(chunks[1].payload, 4) == 0) // loop forever
+        #expect(bigEndian32(chunks[1].payload, 0) == 3)  // frames
+        #expect(bigEndian32(chunks[1].payload, 4) == 0)  // loop forever
         // Sequence numbers run 0, 1, 2, ... across fcTL and fdAT.
         let sequence = chunks.filter { $0.type == "fcTL" || $0.type == "fdAT" }.map { bigEndian32($0.payload, 0) }
         #expect(sequence == [0, 1, 2, 3, 4])
         let fctl = chunks[2].payload
         #expect(fctl.count == 26)
         #expect(bigEndian32(fctl, 4) == 4 && bigEndian32(fctl, 8) == 2)
-        #expect(Array(fctl[20..<26]) == [0, 1, 0, 10, 0, 0]) // delay 1/10 s, dispose none, blend source
+        #expect(Array(fctl[20..<26]) == [0, 1, 0, 10, 0, 0])  // delay 1/10 s, dispose none, blend source
         let third = try Zlib.decompress(Data(chunks[7].payload.dropFirst(4)), name: "fdAT")
         #expect(unfilter([UInt8](third), width: 4, height: 2) == frames[2].pixels)
         let first = try Zlib.decompress(Data(chunks[3].payload), name: "IDAT")

@@ -26,22 +26,23 @@ import Testing
         // Rotated counter-clockwise: the L's vertical stroke becomes the bottom row of its 7 x 5 box.
         #expect(vertical.countPixels(notEqualTo: .white) == image.countPixels(notEqualTo: .white))
         #expect(vertical[2, 7] == .black && vertical[8, 7] == .black && vertical[8, 3] == .black)
-        BitmapFont.draw("clipped text", into: &image, x: 30, y: 36, scale: 3, color: .black) // must not crash
+        BitmapFont.draw("clipped text", into: &image, x: 30, y: 36, scale: 3, color: .black)  // must not crash
     }
 
     @Test func lineplotRendersSeriesAxesAndLegend() {
         var plot = LinePlot(title: "Invariance error", xLabel: "rotation (deg)", yLabel: "error")
         let xs = (0...36).map { Double($0) * 10 }
         plot.addSeries(name: "VN encoder", x: xs, y: xs.map { 1e-6 + 0 * $0 }, color: RGB(220, 50, 50))
-        plot.addSeries(name: "MLP encoder", x: xs, y: xs.map { 0.3 + 0.2 * sin($0 * .pi / 180) }, color: RGB(40, 90, 220),
-                       errorBars: xs.map { _ in 0.05 })
+        plot.addSeries(
+            name: "MLP encoder", x: xs, y: xs.map { 0.3 + 0.2 * sin($0 * .pi / 180) }, color: RGB(40, 90, 220),
+            errorBars: xs.map { _ in 0.05 })
         let image = plot.render()
         #expect(image.width == 800 && image.height == 500)
         let nonBackground = image.countPixels(notEqualTo: .white)
         #expect(nonBackground > 5000, "only \(nonBackground) drawn pixels")
         let colors = Set((0..<(image.width * image.height)).map { image[$0 % image.width, $0 / image.width] })
         #expect(colors.contains(RGB(220, 50, 50)) && colors.contains(RGB(40, 90, 220)))
-        #expect(colors.contains(RGB(30, 30, 30))) // axes and text ink
+        #expect(colors.contains(RGB(30, 30, 30)))  // axes and text ink
     }
 
     @Test func logPlotsAndAwkwardData() {
@@ -49,11 +50,11 @@ import Testing
         log.addSeries(name: "train", x: [1, 2, 3, 4, 5], y: [1, 0.1, 0.01, .nan, 0], color: RGB(0, 128, 0), errorBars: [0.5, 2, 0.001, 1, 1])
         #expect(log.render().countPixels(notEqualTo: .white) > 1000)
         let axes = log.axes()
-        #expect(axes.y.lower == -3 && axes.y.upper == 1) // 0.009 ... 2.1 (with error bars) widened to whole decades
+        #expect(axes.y.lower == -3 && axes.y.upper == 1)  // 0.009 ... 2.1 (with error bars) widened to whole decades
         #expect(axes.y.ticks.map(\.label) == ["0.001", "0.01", "0.1", "1", "10"])
 
         var empty = LinePlot(title: "", xLabel: "", yLabel: "", width: 200, height: 150)
-        #expect(empty.render().countPixels(notEqualTo: .white) > 100) // axes only
+        #expect(empty.render().countPixels(notEqualTo: .white) > 100)  // axes only
         empty.addSeries(name: "one", x: [3], y: [3], color: .black)
         empty.addSeries(name: "", x: [.infinity], y: [1], color: .black)
         #expect(empty.render().countPixels(notEqualTo: .white) > 100)
@@ -76,8 +77,9 @@ import Testing
 @Suite struct HTMLAnimationTests {
     @Test func pageEmbedsFramesAndEscapes() throws {
         let frames = (0..<3).map { RGBImage(width: 8, height: 6, fill: RGB(UInt8($0 * 60), 10, 10)) }
-        let page = try HTMLAnimation.page(frames: frames, fps: 12.5, title: "PushT <run 1> & co",
-                                          captions: ["step 0", "reward \"0.5\"", "</script><b>x"])
+        let page = try HTMLAnimation.page(
+            frames: frames, fps: 12.5, title: "PushT <run 1> & co",
+            captions: ["step 0", "reward \"0.5\"", "</script><b>x"])
         #expect(page.hasPrefix("<!DOCTYPE html>"))
         #expect(page.components(separatedBy: "data:image/png;base64,").count == 4)
         #expect(page.contains("<title>PushT &lt;run 1&gt; &amp; co</title>"))
@@ -98,8 +100,12 @@ import Testing
         let frame = RGBImage(width: 4, height: 4, fill: .white)
         try HTMLAnimation.write(frames: [frame, frame], fps: 10, title: "t", captions: nil, to: url)
         #expect(try String(contentsOf: url, encoding: .utf8).contains("const captions = [];"))
-        #expect(ioError { try HTMLAnimation.write(frames: [], fps: 10, title: "t", captions: nil, to: url) } == .invalidArgument("HTMLAnimation needs at least one frame"))
-        #expect(ioError { try HTMLAnimation.write(frames: [frame], fps: 10, title: "t", captions: ["a", "b"], to: url) } == .invalidArgument("HTMLAnimation got 2 captions for 1 frames"))
+        #expect(
+            ioError { try HTMLAnimation.write(frames: [], fps: 10, title: "t", captions: nil, to: url) }
+                == .invalidArgument("HTMLAnimation needs at least one frame"))
+        #expect(
+            ioError { try HTMLAnimation.write(frames: [frame], fps: 10, title: "t", captions: ["a", "b"], to: url) }
+                == .invalidArgument("HTMLAnimation got 2 captions for 1 frames"))
         #expect(ioError { try HTMLAnimation.write(frames: [frame], fps: -1, title: "t", captions: nil, to: url) } != nil)
     }
 }

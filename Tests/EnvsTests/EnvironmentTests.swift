@@ -115,7 +115,9 @@ import Testing
 
     @Test func worldBuildDeviationIsMeasured() throws {
         let report = try PushTOrbit.measure(orientation: 0.7, build: .world, seeds: [0, 1, 2, 3], steps: 50)
-        print("orbit world theta=0.7: max deviation after 1 step \(report.maxDeviation(atStep: 1)) px, after 50 steps \(report.maxDeviation(atStep: 50)) px")
+        print(
+            "orbit world theta=0.7: max deviation after 1 step \(report.maxDeviation(atStep: 1)) px, after 50 steps \(report.maxDeviation(atStep: 50)) px"
+        )
         // Box2D's float32 collision moves the rotated world off the orbit, but not at reset.
         #expect(report.maxDeviation(atStep: 0) < 1e-9)
         #expect(report.maxDeviation > 0)

@@ -10,7 +10,9 @@ import Testing
         let env = try Registry.make("pusht", options: MakeOptions(observation: "state", orientation: 0.7))
         let g = PlanarRotation(angle: 0.7, center: PushTGeometry.workspaceCenter)
         var progress: [Int] = []
-        let records = try EpisodeRuns.run(env: env, policy: ScriptedPusher(rotation: g), episodes: 3, seed: 5, maxSteps: 6) { progress.append($0.count) }
+        let records = try EpisodeRuns.run(env: env, policy: ScriptedPusher(rotation: g), episodes: 3, seed: 5, maxSteps: 6) {
+            progress.append($0.count)
+        }
         #expect(progress == [1, 2, 3] && records.map(\.summary.seed) == [5, 6, 7])
         for r in records {
             let alone = try Rollout.episode(env: env, policy: ScriptedPusher(rotation: g), seed: r.summary.seed, maxSteps: 6)

@@ -24,7 +24,9 @@ import Testing
         let rrt = (0..<(d * d)).map { e in (0..<d).reduce(0) { $0 + r[(e / d) * d + $1] * r[(e % d) * d + $1] } }
         let identity = (0..<(d * d)).map { $0 / d == $0 % d ? 1.0 : 0.0 }
         let vectors = g.apply(toVectors: points), viaMatrix = multiply(r, points, dim: d)
-        print("\(G.self): |(gh).x - g.(h.x)| = \(maxDifference(composed, sequential)), |g^-1 g x - x| = \(maxDifference(roundTrip, points)), |R R^T - I| = \(maxDifference(rrt, identity)), |g.v - R v| = \(maxDifference(vectors, viaMatrix))")
+        print(
+            "\(G.self): |(gh).x - g.(h.x)| = \(maxDifference(composed, sequential)), |g^-1 g x - x| = \(maxDifference(roundTrip, points)), |R R^T - I| = \(maxDifference(rrt, identity)), |g.v - R v| = \(maxDifference(vectors, viaMatrix))"
+        )
         #expect(maxDifference(composed, sequential) < 1e-12)
         #expect(maxDifference(roundTrip, points) < 1e-12)
         #expect(maxDifference(rrt, identity) < 1e-14)
@@ -48,7 +50,8 @@ import Testing
 
     @Test func relabellingsTimesRigidMotions() throws {
         var rng = SplitMix64(seed: 6)
-        let g = PermutedTransform(permutation: [2, 0, 1], transform: SE3Transform(rotation: .randomRotation(using: &rng), translation: Vec3(1, 0, 0)))
+        let g = PermutedTransform(
+            permutation: [2, 0, 1], transform: SE3Transform(rotation: .randomRotation(using: &rng), translation: Vec3(1, 0, 0)))
         let h = PermutedTransform(permutation: [1, 0, 2], transform: SE3Transform(rotation: .randomRotation(using: &rng)))
         Self.checkLaws(g, h, points: [1, 2, 3, -0.5, 0.1, 4])
         // Composition relabels as applying `h`, then `g`, does (Push3DEnv.permute's convention).

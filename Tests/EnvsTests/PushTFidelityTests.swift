@@ -50,7 +50,9 @@ import Testing
                 blockErrors.append(hypot(obs[2] - ref[2], obs[3] - ref[3]))
             }
         }
-        print("open loop, 60 episodes x 50 steps: max |agent error| = \(worstAgent) px; block position error median \(percentile(blockErrors, 0.5)) px, p90 \(percentile(blockErrors, 0.9)) px")
+        print(
+            "open loop, 60 episodes x 50 steps: max |agent error| = \(worstAgent) px; block position error median \(percentile(blockErrors, 0.5)) px, p90 \(percentile(blockErrors, 0.9)) px"
+        )
         #expect(worstAgent <= 0.01)
     }
 
@@ -73,7 +75,9 @@ import Testing
             if displacement > 1 { relative.append(error / displacement) }
         }
         let median = percentile(relative, 0.5), p90 = percentile(relative, 0.9)
-        print("one step, \(relative.count) contact cases (block moved > 1 px): keypoint error / displacement median \(median), p90 \(p90); max |agent error| \(worstAgent) px")
+        print(
+            "one step, \(relative.count) contact cases (block moved > 1 px): keypoint error / displacement median \(median), p90 \(p90); max |agent error| \(worstAgent) px"
+        )
         #expect(relative.count >= 50)
         #expect(median <= 0.05)
         #expect(p90 <= 0.15)

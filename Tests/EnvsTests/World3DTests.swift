@@ -44,9 +44,10 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
             let p = Vec3(0.3, -0.7, 1.1)
             #expect(((g * h).apply(point: p) - g.apply(point: h.apply(point: p))).length < 1e-14)
             #expect((g.inverse.apply(point: g.apply(point: p)) - p).length < 1e-14)
-            #expect(SE3Transform(parsing: g.coordinates.map { String($0) }.joined(separator: ",")).map {
-                maxDifference($0.rotation.array + $0.translation.array, g.rotation.array + g.translation.array) < 1e-9
-            } == true)
+            #expect(
+                SE3Transform(parsing: g.coordinates.map { String($0) }.joined(separator: ",")).map {
+                    maxDifference($0.rotation.array + $0.translation.array, g.rotation.array + g.translation.array) < 1e-9
+                } == true)
         }
         #expect(SE3Transform(parsing: "1,2,3") == nil)
         #expect(SE3Transform(parsing: "1,2,3,4,5,nan") == nil)
@@ -81,8 +82,9 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
         config.broadPhase = broadPhase
         let t = RigidShape3D.make(.t)
         let physics = PointCloudPhysics3D(shapes: [t, RigidShape3D.make(.box)], config: config)
-        physics.setState(pusherPosition: Vec3(-0.45, 0.0, 0.01), pusherVelocity: .zero,
-                         positions: [.zero, Vec3(0.55, 0.05, 0)], rotations: [.identity, .rotation(vector: Vec3(0.2, 0.4, -0.3))])
+        physics.setState(
+            pusherPosition: Vec3(-0.45, 0.0, 0.01), pusherVelocity: .zero,
+            positions: [.zero, Vec3(0.55, 0.05, 0)], rotations: [.identity, .rotation(vector: Vec3(0.2, 0.4, -0.3))])
         return (physics, Vec3(0.6, 0.02, 0.0))
     }
 
@@ -148,8 +150,9 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
         let (_, target) = pushScene()
         for g in SE3Ladder(translationRadius: 1).sample(.se3, count: 20, seed: 4) {
             let (moved, _) = pushScene()
-            moved.setState(pusherPosition: g.apply(point: moved.pusherPosition), pusherVelocity: .zero,
-                           positions: moved.positions.map(g.apply(point:)), rotations: moved.rotations.map(g.apply(orientation:)))
+            moved.setState(
+                pusherPosition: g.apply(point: moved.pusherPosition), pusherVelocity: .zero,
+                positions: moved.positions.map(g.apply(point:)), rotations: moved.rotations.map(g.apply(orientation:)))
             let (canonical, _) = pushScene()
             var worst = 0.0
             for _ in 0..<8 {
@@ -166,7 +169,9 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
     @Test func checkSE3OneStepAndFiftySteps() throws {
         for id in ["push3d", "push3d-multi", "teacher3d"] {
             let r = try SE3Check.measure(env: id, samples: 24, episodes: 2, steps: 50, seed: 1)
-            print("check se3 \(id): one-step worst \(r.oneStepWorst) (\(r.samplesInContact)/\(r.samples) in contact, worst there \(r.oneStepWorstInContact)), after 50 steps \(r.finalDeviation), max \(r.maxDeviation)")
+            print(
+                "check se3 \(id): one-step worst \(r.oneStepWorst) (\(r.samplesInContact)/\(r.samples) in contact, worst there \(r.oneStepWorstInContact)), after 50 steps \(r.finalDeviation), max \(r.maxDeviation)"
+            )
             #expect(r.oneStepWorst < 1e-12)
             #expect(r.maxDeviation < 1e-9)
             if id != "teacher3d" { #expect(r.samplesInContact > 0) }

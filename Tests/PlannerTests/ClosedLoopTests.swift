@@ -35,8 +35,9 @@ import Testing
             elements: [0, 1, 2], episodes: 4, isReference: { $0 == 0 },
             deviation: { run, ref, _ in abs(run[0][0] - ref[0][0]) },
             episode: { g, e in
-                ClosedLoopOutcome(success: e < g, final: Double(e), plans: 2, secondsPerPlan: 0.5, degenerateFrames: g,
-                                  identityFrames: 1, trajectory: [[Double(10 * e + g)]])
+                ClosedLoopOutcome(
+                    success: e < g, final: Double(e), plans: 2, secondsPerPlan: 0.5, degenerateFrames: g,
+                    identityFrames: 1, trajectory: [[Double(10 * e + g)]])
             },
             progress: { g, e in calls.append("\(g).\(e)") })
         #expect(calls == (0..<3).flatMap { g in (0..<4).map { "\(g).\($0)" } })
@@ -77,19 +78,25 @@ import Testing
         #expect(throws: PlanningSetupError("--execute 100 is more than the plan's 3 x 1 env steps")) { try s.config(env: "pusht", model: model) }
         s.execute = 1
         s.learnedWeight = 0.5
-        #expect(throws: PlanningSetupError("--learned-weight needs a model whose latent carries the observation (trained with --observation-in-latent)")) {
+        #expect(
+            throws: PlanningSetupError("--learned-weight needs a model whose latent carries the observation (trained with --observation-in-latent)")
+        ) {
             try s.config(env: "pusht", model: model)
         }
     }
 
     @Test func planningRunReportAggregatesTheEpisodes() {
         func episode(_ seed: UInt64, success: Bool, coverage: Double, plans: Int, seconds: Double, deviation: Double?) -> PlanningEpisode {
-            PlanningEpisode(seed: seed, orientation: 0.7, success: success, steps: 10 * Int(seed + 1), finalCoverage: coverage, plans: plans,
-                            secondsPerPlan: seconds, degenerateFrames: Int(seed), deviation: deviation)
+            PlanningEpisode(
+                seed: seed, orientation: 0.7, success: success, steps: 10 * Int(seed + 1), finalCoverage: coverage, plans: plans,
+                secondsPerPlan: seconds, degenerateFrames: Int(seed), deviation: deviation)
         }
         let run = GoalReachingRun(protocol: PushTProtocol.goal25, orientation: 0.7, rotation: .frame, planner: .equivariant, episodes: 2, seed: 0)
-        let r = run.report([episode(0, success: true, coverage: 0.5, plans: 2, seconds: 1, deviation: 1e-12),
-                            episode(1, success: false, coverage: 0.25, plans: 6, seconds: 3, deviation: 2e-12)], model: "m", threads: 3)
+        let r = run.report(
+            [
+                episode(0, success: true, coverage: 0.5, plans: 2, seconds: 1, deviation: 1e-12),
+                episode(1, success: false, coverage: 0.25, plans: 6, seconds: 3, deviation: 2e-12),
+            ], model: "m", threads: 3)
         #expect(r.successRate == 0.5 && r.meanFinalCoverage == 0.375 && r.meanSteps == 15 && r.secondsPerPlan == 2.5)
         #expect(r.threads == 3 && r.degenerateFrames == 1 && r.maxDeviation == 2e-12 && r.model == "m" && r.protocol == "goal25")
         let ci = wilsonInterval(successes: 1, trials: 2)

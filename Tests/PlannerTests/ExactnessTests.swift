@@ -9,14 +9,16 @@ struct ExactnessTests {
     @Test func exactnessRunsThroughTheGoalProtocol() throws {
         var config = PlannerTests.smallConfig()
         config.cem.samples = 24; config.cem.iterations = 2
-        let report = try PlannerExactness.measure(model: ToyEquivariantModel(), kind: .equivariant, precision: "double", orientations: 3,
-                                                  states: 1, config: config, env: "pusht")
+        let report = try PlannerExactness.measure(
+            model: ToyEquivariantModel(), kind: .equivariant, precision: "double", orientations: 3,
+            states: 1, config: config, env: "pusht")
         #expect(report.states == 1 && report.orientations == 3)
         #expect(report.maxDeviation < 1e-6)
         // teacher2d registers no goal protocol; teacher3d is not planar.
         #expect(throws: EnvError.self) {
-            try PlannerExactness.measure(model: ToyEquivariantModel(), kind: .equivariant, precision: "double", orientations: 2, states: 1,
-                                         config: config, env: "teacher2d")
+            try PlannerExactness.measure(
+                model: ToyEquivariantModel(), kind: .equivariant, precision: "double", orientations: 2, states: 1,
+                config: config, env: "teacher2d")
         }
     }
 

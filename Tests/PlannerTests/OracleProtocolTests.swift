@@ -55,8 +55,9 @@ final class DriftError: SimulatorModelError {
 
 struct OracleProtocolTests {
     static func config() -> MPCConfig {
-        var c = MPCConfig(presets: PlanningPresets(center: [0, 0], actionLow: [-100, -100], actionHigh: [100, 100], invariantRadius: 100),
-                          agentIndex: 0)
+        var c = MPCConfig(
+            presets: PlanningPresets(center: [0, 0], actionLow: [-100, -100], actionHigh: [100, 100], invariantRadius: 100),
+            agentIndex: 0)
         c.cem.horizon = 3; c.cem.samples = 40; c.cem.elites = 6; c.cem.iterations = 5; c.cem.initialStd = 10; c.cem.minStd = 0.1
         c.executeSteps = 2
         c.cost = .sum  // every step counts: the first actions head for the goal too

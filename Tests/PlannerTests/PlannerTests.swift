@@ -65,17 +65,22 @@ final class ToyFloatModel: LatentWorldModel {
     }
 
     static func randomObservation(_ rng: inout SplitMix64) -> [Double] {
-        let pose = Pose(x: Double.random(in: 150...350, using: &rng), y: Double.random(in: 150...350, using: &rng),
-                        angle: Double.random(in: -3...3, using: &rng))
-        return PushTGeometry.keypoints(at: pose).flatMap { [$0.x, $0.y] } + [Double.random(in: 60...450, using: &rng), Double.random(in: 60...450, using: &rng)]
+        let pose = Pose(
+            x: Double.random(in: 150...350, using: &rng), y: Double.random(in: 150...350, using: &rng),
+            angle: Double.random(in: -3...3, using: &rng))
+        return PushTGeometry.keypoints(at: pose).flatMap { [$0.x, $0.y] } + [
+            Double.random(in: 60...450, using: &rng), Double.random(in: 60...450, using: &rng),
+        ]
     }
 
     static func rotate(_ o: [Double], _ g: PlanarRotation) -> [Double] { g.apply(toPoints: o) }
 
     /// max over `angles` of |g^-1 a(g) - a(identity)| (px), a(g) = the first action `kind` plans from g.obs towards g.goal
     /// with the same seed: 0 to rounding for an equivariant planner on an equivariant model.
-    static func firstActionDeviation(model: any LatentWorldModel, kind: PlannerKind = .equivariant, config: MPCConfig = smallConfig(),
-                                     observation obs: [Double], goal goalObs: [Double], seed: UInt64, angles: [Double]) -> Double {
+    static func firstActionDeviation(
+        model: any LatentWorldModel, kind: PlannerKind = .equivariant, config: MPCConfig = smallConfig(),
+        observation obs: [Double], goal goalObs: [Double], seed: UInt64, angles: [Double]
+    ) -> Double {
         func firstAction(_ g: PlanarRotation) -> [Double] {
             let mpc = LatentMPC(model: model, kind: kind, config: config, goal: { _ in rotate(goalObs, g) })
             mpc.reset(seed: seed)
@@ -119,8 +124,11 @@ final class ToyFloatModel: LatentWorldModel {
             let obs = Self.randomObservation(&rng), goalObs = Self.randomObservation(&rng)
             let angles = (1..<16).map { 2 * Double.pi * Double($0) / 16 }
             worst = max(worst, Self.firstActionDeviation(model: model, observation: obs, goal: goalObs, seed: UInt64(s), angles: angles))
-            worstPlain = max(worstPlain, Self.firstActionDeviation(model: model, kind: .cem, observation: obs, goal: goalObs,
-                                                                   seed: UInt64(s), angles: angles))
+            worstPlain = max(
+                worstPlain,
+                Self.firstActionDeviation(
+                    model: model, kind: .cem, observation: obs, goal: goalObs,
+                    seed: UInt64(s), angles: angles))
         }
         print("equivariant planner, toy Double model: max |g^-1 plan(g.o) - plan(o)| = \(worst) px (plain CEM: \(worstPlain) px)")
         #expect(worst < 1e-9)
@@ -170,7 +178,11 @@ final class ToyFloatModel: LatentWorldModel {
         let z = [1.0, 0.5, -0.2, 0.3], goal = [0.4, -0.1, 0.0, 0.2]
         let f = PlanningFrame.from(z, goal: goal, rep: rep, center: (0, 0))
         let g = PlanarRotation(angle: 0.9, center: Vec2(0, 0))
-        func rot(_ v: [Double]) -> [Double] { stride(from: 0, to: v.count, by: 2).flatMap { i -> [Double] in let p = g.apply(vector: Vec2(v[i], v[i + 1])); return [p.x, p.y] } }
+        func rot(_ v: [Double]) -> [Double] {
+            stride(from: 0, to: v.count, by: 2).flatMap { i -> [Double] in
+                let p = g.apply(vector: Vec2(v[i], v[i + 1])); return [p.x, p.y]
+            }
+        }
         let fg = PlanningFrame.from(rot(z), goal: rot(goal), rep: rep, center: (0, 0))
         let turned = g.apply(vector: Vec2(f.axis.x, f.axis.y))
         #expect(abs(turned.x - fg.axis.x) < 1e-15 && abs(turned.y - fg.axis.y) < 1e-15)
@@ -298,7 +310,7 @@ final class PreviousActionModel: LatentWorldModel {
             replanning.reset(seed: 1)
             let a = try replanning.action(observation: Observation(obs), info: Info())
             _ = try replanning.action(observation: Observation(obs), info: Info())
-            #expect(tail(model.encoded[2]) == a)        // the second plan's current observation carries the first action
+            #expect(tail(model.encoded[2]) == a)  // the second plan's current observation carries the first action
             #expect(first.count == 2)
         }
     }
@@ -340,11 +352,13 @@ final class ObservedLatentModel: LatentWorldModel {
         let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
         let n = 5, h = 3
         let actions = (0..<(n * h * 2)).map { _ in Double.random(in: 100...400, using: &rng) }
-        let observedOnly = LatentMPC.rolloutCost(model: model, z0: model.encode(obs, batch: 1), goal: model.encode(goalObs, batch: 1),
-                                                 actions: actions, batch: n, horizon: h, mode: .min,
-                                                 weights: model.latentCostWeights(learned: 0))
-        let plainToy = LatentMPC.rolloutCost(model: toy, z0: toy.encode(obs, batch: 1), goal: toy.encode(goalObs, batch: 1),
-                                             actions: actions, batch: n, horizon: h, mode: .min)
+        let observedOnly = LatentMPC.rolloutCost(
+            model: model, z0: model.encode(obs, batch: 1), goal: model.encode(goalObs, batch: 1),
+            actions: actions, batch: n, horizon: h, mode: .min,
+            weights: model.latentCostWeights(learned: 0))
+        let plainToy = LatentMPC.rolloutCost(
+            model: toy, z0: toy.encode(obs, batch: 1), goal: toy.encode(goalObs, batch: 1),
+            actions: actions, batch: n, horizon: h, mode: .min)
         for i in 0..<n { #expect(abs(observedOnly[i] - plainToy[i]) <= 1e-12 * max(1, plainToy[i])) }
         var c = PlannerTests.smallConfig()
         c.learnedChannelWeight = 0.25

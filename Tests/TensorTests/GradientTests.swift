@@ -41,13 +41,15 @@ struct GradientTests {
     func unary(_ f: UnaryFunction) {
         // Away from the kinks of relu/leakyRelu; positive where log and sqrt need it.
         var x = random([4, 3], seed: 4)
-        x = try! Tensor(shape: x.shape, scalars: x.scalars.map { v in
-            let m = 0.2 + abs(v)
-            switch f {
-            case .log, .sqrt: return m
-            default: return v < 0 ? -m : m
-            }
-        })
+        x = try! Tensor(
+            shape: x.shape,
+            scalars: x.scalars.map { v in
+                let m = 0.2 + abs(v)
+                switch f {
+                case .log, .sqrt: return m
+                default: return v < 0 ? -m : m
+                }
+            })
         let err = check([x]) { $0[0].apply(f) }
         #expect(err < Self.tolerance, "\(f): \(err)")
     }

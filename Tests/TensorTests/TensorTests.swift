@@ -4,11 +4,13 @@ import Tensor
 func naiveMatmul<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
     let m = a.shape[0], k = a.shape[1], n = b.shape[1]
     var c = Tensor<S>(shape: [m, n])
-    for i in 0..<m { for j in 0..<n {
-        var s: S = 0
-        for l in 0..<k { s += a[i, l] * b[l, j] }
-        c[i, j] = s
-    } }
+    for i in 0..<m {
+        for j in 0..<n {
+            var s: S = 0
+            for l in 0..<k { s += a[i, l] * b[l, j] }
+            c[i, j] = s
+        }
+    }
     return c
 }
 
@@ -67,7 +69,7 @@ struct TensorBasics {
 
     @Test func backwardAccumulatesAndFreesInterior() throws {
         let w = Variable(try Tensor<Double>(shape: [2], scalars: [1, 2]), requiresGrad: true)
-        let loss = (w * w + w).sum()      // d/dw = 2w + 1
+        let loss = (w * w + w).sum()  // d/dw = 2w + 1
         loss.backward()
         #expect(w.grad?.scalars == [3, 5])
         let frozen = Variable(Tensor<Double>(shape: [2], repeating: 1))

@@ -19,7 +19,8 @@ import Testing
     }
 
     static func saved(_ trainer: CloudJEPATrainer, _ name: String) throws -> TrainedCloudModel {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ewm-ladder3d-\(ProcessInfo.processInfo.processIdentifier)-\(name).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ewm-ladder3d-\(ProcessInfo.processInfo.processIdentifier)-\(name).safetensors")
         try trainer.save(to: url, command: "test")
         defer { try? FileManager.default.removeItem(at: url) }
         return try TrainedCloudModel(url: url)
@@ -65,7 +66,7 @@ import Testing
         let a = try Self.tiny(.vn, steps: 3)
         let state = try a.checkpoint(command: "test")
         let b = try Self.tiny(.vn, steps: 0 + 1)
-        #expect(throws: (any Error).self) { try b.resume(from: state) }   // different steps in the config
+        #expect(throws: (any Error).self) { try b.resume(from: state) }  // different steps in the config
     }
 
     @Test func equivariantPlannerTurnsWithTheWorld() throws {
@@ -79,7 +80,8 @@ import Testing
         config.cem.samples = 12; config.cem.elites = 3; config.cem.iterations = 3; config.cem.horizon = 2
         func firstAction(_ g: SE3Transform) throws -> [Double] {
             model.origin = g.apply(point: .zero).array
-            let mpc = CloudMPC(model: model, config: config, goal: layout.act(g, observations: task.goal), reference: { layout.reference($0, row: 0) })
+            let mpc = CloudMPC(
+                model: model, config: config, goal: layout.act(g, observations: task.goal), reference: { layout.reference($0, row: 0) })
             mpc.reset(seed: 1)
             let a = try mpc.action(observation: Observation(layout.act(g, observations: task.start)), info: Info())
             #expect(mpc.stats.degenerateFrames == 0)

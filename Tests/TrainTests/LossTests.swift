@@ -9,14 +9,16 @@ struct LossTests {
         let z = Tensor<Double>.randomNormal([12, 4], using: &rng)
         let p = Tensor<Double>.randomNormal([6, 2, 3], using: &rng), t = Tensor<Double>.randomNormal([6, 2, 3], using: &rng)
         #expect(checkGradients(inputs: [p, t], step: 1e-5) { Loss.relativeMSE($0[0], $0[1]) }.maxRelativeError < 1e-6)
-        #expect(checkGradients(inputs: [z], step: 1e-5) { v in
-            let (a, b) = Loss.vicreg(v[0].squared())
-            return a + b
-        }.maxRelativeError < 1e-6)
-        #expect(checkGradients(inputs: [z], step: 1e-5) { v in
-            var r = Xoshiro256(seed: 9)
-            return Loss.sigreg(v[0], slices: 8, using: &r)
-        }.maxRelativeError < 1e-6)
+        #expect(
+            checkGradients(inputs: [z], step: 1e-5) { v in
+                let (a, b) = Loss.vicreg(v[0].squared())
+                return a + b
+            }.maxRelativeError < 1e-6)
+        #expect(
+            checkGradients(inputs: [z], step: 1e-5) { v in
+                var r = Xoshiro256(seed: 9)
+                return Loss.sigreg(v[0], slices: 8, using: &r)
+            }.maxRelativeError < 1e-6)
         #expect(checkGradients(inputs: [p], step: 1e-5) { Loss.vectorNorms($0[0]).sum() }.maxRelativeError < 1e-6)
     }
 
@@ -47,7 +49,7 @@ struct LossTests {
         let scaled = Features(scalars: Variable(s), vectors: Variable(v) * 5.0)
         let bu = Loss.blockSIGReg(unit, rep: rep, slices: 16, using: &r3).value.scalar
         let bs = Loss.blockSIGReg(scaled, rep: rep, slices: 16, using: &r4).value.scalar
-        #expect(abs(bu - bs) < 1e-6 * max(1, bu))   // exact up to the eps inside the RMS
+        #expect(abs(bu - bs) < 1e-6 * max(1, bu))  // exact up to the eps inside the RMS
     }
 }
 
@@ -61,8 +63,9 @@ struct TrainerTests {
         for _ in 0..<15 { losses.append(trainer.step(points: batch.points, action: batch.action, nextPoints: batch.nextPoints)) }
         #expect(losses.last! < losses.first!)
         let m = trainer.model
-        let r = equivarianceResidual(inputs: [(m.pointsRep, [8, 5]), (m.actionRep, [8])], outputRep: m.latentRep)
-        { (x: [Features<S>]) in .vectors(m.predict(m.encode(x[0].vectors!), action: x[1].vectors!)) }
+        let r = equivarianceResidual(inputs: [(m.pointsRep, [8, 5]), (m.actionRep, [8])], outputRep: m.latentRep) { (x: [Features<S>]) in
+            .vectors(m.predict(m.encode(x[0].vectors!), action: x[1].vectors!))
+        }
         #expect(r < tolerance, "residual \(r)")
     }
 

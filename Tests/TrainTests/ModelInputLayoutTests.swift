@@ -16,15 +16,18 @@ import Testing
 
     @Test func planarLayoutTensorsAreTheDedicatedOnes() throws {
         var rng = Envs.SplitMix64(seed: 11)
-        for layout in [try ObservationLayout.forEnv("teacher2d"), try ObservationLayout.forEnv("pusht"),
-                       try ObservationLayout.forEnv("pusht", history: 2, previousAction: true)] {
+        for layout in [
+            try ObservationLayout.forEnv("teacher2d"), try ObservationLayout.forEnv("pusht"),
+            try ObservationLayout.forEnv("pusht", history: 2, previousAction: true),
+        ] {
             let b = 5
             let obs = Self.random(b * layout.observationSize, &rng, scale: 300), act = Self.random(b * 2, &rng, scale: 300)
             let origins = Self.random(3 * b, &rng)
             #expect(layout.dimension == 2 && layout.inputChannels == layout.points && layout.originSize == 0)
             #expect(layout.observesPreviousAction == layout.previousAction)
             // Origins are ignored; model actions are the raw actions.
-            #expect(Self.scalars(layout.pointsTensor(obs, batch: b, origins: origins, as: Double.self))
+            #expect(
+                Self.scalars(layout.pointsTensor(obs, batch: b, origins: origins, as: Double.self))
                     == Self.scalars(layout.pointsTensor(obs, batch: b, as: Double.self)))
             #expect(layout.modelActions(act, observations: obs, batch: b) == act)
         }
@@ -43,12 +46,12 @@ import Testing
         var ref = Xoshiro256(seed: 99)
         for i in 0..<b {
             let g = layout.rotation(2 * Double.pi * ref.nextUnit())
-            eo.replaceSubrange(i * os ..< (i + 1) * os, with: g.apply(toPoints: Array(o[i * os ..< (i + 1) * os])))
-            en.replaceSubrange(i * os ..< (i + 1) * os, with: g.apply(toPoints: Array(n[i * os ..< (i + 1) * os])))
-            ea.replaceSubrange(2 * i ..< 2 * i + 2, with: g.apply(toPoints: Array(a[2 * i ..< 2 * i + 2])))
+            eo.replaceSubrange(i * os..<(i + 1) * os, with: g.apply(toPoints: Array(o[i * os..<(i + 1) * os])))
+            en.replaceSubrange(i * os..<(i + 1) * os, with: g.apply(toPoints: Array(n[i * os..<(i + 1) * os])))
+            ea.replaceSubrange(2 * i..<2 * i + 2, with: g.apply(toPoints: Array(a[2 * i..<2 * i + 2])))
         }
         #expect(go == eo && gn == en && ga == ea)
-        #expect(rng.next() == ref.next())   // the same number of draws
+        #expect(rng.next() == ref.next())  // the same number of draws
         // mlp-soft: angles drawn in the same way, the batch rotated by them.
         var s1 = Xoshiro256(seed: 5), s2 = Xoshiro256(seed: 5)
         let orbit = try #require(layout.softOrbit(observations: o, actions: a, batch: b, using: &s1))
@@ -67,7 +70,9 @@ import Testing
         #expect(layout.dimension == 3 && layout.inputChannels == layout.channels && layout.originSize == 3 && !layout.observesPreviousAction)
         let offsets = layout.modelActions(act, observations: obs, batch: b)
         #expect(offsets == layout.offsets(actions: act, observations: obs, batch: b))
-        #expect(Self.scalars(layout.actionTensor(offsets, batch: b, as: Double.self)) == Self.scalars(layout.offsetTensor(offsets, batch: b, as: Double.self)))
+        #expect(
+            Self.scalars(layout.actionTensor(offsets, batch: b, as: Double.self))
+                == Self.scalars(layout.offsetTensor(offsets, batch: b, as: Double.self)))
         #expect(Self.scalars(layout.pointsTensor(obs, batch: b, origins: origins, as: Double.self)).count == b * 3 * layout.channels)
         var none = Xoshiro256(seed: 1)
         #expect(layout.softOrbit(observations: obs, actions: offsets, batch: b, using: &none) == nil)
@@ -87,9 +92,9 @@ import Testing
         for i in 0..<b {
             let r = Mat3.randomRotation(using: &ref), t = Vec3(w, at: 3 * i)
             let g = SE3Transform(rotation: r, translation: t - r * t)
-            eo.replaceSubrange(i * os ..< (i + 1) * os, with: layout.act(g, observations: Array(o[i * os ..< (i + 1) * os])))
-            en.replaceSubrange(i * os ..< (i + 1) * os, with: layout.act(g, observations: Array(n[i * os ..< (i + 1) * os])))
-            ea.replaceSubrange(3 * i ..< 3 * i + 3, with: layout.rotate(g.rotation, vectors: Array(a[3 * i ..< 3 * i + 3])))
+            eo.replaceSubrange(i * os..<(i + 1) * os, with: layout.act(g, observations: Array(o[i * os..<(i + 1) * os])))
+            en.replaceSubrange(i * os..<(i + 1) * os, with: layout.act(g, observations: Array(n[i * os..<(i + 1) * os])))
+            ea.replaceSubrange(3 * i..<3 * i + 3, with: layout.rotate(g.rotation, vectors: Array(a[3 * i..<3 * i + 3])))
         }
         #expect(go == eo && gn == en && ga == ea)
         #expect(rng.next() == ref.next())
@@ -147,7 +152,7 @@ import Testing
         let offsets = layout.offsets(actions: data.actions, observations: data.observations, batch: data.count)
         let (o, _, n) = data.gather(indices)
         var a = [Double](), w = [Double]()
-        for i in indices { a += offsets[3 * i ..< 3 * i + 3]; w += data.origins[3 * i ..< 3 * i + 3] }
+        for i in indices { a += offsets[3 * i..<3 * i + 3]; w += data.origins[3 * i..<3 * i + 3] }
         let z = net.encode(Variable(layout.pointsTensor(o, batch: 8, origins: w, as: Float.self)))
         let p = net.predict(z, action: Variable(layout.offsetTensor(a, batch: 8, as: Float.self)))
         let goal = net.encode(Variable(layout.pointsTensor(n, batch: 8, origins: w, as: Float.self)))

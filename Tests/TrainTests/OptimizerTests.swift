@@ -58,7 +58,7 @@ struct OptimizerTests {
         let model = VNWorldModel<Float>(VNWorldModelConfig(dim: 2, encoderWidths: [4], latentChannels: 3, predictorWidths: [5]), seed: 2)
         _ = rng.next()
         let opt = MuonAdamW(namedParameters: model.namedParameters)
-        #expect(opt.adamNames == ["encoder.0.weight"])   // [4, 1]: a first layer from one channel
+        #expect(opt.adamNames == ["encoder.0.weight"])  // [4, 1]: a first layer from one channel
         #expect(opt.muonNames.count == model.namedParameters.count - 1)
     }
 

@@ -6,9 +6,11 @@ struct SafeTensorsTests {
     func sample() throws -> SafeTensors {
         var rng = Xoshiro256(seed: 3)
         return SafeTensors(
-            tensors: ["a.weight": .f32(Tensor<Float>.randomNormal([3, 4], using: &rng)),
-                      "b": .f64(Tensor<Double>.randomNormal([5], using: &rng)),
-                      "empty": .f32(Tensor<Float>(shape: [0, 2]))],
+            tensors: [
+                "a.weight": .f32(Tensor<Float>.randomNormal([3, 4], using: &rng)),
+                "b": .f64(Tensor<Double>.randomNormal([5], using: &rng)),
+                "empty": .f32(Tensor<Float>(shape: [0, 2])),
+            ],
             metadata: ["config": "{\"dim\":2}"])
     }
 
@@ -19,12 +21,13 @@ struct SafeTensorsTests {
         let url = dir.appendingPathComponent("x.safetensors")
         let s = try sample()
         try s.write(to: url)
-        try s.write(to: url)     // overwriting goes through a temp file + rename as well
+        try s.write(to: url)  // overwriting goes through a temp file + rename as well
         #expect(try SafeTensors.read(from: url) == s)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["x.safetensors"])
         let bytes = try s.encoded()
-        #expect((8 + Int(bytes[0])) % 8 == 0)   // header padded to 8-byte alignment
-        #expect(try SafeTensors.decode(bytes).tensor("a.weight", as: Float.self, shape: [3, 4])
+        #expect((8 + Int(bytes[0])) % 8 == 0)  // header padded to 8-byte alignment
+        #expect(
+            try SafeTensors.decode(bytes).tensor("a.weight", as: Float.self, shape: [3, 4])
                 == (try s.tensor("a.weight", as: Float.self)))
     }
 
@@ -66,8 +69,11 @@ struct SafeTensorsTests {
 
     @Test func oversizedFilesAreRejected() throws {
         let bytes = try sample().encoded()
-        #expect(throws: SafeTensorsError.oversized(expectedBytes: bytes.count - 8 - Int(bytes[0]) - Int(bytes[1]) * 256,
-                                                   actualBytes: bytes.count - 8 - Int(bytes[0]) - Int(bytes[1]) * 256 + 3)) {
+        #expect(
+            throws: SafeTensorsError.oversized(
+                expectedBytes: bytes.count - 8 - Int(bytes[0]) - Int(bytes[1]) * 256,
+                actualBytes: bytes.count - 8 - Int(bytes[0]) - Int(bytes[1]) * 256 + 3)
+        ) {
             try SafeTensors.decode(bytes + [1, 2, 3])
         }
         var huge = bytes
@@ -78,7 +84,8 @@ struct SafeTensorsTests {
     }
 
     @Test func overlappingAndHolesAreRejected() {
-        let overlap = file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, dataBytes: 12)
+        let overlap = file(
+            header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, dataBytes: 12)
         #expect(throws: SafeTensorsError.overlappingTensors("a", "b")) { try SafeTensors.decode(overlap) }
         let hole = file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, dataBytes: 8)
         #expect(throws: SafeTensorsError.invalidOffsets("hole of 4 bytes before tensor 'a'")) { try SafeTensors.decode(hole) }
@@ -100,9 +107,11 @@ struct SafeTensorsTests {
     }
 
     @Test func malformedHeadersAreRejected() {
-        for header in ["not json", "[1,2]", #"{"a":3}"#, #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#,
-                       #"{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#,
-                       #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}"#, #"{"__metadata__":{"k":1}}"#] {
+        for header in [
+            "not json", "[1,2]", #"{"a":3}"#, #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#,
+            #"{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#,
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}"#, #"{"__metadata__":{"k":1}}"#,
+        ] {
             #expect {
                 try SafeTensors.decode(file(header: header, dataBytes: 4))
             } throws: { error in

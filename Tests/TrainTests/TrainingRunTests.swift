@@ -19,7 +19,8 @@ import Testing
         let dir = Self.tmp("run")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (config, data) = try Self.tiny(steps: 7)
-        let run = TrainingRun(directory: dir, steps: 7, logEvery: 3, checkpointEvery: 4, command: "ewm-sim train --test", env: "teacher2d", model: "vn")
+        let run = TrainingRun(
+            directory: dir, steps: 7, logEvery: 3, checkpointEvery: 4, command: "ewm-sim train --test", env: "teacher2d", model: "vn")
         var seen: [Int] = []
         let summary = try run.run(try JEPATrainer(config: config, data: data), transitions: data.count) { seen.append($0.step) }
         #expect(seen == Array(1...7))
@@ -37,8 +38,9 @@ import Testing
         let other = Self.tmp("manual")
         defer { try? FileManager.default.removeItem(at: other) }
         try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
-        try manual.save(to: other.appendingPathComponent("c.safetensors"), command: "ewm-sim train --test",
-                        extra: ["command_line": "ewm-sim train --test", "env": "teacher2d"])
+        try manual.save(
+            to: other.appendingPathComponent("c.safetensors"), command: "ewm-sim train --test",
+            extra: ["command_line": "ewm-sim train --test", "env": "teacher2d"])
         #expect(try Data(contentsOf: other.appendingPathComponent("c.safetensors")) == Data(contentsOf: run.checkpointURL))
 
         #expect(throws: TrainingRunError("\(run.checkpointURL.path) exists; pass --resume to continue it or choose another --out")) {
@@ -56,7 +58,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: straight) }
         let (config, data) = try Self.tiny(steps: 6)
         var run = TrainingRun(directory: dir, steps: 6, resume: true, logEvery: 1, checkpointEvery: 100, command: "c", env: "teacher2d", model: "vn")
-        #expect(Self.message { try run.run(try JEPATrainer(config: config, data: data), transitions: 1) } == "--resume: no checkpoint at \(run.checkpointURL.path)")
+        #expect(
+            Self.message { try run.run(try JEPATrainer(config: config, data: data), transitions: 1) }
+                == "--resume: no checkpoint at \(run.checkpointURL.path)")
         // Interrupted after the step-4 checkpoint, with log lines beyond it.
         var first = run
         first.resume = false; first.steps = 4
@@ -87,20 +91,23 @@ import Testing
         #expect(DatasetCompatibility.recordedConfig(in: dir, as: CollectConfig.self) == collect)
 
         var requested = collect
-        requested.seed = 99   // ignored: the recorded settings win
+        requested.seed = 99  // ignored: the recorded settings win
         let (loaded, recorded) = try DatasetCompatibility.load(dir.path, requested: requested)
         #expect(loaded.count == 12 && recorded == collect)
 
         requested.history = 2
-        #expect(Self.message { _ = try DatasetCompatibility.load(dir.path, requested: requested) }
+        #expect(
+            Self.message { _ = try DatasetCompatibility.load(dir.path, requested: requested) }
                 == "--data \(dir.path) holds 1-frame observations; pass --history 1")
         var frameskip = collect
         frameskip.frameskip = 5
-        #expect(Self.message { try DatasetCompatibility.check(collect, against: frameskip, path: "x") }
+        #expect(
+            Self.message { try DatasetCompatibility.check(collect, against: frameskip, path: "x") }
                 == "--data x holds transitions with frameskip 1; pass --frameskip 1")
         var previous = collect
         previous.previousAction = true
-        #expect(Self.message { try DatasetCompatibility.check(collect, against: previous, path: "x") }
+        #expect(
+            Self.message { try DatasetCompatibility.check(collect, against: previous, path: "x") }
                 == "--data x was collected without --previous-action; pass the same")
         #expect(Self.message { try DatasetCompatibility.check(collect, against: collect, path: "x") } == nil)
         // Shards of another env are refused (by their shapes, or by the recorded env).
@@ -121,13 +128,15 @@ import Testing
         #expect(try DatasetCompatibility.load(dir.path, requested: collect).collect == collect)
         var so3 = collect
         so3.rung = .so3
-        #expect(Self.message { _ = try DatasetCompatibility.load(dir.path, requested: so3) }
+        #expect(
+            Self.message { _ = try DatasetCompatibility.load(dir.path, requested: so3) }
                 == "--data \(dir.path) was collected on the identity rung, not so3")
     }
 
     @Test func modelOverridesApplyTheSameWayIn2DAnd3D() {
-        let o = ModelOverrides(hiddenScale: 3, eps: 0.5, mlpBias: true, encoderWidths: [5, 6], predictorWidths: [7], latentChannels: 4,
-                               residual: true, observationInLatent: true, gatedDirections: 2)
+        let o = ModelOverrides(
+            hiddenScale: 3, eps: 0.5, mlpBias: true, encoderWidths: [5, 6], predictorWidths: [7], latentChannels: 4,
+            residual: true, observationInLatent: true, gatedDirections: 2)
         let planar = o.planarSpec(kind: .mlp, points: 9, scale: 4)
         let cloud = o.cloudSpec(kind: .mlp, points: 9, scale: 4)
         for s in [planar, cloud] {

@@ -76,9 +76,9 @@ import Testing
         let three = try collectTransitions(CollectConfig(env: "pusht", episodes: 2, stepsPerEpisode: 6, seed: 2, start: .halfPlane, history: 3))
         #expect(three.observationSize == 54 && three.count == one.count)
         for i in 0..<three.count {
-            let o = Array(three.observation(i)), n = Array(three.nextObservations[i * 54 ..< (i + 1) * 54])
+            let o = Array(three.observation(i)), n = Array(three.nextObservations[i * 54..<(i + 1) * 54])
             #expect(Array(o[0..<18]) == Array(one.observation(i)))
-            #expect(Array(n[0..<18]) == Array(one.nextObservations[i * 18 ..< (i + 1) * 18]))
+            #expect(Array(n[0..<18]) == Array(one.nextObservations[i * 18..<(i + 1) * 18]))
             #expect(Array(n[18..<54]) == Array(o[0..<36]))
             if three.steps[i] == 0 { #expect(Array(o[18..<36]) == Array(o[0..<18]) && Array(o[36..<54]) == Array(o[0..<18])) }
         }
@@ -104,13 +104,14 @@ import Testing
             let rows = (0..<data.count).filter { data.episodes[$0] == Int64(e) }
             #expect(rows.count == 4)
             for (i, j) in zip(rows, rows.dropFirst()) {
-                #expect(Array(data.nextObservations[i * 18 ..< (i + 1) * 18]) == Array(data.observation(j)))
+                #expect(Array(data.nextObservations[i * 18..<(i + 1) * 18]) == Array(data.observation(j)))
             }
         }
         // One transition replayed at orientation 0 from the episode's reset: the recorded action, held 3 steps.
         let env = PushTEnv(observationType: .keypoints)
-        var c = CollectConfig(env: "pusht", episodes: 1, stepsPerEpisode: 1, orientations: try OrientationSlice(degrees: "0:0"), seed: 9,
-                              start: .reference, frameskip: 3)
+        var c = CollectConfig(
+            env: "pusht", episodes: 1, stepsPerEpisode: 1, orientations: try OrientationSlice(degrees: "0:0"), seed: 9,
+            start: .reference, frameskip: 3)
         let one = try collectTransitions(c)
         var rng = Envs.SplitMix64(seed: c.seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         _ = c.orientations.sample(using: &rng)
@@ -131,10 +132,13 @@ import Testing
         let data = try collectTransitions(c)
         #expect(try c.layout.points == 10 && c.layout.framePoints == 9 && data.observationSize == 20)
         for i in 0..<data.count {
-            let o = Array(data.observation(i)), n = Array(data.nextObservations[i * 20 ..< (i + 1) * 20])
-            #expect(Array(n[18..<20]) == Array(data.actions[2 * i ..< 2 * i + 2]))
-            if data.steps[i] == 0 { #expect(Array(o[18..<20]) == Array(o[16..<18])) }
-            else { #expect(Array(o[18..<20]) == Array(data.actions[2 * (i - 1) ..< 2 * i])) }
+            let o = Array(data.observation(i)), n = Array(data.nextObservations[i * 20..<(i + 1) * 20])
+            #expect(Array(n[18..<20]) == Array(data.actions[2 * i..<2 * i + 2]))
+            if data.steps[i] == 0 {
+                #expect(Array(o[18..<20]) == Array(o[16..<18]))
+            } else {
+                #expect(Array(o[18..<20]) == Array(data.actions[2 * (i - 1)..<2 * i]))
+            }
         }
         #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
         #expect(throws: EnvError.self) { try ObservationLayout.forEnv("teacher2d", previousAction: true) }
@@ -226,7 +230,9 @@ import Testing
             var plainSpec = trained.spec
             plainSpec.config.residual = false
             let plain = WorldNet<Double>(plainSpec, seed: 0)
-            for ((_, dst), (_, src)) in zip(plain.namedParameters, trained.online.namedParameters) { dst.value = src.value.converted(to: Double.self) }
+            for ((_, dst), (_, src)) in zip(plain.namedParameters, trained.online.namedParameters) {
+                dst.value = src.value.converted(to: Double.self)
+            }
             let zt = try Tensor<Double>(shape: [1, 2, 9], scalars: (0..<18).map { Double($0) / 10 })
             let a = try Tensor<Double>(shape: [1, 2, 1], scalars: [0.3, -0.2])
             let withSkip = trained.online.copy(as: Double.self).predict(Variable(zt), action: Variable(a)).value
@@ -380,7 +386,7 @@ import Testing
         let angles = [0.3, -1.2, 2.8]
         let out = rotateLatents(Variable(z), angles: angles).value
         for b in 0..<3 {
-            let single = try Tensor<Double>(shape: [1, 2, 5], scalars: Array(z.scalars[b * 10 ..< (b + 1) * 10]))
+            let single = try Tensor<Double>(shape: [1, 2, 5], scalars: Array(z.scalars[b * 10..<(b + 1) * 10]))
             let ref = rotateLatent(single, angle: angles[b])
             for j in 0..<10 { #expect(abs(out.scalars[b * 10 + j] - ref[j]) < 1e-12) }
         }

@@ -24,11 +24,13 @@ public func checkEnvironment(steps: Int = 20, seed: UInt64 = 7, _ make: () throw
     do {
         let env = try make()
         let (obs, _) = try env.reset(seed: seed)
-        report.record("reset observation is in the observation space", env.observationSpace.contains(obs, tolerance: 1e-9),
-                      "shape \(obs.shape) vs \(env.observationSpace.shape)")
+        report.record(
+            "reset observation is in the observation space", env.observationSpace.contains(obs, tolerance: 1e-9),
+            "shape \(obs.shape) vs \(env.observationSpace.shape)")
         report.record("reset observation is finite", obs.isFinite)
-        report.record("action space is bounded and non-empty",
-                      env.actionSpace.count > 0 && zip(env.actionSpace.low, env.actionSpace.high).allSatisfy { $0.isFinite && $1.isFinite && $0 <= $1 })
+        report.record(
+            "action space is bounded and non-empty",
+            env.actionSpace.count > 0 && zip(env.actionSpace.low, env.actionSpace.high).allSatisfy { $0.isFinite && $1.isFinite && $0 <= $1 })
 
         // Seeding: the same seed gives the same start; another seed a different one.
         let again = try make()

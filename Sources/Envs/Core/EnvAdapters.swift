@@ -9,8 +9,10 @@ public struct EnvAdapters: Sendable {
     /// Goal-reaching protocols for closed-loop evaluation (the first is the default).
     public var goalProtocols: [any GoalProtocol]
 
-    public init(model: ModelReading, collection: CollectionAdapter = CollectionAdapter(), planning: PlanningPresets,
-                goalProtocols: [any GoalProtocol] = []) {
+    public init(
+        model: ModelReading, collection: CollectionAdapter = CollectionAdapter(), planning: PlanningPresets,
+        goalProtocols: [any GoalProtocol] = []
+    ) {
         self.model = model; self.collection = collection; self.planning = planning; self.goalProtocols = goalProtocols
     }
 
@@ -59,8 +61,10 @@ public struct ModelReading: Sendable, Equatable {
     /// the fraction of transitions that moved it.
     public var bodyPoints: Int?
 
-    public init(observationType: String, dimension: Int, pointsPerFrame: Int, center: [Double]?, referencePoints: Int = 0,
-                scale: Double, action: Action, agentIndex: Int? = nil, bodyPoints: Int? = nil) {
+    public init(
+        observationType: String, dimension: Int, pointsPerFrame: Int, center: [Double]?, referencePoints: Int = 0,
+        scale: Double, action: Action, agentIndex: Int? = nil, bodyPoints: Int? = nil
+    ) {
         self.observationType = observationType; self.dimension = dimension; self.pointsPerFrame = pointsPerFrame
         self.center = center; self.referencePoints = referencePoints; self.scale = scale; self.action = action
         self.agentIndex = agentIndex; self.bodyPoints = bodyPoints
@@ -92,8 +96,10 @@ public struct CollectionAdapter: Sendable {
     /// The exploratory policy at orientation theta (nil: uniform random actions over the action space).
     public var explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)?
 
-    public init(starts: [String: @Sendable (_ theta: Double, _ angleSpread: Double, _ rng: inout SplitMix64) -> [Double]] = [:],
-                explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)? = nil) {
+    public init(
+        starts: [String: @Sendable (_ theta: Double, _ angleSpread: Double, _ rng: inout SplitMix64) -> [Double]] = [:],
+        explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)? = nil
+    ) {
         self.starts = starts; self.explorer = explorer
     }
 }

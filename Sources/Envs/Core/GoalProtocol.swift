@@ -45,9 +45,11 @@ public struct GoalEpisode {
     /// Progress after a reset or a step, from the env's observation and info, and the previous progress.
     public var progress: @Sendable (_ observation: [Double], _ info: Info, _ previous: GoalProgress?) -> GoalProgress
 
-    public init(env: any Environment, resetSeed: UInt64, resetState: [Double]? = nil, goal: @escaping @Sendable ([Double]) -> [Double],
-                goalState: [Double]? = nil,
-                progress: @escaping @Sendable ([Double], Info, GoalProgress?) -> GoalProgress) {
+    public init(
+        env: any Environment, resetSeed: UInt64, resetState: [Double]? = nil, goal: @escaping @Sendable ([Double]) -> [Double],
+        goalState: [Double]? = nil,
+        progress: @escaping @Sendable ([Double], Info, GoalProgress?) -> GoalProgress
+    ) {
         self.env = env; self.resetSeed = resetSeed; self.resetState = resetState; self.goal = goal; self.goalState = goalState
         self.progress = progress
     }

@@ -34,8 +34,10 @@ public struct EnvRegistration: Sendable {
     public let observationTypes: [String]
     public let factory: @Sendable (MakeOptions) throws -> any Environment
     public let adapters: EnvAdapters?
-    public init(id: String, summary: String, observationTypes: [String], adapters: EnvAdapters? = nil,
-                factory: @escaping @Sendable (MakeOptions) throws -> any Environment) {
+    public init(
+        id: String, summary: String, observationTypes: [String], adapters: EnvAdapters? = nil,
+        factory: @escaping @Sendable (MakeOptions) throws -> any Environment
+    ) {
         self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.adapters = adapters; self.factory = factory
     }
 }

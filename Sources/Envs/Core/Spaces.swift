@@ -60,7 +60,9 @@ public struct BoxSpace: Equatable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String {
         let lo = Set(low), hi = Set(high)
-        let bounds = lo.count == 1 && hi.count == 1 ? "\(low.first.map(Self.format) ?? "-"), \(high.first.map(Self.format) ?? "-")"
+        let bounds =
+            lo.count == 1 && hi.count == 1
+            ? "\(low.first.map(Self.format) ?? "-"), \(high.first.map(Self.format) ?? "-")"
             : "low [\(low.map(Self.format).joined(separator: ", "))], high [\(high.map(Self.format).joined(separator: ", "))]"
         return "Box(\(bounds), shape \(shape), \(dtype.rawValue))"
     }

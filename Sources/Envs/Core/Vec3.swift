@@ -44,7 +44,9 @@ public struct Mat3: Equatable, Hashable, Sendable, Codable {
     /// Columns given as vectors.
     @inlinable public init(columns c0: Vec3, _ c1: Vec3, _ c2: Vec3) { self.init(c0.x, c1.x, c2.x, c0.y, c1.y, c2.y, c0.z, c1.z, c2.z) }
     /// Nine numbers in row-major order from `values[offset...]`.
-    @inlinable public init(_ v: [Double], at o: Int) { self.init(v[o], v[o + 1], v[o + 2], v[o + 3], v[o + 4], v[o + 5], v[o + 6], v[o + 7], v[o + 8]) }
+    @inlinable public init(_ v: [Double], at o: Int) {
+        self.init(v[o], v[o + 1], v[o + 2], v[o + 3], v[o + 4], v[o + 5], v[o + 6], v[o + 7], v[o + 8])
+    }
 
     public static let identity = Mat3(1, 0, 0, 0, 1, 0, 0, 0, 1)
     public static let zero = Mat3(0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -153,15 +155,17 @@ public struct Mat3: Equatable, Hashable, Sendable, Codable {
     public static func randomRotation<G: RandomNumberGenerator>(using rng: inout G) -> Mat3 {
         let u1 = Double.random(in: 0..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng), u3 = Double.random(in: 0..<1, using: &rng)
         let a = (1 - u1).squareRoot(), b = u1.squareRoot()
-        return fromQuaternion(w: b * cos(2 * Double.pi * u3), x: a * sin(2 * Double.pi * u2),
-                              y: a * cos(2 * Double.pi * u2), z: b * sin(2 * Double.pi * u3))
+        return fromQuaternion(
+            w: b * cos(2 * Double.pi * u3), x: a * sin(2 * Double.pi * u2),
+            y: a * cos(2 * Double.pi * u2), z: b * sin(2 * Double.pi * u3))
     }
 
     /// The rotation of a unit quaternion (w, x, y, z).
     public static func fromQuaternion(w: Double, x: Double, y: Double, z: Double) -> Mat3 {
-        Mat3(1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-             2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-             2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y))
+        Mat3(
+            1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+            2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+            2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y))
     }
 
     public static func == (a: Mat3, b: Mat3) -> Bool { a.array == b.array }

@@ -19,8 +19,10 @@ public final class ExploratoryPusher: Policy {
     private var direction = Vec2(1, 0)
     private var t = 0
 
-    public init(rotation: PlanarRotation? = nil, randomFraction: Double = 0.25, localRandomStd: Double? = nil, noise: Double = 8,
-                holdSteps: Int = 15, seed: UInt64 = 0) {
+    public init(
+        rotation: PlanarRotation? = nil, randomFraction: Double = 0.25, localRandomStd: Double? = nil, noise: Double = 8,
+        holdSteps: Int = 15, seed: UInt64 = 0
+    ) {
         self.rotation = rotation
         self.randomFraction = randomFraction
         self.localRandomStd = localRandomStd

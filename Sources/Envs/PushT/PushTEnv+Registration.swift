@@ -6,18 +6,23 @@ extension PushTEnv {
         id: "pusht", summary: "Push the T onto the goal; gym-pusht 0.1.8 dynamics on Box2D",
         observationTypes: ObservationType.allCases.map(\.rawValue),
         adapters: EnvAdapters(
-            model: ModelReading(observationType: ObservationType.keypoints.rawValue, dimension: 2, pointsPerFrame: 9,
-                                center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y], scale: 100,
-                                action: .point, agentIndex: 16, bodyPoints: 8),
+            model: ModelReading(
+                observationType: ObservationType.keypoints.rawValue, dimension: 2, pointsPerFrame: 9,
+                center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y], scale: 100,
+                action: .point, agentIndex: 16, bodyPoints: 8),
             collection: CollectionAdapter(
-                starts: ["goal-region": { theta, spread, rng in startState(goalRegion: true, theta: theta, angleSpread: spread, using: &rng) },
-                         "half-plane": { theta, spread, rng in startState(goalRegion: false, theta: theta, angleSpread: spread, using: &rng) }],
+                starts: [
+                    "goal-region": { theta, spread, rng in startState(goalRegion: true, theta: theta, angleSpread: spread, using: &rng) },
+                    "half-plane": { theta, spread, rng in startState(goalRegion: false, theta: theta, angleSpread: spread, using: &rng) },
+                ],
                 explorer: { s in
-                    ExploratoryPusher(rotation: PlanarRotation(angle: s.orientation, center: PushTGeometry.workspaceCenter),
-                                      randomFraction: s.randomFraction, localRandomStd: s.localRandomStd, seed: s.seed)
+                    ExploratoryPusher(
+                        rotation: PlanarRotation(angle: s.orientation, center: PushTGeometry.workspaceCenter),
+                        randomFraction: s.randomFraction, localRandomStd: s.localRandomStd, seed: s.seed)
                 }),
-            planning: PlanningPresets(center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y],
-                                      actionLow: [0, 0], actionHigh: [512, 512], invariantRadius: 256),
+            planning: PlanningPresets(
+                center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y],
+                actionLow: [0, 0], actionHigh: [512, 512], invariantRadius: 256),
             goalProtocols: PushTProtocol.allCases)
     ) { options in try PushTEnv.make(options) }
 
@@ -27,13 +32,17 @@ extension PushTEnv {
     static func startState(goalRegion: Bool, theta: Double, angleSpread: Double, using rng: inout SplitMix64) -> [Double] {
         let s: [Double]
         if goalRegion {
-            s = [Double.random(in: 50...450, using: &rng), Double.random(in: 50...450, using: &rng),
-                 Double.random(in: 156...356, using: &rng), Double.random(in: 156...356, using: &rng),
-                 Double.pi / 4 + Double.random(in: -angleSpread...angleSpread, using: &rng)]
+            s = [
+                Double.random(in: 50...450, using: &rng), Double.random(in: 50...450, using: &rng),
+                Double.random(in: 156...356, using: &rng), Double.random(in: 156...356, using: &rng),
+                Double.pi / 4 + Double.random(in: -angleSpread...angleSpread, using: &rng),
+            ]
         } else {
-            s = [Double.random(in: 256...450, using: &rng), Double.random(in: 50...450, using: &rng),
-                 Double.random(in: 306...406, using: &rng), Double.random(in: 156...356, using: &rng),
-                 Double.pi / 4 + Double.random(in: -angleSpread...angleSpread, using: &rng)]
+            s = [
+                Double.random(in: 256...450, using: &rng), Double.random(in: 50...450, using: &rng),
+                Double.random(in: 306...406, using: &rng), Double.random(in: 156...356, using: &rng),
+                Double.pi / 4 + Double.random(in: -angleSpread...angleSpread, using: &rng),
+            ]
         }
         return PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter).act(onState: s)
     }

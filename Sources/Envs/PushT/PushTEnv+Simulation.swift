@@ -37,7 +37,8 @@ final class PushTModelError: SimulatorModelError {
     func perturb(_ sim: PushTEnv, action: [Double], rng: inout SplitMix64) -> Bool {
         var moved = false
         if (sim.physics.blockOrigin - before).length > 1 {
-            let offset = field?.offset(agent: agentBefore, action: Vec2(action[0], action[1]), block: before)
+            let offset =
+                field?.offset(agent: agentBefore, action: Vec2(action[0], action[1]), block: before)
                 ?? Self.gaussianOffset(meanLength: meanLength, using: &rng)
             sim.physics.setBlockOrigin(sim.physics.blockOrigin + offset)
             moved = true

@@ -165,7 +165,9 @@ public final class PushTEnv: SymmetricEnvironment {
     }
 
     public static func validate(state: [Double]) throws {
-        guard state.count == 5 else { throw EnvError.invalidState("expected 5 values [agent_x, agent_y, block_x, block_y, block_angle], got \(state.count)") }
+        guard state.count == 5 else {
+            throw EnvError.invalidState("expected 5 values [agent_x, agent_y, block_x, block_y, block_angle], got \(state.count)")
+        }
         if let i = state.firstIndex(where: { !$0.isFinite }) { throw EnvError.invalidState("element \(i) is \(state[i]); states must be finite") }
     }
 

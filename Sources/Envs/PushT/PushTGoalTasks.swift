@@ -46,8 +46,10 @@ public struct GoalReachingTask: Sendable {
     public static func errors(state s: [Double], goal: [Double]) -> (position: Double, angle: Double, agent: Double, block: Double) {
         var d2 = 0.0
         for i in 0..<4 { d2 += (s[i] - goal[i]) * (s[i] - goal[i]) }
-        return (d2.squareRoot(), abs(remainder(s[4] - goal[4], 2 * Double.pi)),
-                hypot(s[0] - goal[0], s[1] - goal[1]), hypot(s[2] - goal[2], s[3] - goal[3]))
+        return (
+            d2.squareRoot(), abs(remainder(s[4] - goal[4], 2 * Double.pi)),
+            hypot(s[0] - goal[0], s[1] - goal[1]), hypot(s[2] - goal[2], s[3] - goal[3])
+        )
     }
 }
 
@@ -64,8 +66,9 @@ extension PushTProtocol: GoalProtocol {
     /// goal25: task `index` (start `reset(seed:)` of its held-out seed, goal the state 25 exploratory steps on); full:
     /// `reset(seed:)`, the goal the T at the goal pose with the agent where it is. Both moved into the world at theta.
     public func episode(index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild) throws -> GoalEpisode {
-        try episode(index: index, seed: seed, orientation: theta, build: build,
-                    rotation: PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter))
+        try episode(
+            index: index, seed: seed, orientation: theta, build: build,
+            rotation: PlanarRotation(angle: theta, center: PushTGeometry.workspaceCenter))
     }
 
     /// The task as made, not moved (its goal observation and pose not passed through the identity rotation).
@@ -74,8 +77,10 @@ extension PushTProtocol: GoalProtocol {
     }
 
     /// The episode at theta, its goal moved by `rotation` (nil: left as made).
-    private func episode(index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild,
-                         rotation: PlanarRotation?) throws -> GoalEpisode {
+    private func episode(
+        index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild,
+        rotation: PlanarRotation?
+    ) throws -> GoalEpisode {
         var options = MakeOptions(observation: PushTEnv.ObservationType.keypoints.rawValue, orientation: theta, rotation: build)
         options.timeLimit = false
         let env = try Registry.make(PushTEnv.registration.id, options: options)
@@ -90,14 +95,20 @@ extension PushTProtocol: GoalProtocol {
                     return GoalProgress(success: info.bool("is_success") ?? false, measures: [("coverage", coverage)])
                 }
                 let e = GoalReachingTask.errors(state: a + p, goal: goalState)
-                return GoalProgress(success: GoalReachingTask.reached(state: a + p, goal: goalState),
-                                    measures: [("coverage", coverage), ("position_error", e.position), ("angle_error", e.angle),
-                                               ("agent_error", e.agent), ("block_error", e.block)])
+                return GoalProgress(
+                    success: GoalReachingTask.reached(state: a + p, goal: goalState),
+                    measures: [
+                        ("coverage", coverage), ("position_error", e.position), ("angle_error", e.angle),
+                        ("agent_error", e.agent), ("block_error", e.block),
+                    ])
             }
         case .full:
-            return GoalEpisode(env: env, resetSeed: seed, goal: fullTaskGoal(goalPose: rotation?.act(onPose: PushTGeometry.goalPose) ?? PushTGeometry.goalPose)) { _, info, previous in
-                GoalProgress(success: info.bool("is_success") ?? false,
-                             measures: [("coverage", info.double("coverage") ?? previous?["coverage"] ?? 0)])
+            return GoalEpisode(
+                env: env, resetSeed: seed, goal: fullTaskGoal(goalPose: rotation?.act(onPose: PushTGeometry.goalPose) ?? PushTGeometry.goalPose)
+            ) { _, info, previous in
+                GoalProgress(
+                    success: info.bool("is_success") ?? false,
+                    measures: [("coverage", info.double("coverage") ?? previous?["coverage"] ?? 0)])
             }
         }
     }

@@ -312,23 +312,33 @@ extension PushTPhysics {
                 let persisting = previousContacts.contains { $0.key.pair == pair }
                 let n = Vec2(Double(m.nx), Double(m.ny))
                 let ca = center(of: m.bodyA), cb = center(of: m.bodyB)
-                withUnsafeBytes(of: m.ax) { ax in withUnsafeBytes(of: m.ay) { ay in
-                withUnsafeBytes(of: m.bx) { bx in withUnsafeBytes(of: m.by) { by in
-                withUnsafeBytes(of: m.separation) { sep in withUnsafeBytes(of: m.key) { keys in
-                    let ax = ax.bindMemory(to: Float.self), ay = ay.bindMemory(to: Float.self)
-                    let bx = bx.bindMemory(to: Float.self), by = by.bindMemory(to: Float.self)
-                    let sep = sep.bindMemory(to: Float.self), keys = keys.bindMemory(to: UInt32.self)
-                    for i in 0..<Int(m.count) {
-                        let key = ContactKey(pair: pair, feature: keys[i])
-                        let pa = Vec2(Double(ax[i]) * scale, Double(ay[i]) * scale)
-                        let pb = Vec2(Double(bx[i]) * scale, Double(by[i]) * scale)
-                        var c = Contact(
-                            bodyA: m.bodyA, bodyB: m.bodyB, key: key, warmStart: persisting, normal: n,
-                            r1: pa - ca, r2: pb - cb, separation: Double(sep[i]) * scale)
-                        if persisting, let previous = previousContacts.first(where: { $0.key == key }) { c.normalImpulse = previous.impulse }
-                        contacts.append(c)
+                withUnsafeBytes(of: m.ax) { ax in
+                    withUnsafeBytes(of: m.ay) { ay in
+                        withUnsafeBytes(of: m.bx) { bx in
+                            withUnsafeBytes(of: m.by) { by in
+                                withUnsafeBytes(of: m.separation) { sep in
+                                    withUnsafeBytes(of: m.key) { keys in
+                                        let ax = ax.bindMemory(to: Float.self), ay = ay.bindMemory(to: Float.self)
+                                        let bx = bx.bindMemory(to: Float.self), by = by.bindMemory(to: Float.self)
+                                        let sep = sep.bindMemory(to: Float.self), keys = keys.bindMemory(to: UInt32.self)
+                                        for i in 0..<Int(m.count) {
+                                            let key = ContactKey(pair: pair, feature: keys[i])
+                                            let pa = Vec2(Double(ax[i]) * scale, Double(ay[i]) * scale)
+                                            let pb = Vec2(Double(bx[i]) * scale, Double(by[i]) * scale)
+                                            var c = Contact(
+                                                bodyA: m.bodyA, bodyB: m.bodyB, key: key, warmStart: persisting, normal: n,
+                                                r1: pa - ca, r2: pb - cb, separation: Double(sep[i]) * scale)
+                                            if persisting, let previous = previousContacts.first(where: { $0.key == key }) {
+                                                c.normalImpulse = previous.impulse
+                                            }
+                                            contacts.append(c)
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                }}}}}}
+                }
             }
         }
 

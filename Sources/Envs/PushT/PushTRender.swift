@@ -17,19 +17,23 @@ struct PushTScene {
 /// Visualisation frames add the action as a red cross (the reference's `render_action`).
 enum PushTRenderer {
     static let background = RGB(255, 255, 255)
-    static let goalColor = RGB(144, 238, 144)       // LightGreen
-    static let wallColor = RGB(211, 211, 211)       // LightGray
-    static let agentColor = RGB(65, 105, 225)       // RoyalBlue
-    static let agentLight = RGB(78, 126, 255)       // min(1.2 x RoyalBlue, 255)
-    static let blockColor = RGB(119, 136, 153)      // LightSlateGray
-    static let blockLight = RGB(142, 163, 183)      // 1.2 x LightSlateGray
+    static let goalColor = RGB(144, 238, 144)  // LightGreen
+    static let wallColor = RGB(211, 211, 211)  // LightGray
+    static let agentColor = RGB(65, 105, 225)  // RoyalBlue
+    static let agentLight = RGB(78, 126, 255)  // min(1.2 x RoyalBlue, 255)
+    static let blockColor = RGB(119, 136, 153)  // LightSlateGray
+    static let blockLight = RGB(142, 163, 183)  // 1.2 x LightSlateGray
     static let actionColor = RGB(255, 0, 0)
 
     static func draw(_ scene: PushTScene, width: Int, height: Int, action: Vec2?) -> RGBImage {
         var canvas = Canvas(width: width, height: height, world: (0, 0, 512, 512), background: background, supersample: 4)
         func placed(_ pose: Pose) -> [[(x: Double, y: Double)]] {
             let c = cos(pose.angle), s = sin(pose.angle)
-            return PushTGeometry.boxes.map { box in box.map { let p = pose.position + $0.rotated(cos: c, sin: s); return (p.x, p.y) } }
+            return PushTGeometry.boxes.map { box in
+                box.map {
+                    let p = pose.position + $0.rotated(cos: c, sin: s); return (p.x, p.y)
+                }
+            }
         }
         canvas.fillPolygons(placed(scene.goal), color: goalColor)
         for (a, b) in PushTGeometry.walls {

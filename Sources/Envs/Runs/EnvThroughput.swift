@@ -78,8 +78,8 @@ public enum EnvThroughput {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let rate = (object["steps_per_second"] as? NSNumber)?.doubleValue
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let rate = (object["steps_per_second"] as? NSNumber)?.doubleValue
         else { throw ReferenceError(description: "the gym-pusht reference benchmark failed (is `pip install gym-pusht` done?)") }
         return rate
     }

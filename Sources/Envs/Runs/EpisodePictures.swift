@@ -6,8 +6,10 @@ import Foundation
 public enum EpisodePictures {
     /// Writes the pictures of every episode with frames into `directory`; `title(e, episode)` heads episode e's page,
     /// `caption(t, info)` describes frame t.
-    public static func write(_ episodes: [Episode], to directory: URL, fps: Double = 10,
-                             title: (Int, Episode) -> String, caption: (Int, Info) -> String) throws {
+    public static func write(
+        _ episodes: [Episode], to directory: URL, fps: Double = 10,
+        title: (Int, Episode) -> String, caption: (Int, Info) -> String
+    ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for (e, ep) in episodes.enumerated() where !ep.frames.isEmpty {
             let tag = String(format: "%03d", e)
@@ -16,8 +18,9 @@ public enum EpisodePictures {
             }
             try APNG.write(ep.frames, fps: fps, to: directory.appendingPathComponent("episode_\(tag).png"))
             let captions = ep.infos.enumerated().map { caption($0.offset, $0.element) }
-            try HTMLAnimation.write(frames: ep.frames, fps: fps, title: title(e, ep), captions: captions,
-                                    to: directory.appendingPathComponent("episode_\(tag).html"))
+            try HTMLAnimation.write(
+                frames: ep.frames, fps: fps, title: title(e, ep), captions: captions,
+                to: directory.appendingPathComponent("episode_\(tag).html"))
         }
     }
 

@@ -12,8 +12,10 @@ public struct EpisodeRecord: Sendable {
 /// `pusht` (without a planner) and `run3d`.
 public enum EpisodeRuns {
     /// `progress(records)` follows every episode.
-    public static func run(env: any Environment, policy: any Policy, episodes: Int, seed: UInt64, maxSteps: Int? = nil,
-                           progress: ([EpisodeRecord]) -> Void = { _ in }) throws -> [EpisodeRecord] {
+    public static func run(
+        env: any Environment, policy: any Policy, episodes: Int, seed: UInt64, maxSteps: Int? = nil,
+        progress: ([EpisodeRecord]) -> Void = { _ in }
+    ) throws -> [EpisodeRecord] {
         var records: [EpisodeRecord] = []
         for i in 0..<episodes {
             var contacts = 0

@@ -30,7 +30,9 @@ public final class StepServer {
                 var options = ResetOptions()
                 if case .object(let args) = argument {
                     if let s = args["seed"] {
-                        guard case .number(let n) = s, let v = UInt64(exactly: n) else { throw StepServerError("seed must be a non-negative integer") }
+                        guard case .number(let n) = s, let v = UInt64(exactly: n) else {
+                            throw StepServerError("seed must be a non-negative integer")
+                        }
                         seed = v
                     }
                     if let s = args["state"] { options.state = try s.numbers("state") }
@@ -41,10 +43,12 @@ public final class StepServer {
                 return (encode(["obs": obs.jsonValue, "info": info.jsonValue]), false)
             case "step":
                 let r = try env.step(try argument.numbers("step"))
-                return (encode([
-                    "obs": r.observation.jsonValue, "reward": r.reward, "terminated": r.terminated,
-                    "truncated": r.truncated, "info": r.info.jsonValue,
-                ]), false)
+                return (
+                    encode([
+                        "obs": r.observation.jsonValue, "reward": r.reward, "terminated": r.terminated,
+                        "truncated": r.truncated, "info": r.info.jsonValue,
+                    ]), false
+                )
             case "close":
                 return (encode(["closed": true]), true)
             default:
@@ -62,4 +66,3 @@ public final class StepServer {
         return String(decoding: data, as: UTF8.self)
     }
 }
-

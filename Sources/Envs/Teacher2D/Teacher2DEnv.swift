@@ -42,8 +42,9 @@ public final class Teacher2DEnv: SymmetricEnvironment {
     public static let radius = 3.0
 
     public let config: Config
-    public let spec = EnvSpec(id: "teacher2d", maxEpisodeSteps: 50, controlHz: nil,
-                              summary: "Synthetic point cloud with an exactly SO(2)-equivariant random teacher")
+    public let spec = EnvSpec(
+        id: "teacher2d", maxEpisodeSteps: 50, controlHz: nil,
+        summary: "Synthetic point cloud with an exactly SO(2)-equivariant random teacher")
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [2])
     public var symmetryCenter: Vec2 { .zero }
@@ -187,8 +188,9 @@ extension Teacher2DEnv {
         id: "teacher2d", summary: "Synthetic 2D point cloud; an exactly SO(2)-equivariant random teacher",
         observationTypes: ["points"],
         adapters: EnvAdapters(
-            model: ModelReading(observationType: "points", dimension: 2, pointsPerFrame: Config().points, center: [0, 0], scale: 1,
-                                action: .vector),
+            model: ModelReading(
+                observationType: "points", dimension: 2, pointsPerFrame: Config().points, center: [0, 0], scale: 1,
+                action: .vector),
             planning: PlanningPresets(center: [0, 0], actionLow: [-1, -1], actionHigh: [1, 1], invariantRadius: 1))
     ) { options in try Teacher2DEnv.make(options) }
 }

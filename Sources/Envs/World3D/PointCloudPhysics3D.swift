@@ -134,14 +134,14 @@ extension PointCloudPhysics3D {
         var activeContactCount = 0
 
         struct Contact {
-            var a: Int32            // body index, -1 for the pusher
-            var b: Int32            // body index
-            var normal: Vec3        // from a to b
-            var crossA: Vec3        // rA x n
-            var crossB: Vec3        // rB x n
-            var angularA: Vec3      // I_A^-1 (rA x n)
+            var a: Int32  // body index, -1 for the pusher
+            var b: Int32  // body index
+            var normal: Vec3  // from a to b
+            var crossA: Vec3  // rA x n
+            var crossB: Vec3  // rB x n
+            var angularA: Vec3  // I_A^-1 (rA x n)
             var angularB: Vec3
-            var target: Double      // least normal velocity (b relative to a along n)
+            var target: Double  // least normal velocity (b relative to a along n)
             var impulse: Double
             var delta: Double
         }
@@ -269,10 +269,11 @@ extension PointCloudPhysics3D {
             let target = depth > 0 ? config.baumgarte * max(depth - config.slop, 0) / dt : -gap / dt
             let crossB = (point - positions[b]).cross(n)
             let crossA = a >= 0 ? (point - positions[a]).cross(n) : .zero
-            contacts.append(Contact(
-                a: Int32(a), b: Int32(b), normal: n, crossA: crossA, crossB: crossB,
-                angularA: a >= 0 ? inverseInertiaWorld[a] * crossA : .zero, angularB: inverseInertiaWorld[b] * crossB,
-                target: target, impulse: 0, delta: 0))
+            contacts.append(
+                Contact(
+                    a: Int32(a), b: Int32(b), normal: n, crossA: crossA, crossB: crossB,
+                    angularA: a >= 0 ? inverseInertiaWorld[a] * crossA : .zero, angularB: inverseInertiaWorld[b] * crossB,
+                    target: target, impulse: 0, delta: 0))
         }
 
         mutating func solveContacts() {

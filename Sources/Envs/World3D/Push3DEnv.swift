@@ -96,7 +96,9 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
         goals = Self.canonicalGoals(count: config.objectCount).map { config.world * $0 }
         spec = EnvSpec(
             id: id ?? (config.objectCount == 1 ? "push3d" : "push3d-multi"), maxEpisodeSteps: config.maxEpisodeSteps, controlHz: 10,
-            summary: "Push \(config.objectCount == 1 ? "a 3D \(config.shape.rawValue)" : "\(config.objectCount) interchangeable \(config.shape.rawValue)s") to goal poses in free space (SE(3)-exact)")
+            summary:
+                "Push \(config.objectCount == 1 ? "a 3D \(config.shape.rawValue)" : "\(config.objectCount) interchangeable \(config.shape.rawValue)s") to goal poses in free space (SE(3)-exact)"
+        )
         assignments = Self.permutations(config.objectCount)
         observationSpace = Self.space(config.observationType, objects: config.objectCount, keypoints: shape.keypoints.count, under: config.world)
     }
@@ -133,8 +135,9 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
         lastAction = target
         let info = makeInfo()
         let success = info.bool("is_success") ?? false
-        return StepResult(observation: observation(under: nil), reward: 1 / (1 + (info.double("mean_point_error") ?? 0) / 0.1),
-                          terminated: success, truncated: false, info: info)
+        return StepResult(
+            observation: observation(under: nil), reward: 1 / (1 + (info.double("mean_point_error") ?? 0) / 0.1),
+            terminated: success, truncated: false, info: info)
     }
 
     // MARK: State
@@ -150,8 +153,9 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
             if centres.allSatisfy({ ($0 - c).length > 2 * shape.boundingRadius + 0.02 }) { centres.append(c); orientations.append(r) }
         }
         var pusher = Vec3.zero
-        repeat { pusher = randomPointInBall(radius: 0.9, using: &rng) }
-        while !centres.allSatisfy({ ($0 - pusher).length > shape.boundingRadius + physics.config.pusherRadius + 0.02 })
+        repeat {
+            pusher = randomPointInBall(radius: 0.9, using: &rng)
+        } while !centres.allSatisfy({ ($0 - pusher).length > shape.boundingRadius + physics.config.pusherRadius + 0.02 })
         var s = pusher.array + Vec3.zero.array
         for k in 0..<o { s += Pose3D(position: centres[k], orientation: orientations[k]).poseArray }
         for g in Self.canonicalGoals(count: o) { s += g.poseArray }
@@ -169,7 +173,8 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
 
     public func validate(resetState s: [Double]) throws {
         guard s.count == stateCount else {
-            throw EnvError.invalidState("expected \(stateCount) values [pusher p, pusher v, \(objectCount) object poses, \(objectCount) goal poses], got \(s.count)")
+            throw EnvError.invalidState(
+                "expected \(stateCount) values [pusher p, pusher v, \(objectCount) object poses, \(objectCount) goal poses], got \(s.count)")
         }
         if let i = s.firstIndex(where: { !$0.isFinite }) { throw EnvError.invalidState("element \(i) is \(s[i]); states must be finite") }
         for k in 0..<(2 * objectCount) {
@@ -183,8 +188,9 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
     private func setState(_ s: [Double]) {
         let o = objectCount
         let poses = (0..<o).map { Pose3D(pose: s, at: 6 + 12 * $0) }
-        physics.setState(pusherPosition: Vec3(s, at: 0), pusherVelocity: Vec3(s, at: 3),
-                         positions: poses.map(\.position), rotations: poses.map(\.rotation))
+        physics.setState(
+            pusherPosition: Vec3(s, at: 0), pusherVelocity: Vec3(s, at: 3),
+            positions: poses.map(\.position), rotations: poses.map(\.rotation))
         goals = (0..<o).map { Pose3D(pose: s, at: 6 + 12 * (o + $0)) }
         goals = goals.map { Pose3D(position: $0.position, orientation: $0.rotation.orthonormalized) }
     }
@@ -210,8 +216,10 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
     private func errors(_ object: Pose3D, _ goal: Pose3D) -> (points: Double, position: Double, angle: Double) {
         var sum = 0.0
         for q in shape.keypoints { sum += ((object.rotation * q + object.position) - (goal.rotation * q + goal.position)).length }
-        return (sum / Double(shape.keypoints.count), (object.position - goal.position).length,
-                (goal.rotation.transpose * object.rotation).rotationAngle)
+        return (
+            sum / Double(shape.keypoints.count), (object.position - goal.position).length,
+            (goal.rotation.transpose * object.rotation).rotationAngle
+        )
     }
 
     private func makeInfo() -> Info {
@@ -247,7 +255,11 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
 
     static func permutations(_ n: Int) -> [[Int]] {
         if n == 1 { return [[0]] }
-        return permutations(n - 1).flatMap { p in (0...p.count).map { i in var q = p; q.insert(n - 1, at: i); return q } }
+        return permutations(n - 1).flatMap { p in
+            (0...p.count).map { i in
+                var q = p; q.insert(n - 1, at: i); return q
+            }
+        }
     }
 
     // MARK: Observations
@@ -289,7 +301,9 @@ extension Push3DEnv {
         var config = Config(shape: multi ? .box : .t, objectCount: multi ? 3 : 1)
         if multi { config.maxEpisodeSteps = 300 }
         if let name = options.observation {
-            guard let type = ObservationType(rawValue: name) else { throw EnvError.invalidArgument("unknown push3d observation '\(name)' (points, state)") }
+            guard let type = ObservationType(rawValue: name) else {
+                throw EnvError.invalidArgument("unknown push3d observation '\(name)' (points, state)")
+            }
             config.observationType = type
         }
         if let name = options.extra["shape"] {
@@ -299,7 +313,9 @@ extension Push3DEnv {
             config.shape = kind
         }
         if let text = options.extra["objects"] {
-            guard multi, let n = Int(text), (2...6).contains(n) else { throw EnvError.invalidArgument("objects must be 2...6 (push3d-multi only), got '\(text)'") }
+            guard multi, let n = Int(text), (2...6).contains(n) else {
+                throw EnvError.invalidArgument("objects must be 2...6 (push3d-multi only), got '\(text)'")
+            }
             config.objectCount = n
         }
         let g = try options.se3Transform()

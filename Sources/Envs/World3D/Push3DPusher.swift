@@ -33,13 +33,15 @@ public final class Push3DPusher: Policy {
 
     public func action(observation: Observation, info: Info) throws -> [Double] {
         guard let p = info.doubles("pos_pusher"), let objects = info.doubles("object_pose"), let goals = info.doubles("goal_pose"),
-              p.count == 3, objects.count == goals.count, objects.count % 12 == 0, !objects.isEmpty else {
+            p.count == 3, objects.count == goals.count, objects.count % 12 == 0, !objects.isEmpty
+        else {
             throw EnvError.invalidArgument("the 3D scripted pusher needs push3d's info (pos_pusher, object_pose, goal_pose)")
         }
         let count = objects.count / 12
         let assignment = info.doubles("assignment")?.map { Int($0) } ?? Array(0..<count)
-        var target = Self.target(pusher: Vec3(p, at: 0), objects: (0..<count).map { Pose3D(pose: objects, at: 12 * $0) },
-                                 goals: (0..<count).map { Pose3D(pose: goals, at: 12 * assignment[$0]) }, standoff: standoff)
+        var target = Self.target(
+            pusher: Vec3(p, at: 0), objects: (0..<count).map { Pose3D(pose: objects, at: 12 * $0) },
+            goals: (0..<count).map { Pose3D(pose: goals, at: 12 * assignment[$0]) }, standoff: standoff)
         if noise > 0 { target += noise * Vec3(gaussian(), gaussian(), gaussian()) }
         return target.array
     }

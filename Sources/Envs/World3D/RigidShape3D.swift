@@ -47,11 +47,14 @@ public struct RigidShape3D: Sendable, Equatable {
         case .l:
             boxes = [(Vec3(0, 0, -0.06), Vec3(0.36, 0.12, 0.06)), (Vec3(0, 0.12, -0.06), Vec3(0.12, 0.30, 0.06))]
         case .tripod:
-            boxes = [(Vec3(0, 0, 0), Vec3(0.12, 0.12, 0.12)), (Vec3(0.12, 0, 0), Vec3(0.36, 0.12, 0.12)),
-                     (Vec3(0, 0.12, 0), Vec3(0.12, 0.28, 0.12)), (Vec3(0, 0, 0.12), Vec3(0.12, 0.12, 0.20))]
+            boxes = [
+                (Vec3(0, 0, 0), Vec3(0.12, 0.12, 0.12)), (Vec3(0.12, 0, 0), Vec3(0.36, 0.12, 0.12)),
+                (Vec3(0, 0.12, 0), Vec3(0.12, 0.28, 0.12)), (Vec3(0, 0, 0.12), Vec3(0.12, 0.12, 0.20)),
+            ]
         }
-        return RigidShape3D(name: kind.rawValue, boxes: boxes, sphereRadius: defaultSphereRadius,
-                            maxSpacing: defaultSpacing, keypointCount: keypointCount)
+        return RigidShape3D(
+            name: kind.rawValue, boxes: boxes, sphereRadius: defaultSphereRadius,
+            maxSpacing: defaultSpacing, keypointCount: keypointCount)
     }
 
     /// A solid union of non-overlapping boxes (`min`/`max` corners), mass 1, filled with spheres of radius
@@ -63,7 +66,9 @@ public struct RigidShape3D: Sendable, Equatable {
         self.sphereRadius = sphereRadius
         mass = 1
         // Mass properties of the solid, by volume.
-        let volumes = boxes.map { b -> Double in let d = b.max - b.min; return d.x * d.y * d.z }
+        let volumes = boxes.map { b -> Double in
+            let d = b.max - b.min; return d.x * d.y * d.z
+        }
         let total = volumes.reduce(0, +)
         var com = Vec3.zero
         for (b, v) in zip(boxes, volumes) { com += ((b.min + b.max) * 0.5) * (v / total) }
@@ -72,9 +77,10 @@ public struct RigidShape3D: Sendable, Equatable {
             let m = v / total, d = b.max - b.min, c = (b.min + b.max) * 0.5 - com
             let own = Mat3.diagonal(m / 12 * (d.y * d.y + d.z * d.z), m / 12 * (d.x * d.x + d.z * d.z), m / 12 * (d.x * d.x + d.y * d.y))
             // Parallel axes: m (|c|^2 I - c c^T).
-            let shift = Mat3(c.y * c.y + c.z * c.z, -c.x * c.y, -c.x * c.z,
-                             -c.x * c.y, c.x * c.x + c.z * c.z, -c.y * c.z,
-                             -c.x * c.z, -c.y * c.z, c.x * c.x + c.y * c.y)
+            let shift = Mat3(
+                c.y * c.y + c.z * c.z, -c.x * c.y, -c.x * c.z,
+                -c.x * c.y, c.x * c.x + c.z * c.z, -c.y * c.z,
+                -c.x * c.z, -c.y * c.z, c.x * c.x + c.y * c.y)
             inertia = inertia + own + m * shift
         }
         self.inertia = inertia

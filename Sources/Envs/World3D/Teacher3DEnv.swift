@@ -79,8 +79,9 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment {
         a = (0..<h).map { _ in (0..<4).map { _ in gaussian(1) } }
         bias = (0..<h).map { _ in gaussian(0.5) }
         out = (0..<h).map { _ in gaussian(1 / Double(h).squareRoot()) }
-        spec = EnvSpec(id: "teacher3d", maxEpisodeSteps: config.maxEpisodeSteps, controlHz: 10,
-                       summary: "Synthetic: an exactly SE(3)-equivariant random map on a 3D point cloud")
+        spec = EnvSpec(
+            id: "teacher3d", maxEpisodeSteps: config.maxEpisodeSteps, controlHz: 10,
+            summary: "Synthetic: an exactly SE(3)-equivariant random map on a 3D point cloud")
         observationSpace = Self.space(points: config.pointCount, under: config.world)
     }
 
@@ -222,8 +223,9 @@ extension Teacher3DEnv {
         id: "teacher3d", summary: "Synthetic: an exactly SE(3)-equivariant random teacher map on a 3D point cloud",
         observationTypes: ["points"],
         adapters: EnvAdapters(
-            model: ModelReading(observationType: "points", dimension: 3, pointsPerFrame: Config().pointCount, center: nil,
-                                referencePoints: Config().pointCount, scale: 1, action: .offsetFromReference),
+            model: ModelReading(
+                observationType: "points", dimension: 3, pointsPerFrame: Config().pointCount, center: nil,
+                referencePoints: Config().pointCount, scale: 1, action: .offsetFromReference),
             planning: PlanningPresets(center: [0, 0, 0], actionLow: [-1, -1, -1], actionHigh: [1, 1, 1], invariantRadius: 1))
     ) { options in try Teacher3DEnv.make(options) }
 }

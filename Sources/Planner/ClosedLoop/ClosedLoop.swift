@@ -50,10 +50,12 @@ public enum ClosedLoop {
     /// Sweeps every controller over `orientations(orientations)`, `episodes` episodes each (episode e: the protocol's task e,
     /// or seed e); `center` is the fixed point of the env's rotations. `load` gives a controller's model and settings (called once per controller, in order);
     /// `progress(controller, theta)` follows every episode.
-    public static func run(controllers: [ControllerSpec], orientations: Int, episodes: Int, protocol proto: any GoalProtocol,
-                           rotation: RotationBuild, center: [Double],
-                           load: (ControllerSpec) throws -> (model: (any LatentWorldModel)?, config: MPCConfig),
-                           progress: (ControllerSpec, Double) -> Void = { _, _ in }) throws -> Report {
+    public static func run(
+        controllers: [ControllerSpec], orientations: Int, episodes: Int, protocol proto: any GoalProtocol,
+        rotation: RotationBuild, center: [Double],
+        load: (ControllerSpec) throws -> (model: (any LatentWorldModel)?, config: MPCConfig),
+        progress: (ControllerSpec, Double) -> Void = { _, _ in }
+    ) throws -> Report {
         let thetas = self.orientations(orientations)
         var rows: [Row] = []
         var spread: [String: [String: Double]] = [:]
@@ -63,12 +65,15 @@ public enum ClosedLoop {
                 elements: thetas, episodes: episodes, isReference: { $0 == 0 },
                 deviation: { PlanningEpisodes.deviation($0, from: $1, theta: $2, center: center) },
                 episode: { theta, e in
-                    try PlanningEpisodes.episode(protocol: proto, index: e, seed: UInt64(e), theta: theta, rotation: rotation,
-                                              kind: spec.planner, model: model, config: config).0.closedLoopOutcome
+                    try PlanningEpisodes.episode(
+                        protocol: proto, index: e, seed: UInt64(e), theta: theta, rotation: rotation,
+                        kind: spec.planner, model: model, config: config
+                    ).0.closedLoopOutcome
                 },
                 progress: { theta, _ in progress(spec, theta) })
             rows += cells.map {
-                Row(controller: spec.description, orientation: $0.element, successRate: $0.successRate, interval95: $0.interval95,
+                Row(
+                    controller: spec.description, orientation: $0.element, successRate: $0.successRate, interval95: $0.interval95,
                     meanFinalCoverage: $0.meanFinal, secondsPerPlan: $0.secondsPerPlan, maxDeviation: $0.maxDeviation)
             }
             spread[spec.description] = ClosedLoopSweep.spread(cells)
@@ -77,11 +82,15 @@ public enum ClosedLoop {
     }
 
     /// Frames of episode 0 at orientation 0 (left) and 0.7 rad (right), side by side (256 px each).
-    public static func sideBySideFrames(controller: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig,
-                                        protocol proto: any GoalProtocol, rotation: RotationBuild) throws -> [RGBImage] {
+    public static func sideBySideFrames(
+        controller: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig,
+        protocol proto: any GoalProtocol, rotation: RotationBuild
+    ) throws -> [RGBImage] {
         let runs = try [0.0, 0.7].map { theta in
-            try PlanningEpisodes.episode(protocol: proto, index: 0, seed: 0, theta: theta, rotation: rotation, kind: controller.planner,
-                                      model: model, config: config, record: true, frameSize: 256).1?.frames ?? []
+            try PlanningEpisodes.episode(
+                protocol: proto, index: 0, seed: 0, theta: theta, rotation: rotation, kind: controller.planner,
+                model: model, config: config, record: true, frameSize: 256
+            ).1?.frames ?? []
         }
         return FrameComposite.sideBySide(runs, gap: 8)
     }

@@ -13,8 +13,10 @@ public struct ClosedLoopOutcome: Sendable {
     /// Observations, index 0 = after reset: compared with the reference element's run of the same episode.
     public var trajectory: [[Double]]
 
-    public init(success: Bool, final: Double, plans: Int, secondsPerPlan: Double, degenerateFrames: Int = 0,
-                identityFrames: Int = 0, trajectory: [[Double]] = []) {
+    public init(
+        success: Bool, final: Double, plans: Int, secondsPerPlan: Double, degenerateFrames: Int = 0,
+        identityFrames: Int = 0, trajectory: [[Double]] = []
+    ) {
         self.success = success; self.final = final; self.plans = plans; self.secondsPerPlan = secondsPerPlan
         self.degenerateFrames = degenerateFrames; self.identityFrames = identityFrames; self.trajectory = trajectory
     }
@@ -22,15 +24,17 @@ public struct ClosedLoopOutcome: Sendable {
 
 extension PlanningEpisode {
     public var closedLoopOutcome: ClosedLoopOutcome {
-        ClosedLoopOutcome(success: success, final: finalCoverage, plans: plans, secondsPerPlan: secondsPerPlan,
-                          degenerateFrames: degenerateFrames, trajectory: trajectory)
+        ClosedLoopOutcome(
+            success: success, final: finalCoverage, plans: plans, secondsPerPlan: secondsPerPlan,
+            degenerateFrames: degenerateFrames, trajectory: trajectory)
     }
 }
 
 extension Teacher3DEpisode {
     public var closedLoopOutcome: ClosedLoopOutcome {
-        ClosedLoopOutcome(success: success, final: finalError, plans: plans, secondsPerPlan: secondsPerPlan,
-                          degenerateFrames: degenerateFrames, identityFrames: identityFrames, trajectory: trajectory)
+        ClosedLoopOutcome(
+            success: success, final: finalError, plans: plans, secondsPerPlan: secondsPerPlan,
+            degenerateFrames: degenerateFrames, identityFrames: identityFrames, trajectory: trajectory)
     }
 }
 
@@ -82,7 +86,9 @@ public enum ClosedLoopSweep {
                 cell.plans += outcome.plans
                 cell.degenerateFrames += outcome.degenerateFrames
                 cell.identityFrames += outcome.identityFrames
-                if isReference(g) { reference[e] = outcome.trajectory } else if let r = reference[e] {
+                if isReference(g) {
+                    reference[e] = outcome.trajectory
+                } else if let r = reference[e] {
                     cell.maxDeviation = max(cell.maxDeviation, deviation(outcome.trajectory, r, g))
                 }
                 progress(g, e)

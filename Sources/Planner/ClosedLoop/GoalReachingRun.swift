@@ -18,8 +18,10 @@ public struct GoalReachingRun: Sendable {
     public var record: Bool
     public var frameSize: Int?
 
-    public init(protocol proto: any GoalProtocol, orientation: Double, rotation: RotationBuild, planner: PlannerKind, episodes: Int,
-                seed: UInt64, compare: Bool = true, record: Bool = false, frameSize: Int? = nil) {
+    public init(
+        protocol proto: any GoalProtocol, orientation: Double, rotation: RotationBuild, planner: PlannerKind, episodes: Int,
+        seed: UInt64, compare: Bool = true, record: Bool = false, frameSize: Int? = nil
+    ) {
         self.protocol = proto; self.orientation = orientation; self.rotation = rotation; self.planner = planner
         self.episodes = episodes; self.seed = seed; self.compare = compare; self.record = record; self.frameSize = frameSize
     }
@@ -46,8 +48,10 @@ public struct GoalReachingRun: Sendable {
 
     /// Runs the episodes with `model` (nil for the oracle) and `config`; `progress(results)` follows every episode.
     /// Returns the episodes and, when recording, their traces.
-    public func run(model: (any LatentWorldModel)?, config: MPCConfig,
-                    progress: ([PlanningEpisode]) -> Void = { _ in }) throws -> (episodes: [PlanningEpisode], traces: [Episode]) {
+    public func run(
+        model: (any LatentWorldModel)?, config: MPCConfig,
+        progress: ([PlanningEpisode]) -> Void = { _ in }
+    ) throws -> (episodes: [PlanningEpisode], traces: [Episode]) {
         var results: [PlanningEpisode] = []
         var traces: [Episode] = []
         for i in 0..<episodes {
@@ -58,8 +62,9 @@ public struct GoalReachingRun: Sendable {
             if compare && orientation != 0 {
                 let (seen, _) = try PlanningEpisodes.episode(
                     protocol: self.protocol, index: Int(s), seed: s, theta: 0, rotation: rotation, kind: planner, model: model, config: config)
-                episode.deviation = PlanningEpisodes.deviation(episode.trajectory, from: seen.trajectory, theta: orientation,
-                                                               center: [config.center.x, config.center.y])
+                episode.deviation = PlanningEpisodes.deviation(
+                    episode.trajectory, from: seen.trajectory, theta: orientation,
+                    center: [config.center.x, config.center.y])
             }
             results.append(episode)
             if let trace { traces.append(trace) }

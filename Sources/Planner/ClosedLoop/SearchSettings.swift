@@ -23,8 +23,10 @@ public struct SearchSettings: Sendable, Equatable {
     public var initStd: Double?
     public var elites: Int?
 
-    public init(samples: Int? = nil, iterations: Int? = nil, horizon: Int = 5, execute: Int = 5, actionRepeat: Int? = nil,
-                cost: PlanCost = .min, learnedWeight: Double = 1, initStd: Double? = nil, elites: Int? = nil) {
+    public init(
+        samples: Int? = nil, iterations: Int? = nil, horizon: Int = 5, execute: Int = 5, actionRepeat: Int? = nil,
+        cost: PlanCost = .min, learnedWeight: Double = 1, initStd: Double? = nil, elites: Int? = nil
+    ) {
         self.samples = samples; self.iterations = iterations; self.horizon = horizon; self.execute = execute
         self.actionRepeat = actionRepeat; self.cost = cost; self.learnedWeight = learnedWeight; self.initStd = initStd
         self.elites = elites

@@ -16,8 +16,10 @@ public struct CollectionReport<Config: Codable & Sendable>: Codable, Sendable {
 /// beside them (`collect.json`, written atomically); the one path of `collect` for every env.
 public enum CollectionRun {
     /// Planar envs (pusht, teacher2d); `progress` sees the episodes done.
-    public static func collect(_ config: CollectConfig, to directory: URL, shardSize: Int,
-                               progress: ((Int) -> Void)? = nil) throws -> (data: TransitionSet, report: CollectionReport<CollectConfig>) {
+    public static func collect(
+        _ config: CollectConfig, to directory: URL, shardSize: Int,
+        progress: ((Int) -> Void)? = nil
+    ) throws -> (data: TransitionSet, report: CollectionReport<CollectConfig>) {
         let t0 = Date()
         let data = try collectTransitions(config, progress: progress)
         let bodyPoints = try Registry.adapters(config.env).model.bodyPoints
@@ -28,8 +30,10 @@ public enum CollectionRun {
     }
 
     /// 3D envs (teacher3d): the settings are validated first.
-    public static func collect(_ config: Collect3DConfig, to directory: URL, shardSize: Int,
-                               progress: ((Int) -> Void)? = nil) throws -> (data: TransitionSet, report: CollectionReport<Collect3DConfig>) {
+    public static func collect(
+        _ config: Collect3DConfig, to directory: URL, shardSize: Int,
+        progress: ((Int) -> Void)? = nil
+    ) throws -> (data: TransitionSet, report: CollectionReport<Collect3DConfig>) {
         try config.validate()
         let t0 = Date()
         let data = try collectTransitions3D(config, progress: progress)
@@ -38,11 +42,14 @@ public enum CollectionRun {
     }
 
     /// Writes the shards and `collect.json`; `seconds` counts from `started`.
-    static func write<Config: Codable & Sendable>(_ data: TransitionSet, config: Config, to directory: URL, shardSize: Int, started: Date,
-                                                  movedFraction: (TransitionSet) -> Double?) throws -> CollectionReport<Config> {
+    static func write<Config: Codable & Sendable>(
+        _ data: TransitionSet, config: Config, to directory: URL, shardSize: Int, started: Date,
+        movedFraction: (TransitionSet) -> Double?
+    ) throws -> CollectionReport<Config> {
         let urls = try data.writeShards(to: directory, shardSize: shardSize)
-        let report = CollectionReport(config: config, transitions: data.count, shards: urls.map(\.lastPathComponent),
-                                      tMovedFraction: movedFraction(data), seconds: Date().timeIntervalSince(started))
+        let report = CollectionReport(
+            config: config, transitions: data.count, shards: urls.map(\.lastPathComponent),
+            tMovedFraction: movedFraction(data), seconds: Date().timeIntervalSince(started))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(report), to: directory.appendingPathComponent("collect.json"))

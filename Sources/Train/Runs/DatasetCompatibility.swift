@@ -7,7 +7,8 @@ public enum DatasetCompatibility {
     /// The settings `collect` recorded beside the shards in `directory`, if any are readable.
     public static func recordedConfig<Config: Decodable>(in directory: URL, as _: Config.Type = Config.self) -> Config? {
         guard let json = try? Data(contentsOf: directory.appendingPathComponent("collect.json")),
-              let recorded = try? JSONDecoder().decode(RecordedCollection<Config>.self, from: json) else { return nil }
+            let recorded = try? JSONDecoder().decode(RecordedCollection<Config>.self, from: json)
+        else { return nil }
         return recorded.config
     }
 
@@ -20,8 +21,10 @@ public enum DatasetCompatibility {
 
     /// Shards in `path` and the settings they were collected with (the requested ones when none are recorded): the
     /// recorded env must be the requested one, and `check` applies the rules of the collection's kind.
-    static func load<Config: Decodable>(_ path: String, env: String, requested: Config, recordedEnv: (Config) -> String,
-                                        check: (Config) throws -> Void) throws -> (data: TransitionSet, collect: Config) {
+    static func load<Config: Decodable>(
+        _ path: String, env: String, requested: Config, recordedEnv: (Config) -> String,
+        check: (Config) throws -> Void
+    ) throws -> (data: TransitionSet, collect: Config) {
         let dir = URL(fileURLWithPath: path)
         let data = try TransitionSet.readShards(from: dir, env: env)
         var collect = requested

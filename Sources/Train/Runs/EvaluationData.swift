@@ -40,7 +40,9 @@ public enum EvaluationData {
     /// Throws unless `set` has the model's observation and action sizes and was recorded at orientation 0.
     public static func check(_ set: TransitionSet, fits model: TrainedWorldModel, data: String, checkpoint path: String) throws {
         guard set.observationSize == model.layout.observationSize, set.actionSize == model.layout.actionSize else {
-            throw DataError("--data \(data) holds \(set.observationSize)-number observations and \(set.actionSize)-number actions; \(path) takes \(model.layout.observationSize) and \(model.layout.actionSize)")
+            throw DataError(
+                "--data \(data) holds \(set.observationSize)-number observations and \(set.actionSize)-number actions; \(path) takes \(model.layout.observationSize) and \(model.layout.actionSize)"
+            )
         }
         guard set.orientations.allSatisfy({ $0 == 0 }) else {
             throw DataError("--data \(data): the evaluation rotates canonical-frame transitions itself; these were recorded at other orientations")

@@ -15,9 +15,11 @@ public struct ModelOverrides: Sendable, Equatable {
     public var observationInLatent: Bool
     public var gatedDirections: Int?
 
-    public init(hiddenScale: Int? = nil, eps: Double = 1, mlpBias: Bool = false, encoderWidths: [Int] = [16, 16],
-                predictorWidths: [Int] = [32, 32], latentChannels: Int = 8, residual: Bool = false,
-                observationInLatent: Bool = false, gatedDirections: Int? = nil) {
+    public init(
+        hiddenScale: Int? = nil, eps: Double = 1, mlpBias: Bool = false, encoderWidths: [Int] = [16, 16],
+        predictorWidths: [Int] = [32, 32], latentChannels: Int = 8, residual: Bool = false,
+        observationInLatent: Bool = false, gatedDirections: Int? = nil
+    ) {
         self.hiddenScale = hiddenScale; self.eps = eps; self.mlpBias = mlpBias; self.encoderWidths = encoderWidths
         self.predictorWidths = predictorWidths; self.latentChannels = latentChannels; self.residual = residual
         self.observationInLatent = observationInLatent; self.gatedDirections = gatedDirections

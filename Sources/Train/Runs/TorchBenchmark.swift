@@ -41,7 +41,8 @@ public enum TorchBenchmark {
     public static func run(python: String, script: String, dim: Int, steps: Int, warmup: Int, threads: Int) -> Swift.Result<Result, Failure> {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, script, "--dim", "\(dim)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--json"]
+        p.arguments =
+            [python, script, "--dim", "\(dim)", "--steps", "\(steps)", "--warmup", "\(warmup)", "--json"]
             + ["--threads", "\(threads)"]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -51,8 +52,10 @@ public enum TorchBenchmark {
         let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            return .failure(Failure(description: errText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
-                ?? "exit status \(p.terminationStatus)"))
+            return .failure(
+                Failure(
+                    description: errText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
+                        ?? "exit status \(p.terminationStatus)"))
         }
         do { return .success(try JSONDecoder().decode(Result.self, from: data)) } catch {
             return .failure(Failure(description: "unreadable output from \(script): \(error)"))

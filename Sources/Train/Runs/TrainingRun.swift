@@ -48,8 +48,10 @@ public struct TrainingRun: Sendable {
     /// The model kind's name, for the summary.
     public var model: String
 
-    public init(directory: URL, steps: Int, resume: Bool = false, logEvery: Int = 50, checkpointEvery: Int = 500,
-                command: String, env: String, model: String) {
+    public init(
+        directory: URL, steps: Int, resume: Bool = false, logEvery: Int = 50, checkpointEvery: Int = 500,
+        command: String, env: String, model: String
+    ) {
         self.directory = directory; self.steps = steps; self.resume = resume; self.logEvery = logEvery
         self.checkpointEvery = checkpointEvery; self.command = command; self.env = env; self.model = model
     }
@@ -98,9 +100,10 @@ public struct TrainingRun: Sendable {
             }
             progress(m)
         }
-        let summary = TrainingSummary(checkpoint: checkpointURL.path, model: model, env: env, parameters: trainer.online.parameterCount,
-                                      steps: trainer.step, transitions: transitions, seconds: Date().timeIntervalSince(t0),
-                                      first: first, last: last, command: command)
+        let summary = TrainingSummary(
+            checkpoint: checkpointURL.path, model: model, env: env, parameters: trainer.online.parameterCount,
+            steps: trainer.step, transitions: transitions, seconds: Date().timeIntervalSince(t0),
+            first: first, last: last, command: command)
         let pretty = JSONEncoder()
         pretty.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try pretty.encode(summary), to: summaryURL)

@@ -60,11 +60,13 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// nil or 0: none (old checkpoints have no such field).
     public var observationWeight: Double?
 
-    public init(env: String, model: ModelSpec, slice: OrientationSlice = .defaultSlice, steps: Int = 3000, batch: Int = 256,
-                regularizer: Regularizer = .vicreg, regWeight: Double? = nil, muonLearningRate: Double = 0.02,
-                adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1, emaDecay: Double = 0.99, warmup: Int = 100,
-                seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil, rolloutSteps: Int? = nil,
-                observationWeight: Double? = nil) {
+    public init(
+        env: String, model: ModelSpec, slice: OrientationSlice = .defaultSlice, steps: Int = 3000, batch: Int = 256,
+        regularizer: Regularizer = .vicreg, regWeight: Double? = nil, muonLearningRate: Double = 0.02,
+        adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1, emaDecay: Double = 0.99, warmup: Int = 100,
+        seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil, rolloutSteps: Int? = nil,
+        observationWeight: Double? = nil
+    ) {
         self.env = env; self.model = model; self.slice = slice; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
         self.muonLearningRate = muonLearningRate; self.adamLearningRate = adamLearningRate; self.weightDecay = weightDecay
@@ -148,22 +150,27 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
         self.config = config
         layout = try config.inputLayout()
         guard data.observationSize == layout.observationSize, data.actionSize == layout.actionSize else {
-            throw DataError("data has \(data.observationSize)-number observations and \(data.actionSize)-number actions; \(config.env) needs \(layout.observationSize) and \(layout.actionSize)")
+            throw DataError(
+                "data has \(data.observationSize)-number observations and \(data.actionSize)-number actions; \(config.env) needs \(layout.observationSize) and \(layout.actionSize)"
+            )
         }
         guard config.model.config.inputChannels == layout.inputChannels else {
             throw DataError(layout.channelMismatch(model: config.model.config.inputChannels))
         }
         let os = layout.originSize
         if os > 0 {
-            guard data.origins.isEmpty || data.origins.count == os * data.count else { throw DataError("data has \(data.origins.count / os) origins for \(data.count) transitions") }
+            guard data.origins.isEmpty || data.origins.count == os * data.count else {
+                throw DataError("data has \(data.origins.count / os) origins for \(data.count) transitions")
+            }
         }
         self.data = data
         modelActions = layout.modelActions(data.actions, observations: data.observations, batch: data.count)
         online = WorldNet<Float>(config.model, seed: config.seed)
         online.setTrainable(true)
         target = online.copy(as: Float.self, trainable: false)
-        optimizer = MuonAdamW(namedParameters: online.namedParameters, muonLearningRate: config.muonLearningRate,
-                              adamLearningRate: config.adamLearningRate, weightDecay: config.weightDecay)
+        optimizer = MuonAdamW(
+            namedParameters: online.namedParameters, muonLearningRate: config.muonLearningRate,
+            adamLearningRate: config.adamLearningRate, weightDecay: config.weightDecay)
         ema = EMA(source: online.encoderParameters, target: target.encoderParameters, decay: config.emaDecay)
         rolloutStarts = config.horizon > 1 ? data.rolloutStarts(horizon: config.horizon) : []
         if config.observationWeight != nil {
@@ -193,8 +200,8 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
         var a = [Double](), w = [Double]()
         a.reserveCapacity(s * indices.count); w.reserveCapacity(os * indices.count)
         for i in indices {
-            a += modelActions[s * i ..< s * i + s]
-            if os > 0 { w += data.origins.isEmpty ? [Double](repeating: 0, count: os) : Array(data.origins[os * i ..< os * i + os]) }
+            a += modelActions[s * i..<s * i + s]
+            if os > 0 { w += data.origins.isEmpty ? [Double](repeating: 0, count: os) : Array(data.origins[os * i..<os * i + os]) }
         }
         return (a, w)
     }
@@ -239,7 +246,8 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
         var total = prediction + config.regWeight * reg
         var softValue: Double?
         if config.model.kind == .mlpSoft && config.softWeight > 0,
-           let orbit = layout.softOrbit(observations: o, actions: a, batch: b, using: &rng) {
+            let orbit = layout.softOrbit(observations: o, actions: a, batch: b, using: &rng)
+        {
             let gz = online.encode(points(orbit.observations, origins: w))
             let gp = online.predict(gz, action: actions(orbit.actions))
             let soft = Loss.relativeMSE(gz, orbit.actOnLatents(z)) + Loss.relativeMSE(gp, orbit.actOnLatents(p))
@@ -247,9 +255,10 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
             total = total + config.softWeight * soft
         }
         update(total)
-        return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(prediction.value.scalar),
-                            regularizer: Double(reg.value.scalar), soft: softValue, lrFactor: factor,
-                            seconds: Date().timeIntervalSince(t0))
+        return TrainMetrics(
+            step: step, loss: Double(total.value.scalar), prediction: Double(prediction.value.scalar),
+            regularizer: Double(reg.value.scalar), soft: softValue, lrFactor: factor,
+            seconds: Date().timeIntervalSince(t0))
     }
 
     /// One step of the multi-step loss: mean over k = 1..H of relMSE(f^k(E(o_t), a_t..a_t+k-1), sg(E_ema(o_t+k))).
@@ -273,8 +282,9 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
         let reg = config.regularizer.loss(z, rep: config.model.latentRep, using: &rng)
         let total = predictionMean + config.regWeight * reg
         update(total)
-        return TrainMetrics(step: step, loss: Double(total.value.scalar), prediction: Double(predictionMean.value.scalar),
-                            regularizer: Double(reg.value.scalar), soft: nil, lrFactor: factor, seconds: Date().timeIntervalSince(t0))
+        return TrainMetrics(
+            step: step, loss: Double(total.value.scalar), prediction: Double(predictionMean.value.scalar),
+            regularizer: Double(reg.value.scalar), soft: nil, lrFactor: factor, seconds: Date().timeIntervalSince(t0))
     }
 
     /// Backward pass, optimiser and EMA updates, step count.
@@ -308,7 +318,8 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
         guard state.metadata["format"] == kind.format else { throw SafeTensorsError.invalidHeader(kind.notThisKind) }
         let saved = try decodeJSON(Config.self, state.metadata[kind.trainKey], what: kind.trainKey)
         guard saved == config else {
-            throw DataError("the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
+            throw DataError(
+                "the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
         }
         step = try trainingState.restore(from: state)
     }

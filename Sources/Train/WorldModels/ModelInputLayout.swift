@@ -40,8 +40,9 @@ public protocol ModelInputLayout: Codable, Equatable, Sendable {
     func actionTensor<S: TensorScalar>(_ actions: [Double], batch: Int, as _: S.Type) -> Tensor<S>
     /// `mlp-aug`: each sample of a batch (observations, next observations, model actions, origins) moved by its own
     /// random group element, drawn from `rng` in the layout's own order.
-    func augment(observations o: inout [Double], next n: inout [Double], actions a: inout [Double], origins w: [Double],
-                 batch: Int, using rng: inout Xoshiro256)
+    func augment(
+        observations o: inout [Double], next n: inout [Double], actions a: inout [Double], origins w: [Double],
+        batch: Int, using rng: inout Xoshiro256)
     /// `mlp-soft`: b group elements drawn from `rng`, the batch moved by them, and their action on latents; nil when the
     /// layout has no soft penalty.
     func softOrbit(observations o: [Double], actions a: [Double], batch: Int, using rng: inout Xoshiro256) -> SoftOrbit?
@@ -123,14 +124,16 @@ extension ObservationLayout: ModelInputLayout {
     public func modelActions(_ actions: [Double], observations _: [Double], batch _: Int) -> [Double] { actions }
 
     /// Each sample rotated about the centre by its own angle 2 pi u (u uniform).
-    public func augment(observations o: inout [Double], next n: inout [Double], actions a: inout [Double], origins _: [Double],
-                        batch b: Int, using rng: inout Xoshiro256) {
+    public func augment(
+        observations o: inout [Double], next n: inout [Double], actions a: inout [Double], origins _: [Double],
+        batch b: Int, using rng: inout Xoshiro256
+    ) {
         let os = observationSize
         for i in 0..<b {
             let g = rotation(2 * Double.pi * rng.nextUnit())
-            o.replaceSubrange(i * os ..< (i + 1) * os, with: rotate(observations: Array(o[i * os ..< (i + 1) * os]), by: g))
-            n.replaceSubrange(i * os ..< (i + 1) * os, with: rotate(observations: Array(n[i * os ..< (i + 1) * os]), by: g))
-            a.replaceSubrange(2 * i ..< 2 * i + 2, with: rotate(actions: Array(a[2 * i ..< 2 * i + 2]), by: g))
+            o.replaceSubrange(i * os..<(i + 1) * os, with: rotate(observations: Array(o[i * os..<(i + 1) * os]), by: g))
+            n.replaceSubrange(i * os..<(i + 1) * os, with: rotate(observations: Array(n[i * os..<(i + 1) * os]), by: g))
+            a.replaceSubrange(2 * i..<2 * i + 2, with: rotate(actions: Array(a[2 * i..<2 * i + 2]), by: g))
         }
     }
 
@@ -141,8 +144,8 @@ extension ObservationLayout: ModelInputLayout {
         let os = observationSize
         for i in 0..<b {
             let g = rotation(angles[i])
-            go.replaceSubrange(i * os ..< (i + 1) * os, with: rotate(observations: Array(o[i * os ..< (i + 1) * os]), by: g))
-            ga.replaceSubrange(2 * i ..< 2 * i + 2, with: rotate(actions: Array(a[2 * i ..< 2 * i + 2]), by: g))
+            go.replaceSubrange(i * os..<(i + 1) * os, with: rotate(observations: Array(o[i * os..<(i + 1) * os]), by: g))
+            ga.replaceSubrange(2 * i..<2 * i + 2, with: rotate(actions: Array(a[2 * i..<2 * i + 2]), by: g))
         }
         return SoftOrbit(observations: go, actions: ga, actOnLatents: { rotateLatents($0, angles: angles) })
     }
@@ -174,15 +177,17 @@ extension CloudLayout: ModelInputLayout {
     }
 
     /// Each sample moved by its own Haar-random rotation about its world centre (offsets turned by the rotation).
-    public func augment(observations o: inout [Double], next n: inout [Double], actions a: inout [Double], origins w: [Double],
-                        batch b: Int, using rng: inout Xoshiro256) {
+    public func augment(
+        observations o: inout [Double], next n: inout [Double], actions a: inout [Double], origins w: [Double],
+        batch b: Int, using rng: inout Xoshiro256
+    ) {
         let os = observationSize
         for i in 0..<b {
             let r = Mat3.randomRotation(using: &rng), t = Vec3(w, at: 3 * i)
             let g = SE3Transform(rotation: r, translation: t - r * t)
-            o.replaceSubrange(i * os ..< (i + 1) * os, with: act(g, observations: Array(o[i * os ..< (i + 1) * os])))
-            n.replaceSubrange(i * os ..< (i + 1) * os, with: act(g, observations: Array(n[i * os ..< (i + 1) * os])))
-            a.replaceSubrange(3 * i ..< 3 * i + 3, with: rotate(g.rotation, vectors: Array(a[3 * i ..< 3 * i + 3])))
+            o.replaceSubrange(i * os..<(i + 1) * os, with: act(g, observations: Array(o[i * os..<(i + 1) * os])))
+            n.replaceSubrange(i * os..<(i + 1) * os, with: act(g, observations: Array(n[i * os..<(i + 1) * os])))
+            a.replaceSubrange(3 * i..<3 * i + 3, with: rotate(g.rotation, vectors: Array(a[3 * i..<3 * i + 3])))
         }
     }
 

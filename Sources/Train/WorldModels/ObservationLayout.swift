@@ -23,8 +23,10 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     /// which keypoints alone do not. A planner supplies it from the action it executed last.
     public var previousAction: Bool
 
-    public init(env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool, history: Int = 1,
-                previousAction: Bool = false) {
+    public init(
+        env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool, history: Int = 1,
+        previousAction: Bool = false
+    ) {
         self.env = env; self.points = points; self.center = center; self.scale = scale; self.actionIsPoint = actionIsPoint
         self.history = history; self.previousAction = previousAction
     }
@@ -73,9 +75,10 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
         if previousAction && (reading.action != .point || reading.agentIndex == nil) {
             throw EnvError.invalidArgument("the previous-action point needs an env whose actions are an agent's target points ('\(env)' has none)")
         }
-        return ObservationLayout(env: env, points: reading.pointsPerFrame * history + (previousAction ? 1 : 0), center: center,
-                                 scale: reading.scale, actionIsPoint: reading.action == .point, history: history,
-                                 previousAction: previousAction)
+        return ObservationLayout(
+            env: env, points: reading.pointsPerFrame * history + (previousAction ? 1 : 0), center: center,
+            scale: reading.scale, actionIsPoint: reading.action == .point, history: history,
+            previousAction: previousAction)
     }
 
     /// The env's model adapter.

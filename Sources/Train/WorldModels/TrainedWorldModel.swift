@@ -138,7 +138,9 @@ public enum InferencePrecision: String, CaseIterable, Sendable { case float, dou
 public func loadWorldModel(checkpoint: URL, precision: InferencePrecision = .float) throws -> any LatentWorldModel {
     let model = try TrainedWorldModel(url: checkpoint)
     guard model.layout.history == 1 else {
-        throw DataError("\(checkpoint.lastPathComponent) stacks \(model.layout.history) frames per observation (--history); the latent-model view takes single frames")
+        throw DataError(
+            "\(checkpoint.lastPathComponent) stacks \(model.layout.history) frames per observation (--history); the latent-model view takes single frames"
+        )
     }
     switch precision {
     case .float: return LoadedWorldModel<Float>(model)

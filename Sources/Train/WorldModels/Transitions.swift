@@ -29,7 +29,7 @@ public struct TransitionSet: Sendable {
         orientations.append(orientation); episodes.append(Int64(episode)); steps.append(Int64(step))
     }
 
-    public func observation(_ i: Int) -> ArraySlice<Double> { observations[i * observationSize ..< (i + 1) * observationSize] }
+    public func observation(_ i: Int) -> ArraySlice<Double> { observations[i * observationSize..<(i + 1) * observationSize] }
 
     /// Rows `indices` of observations, actions and next observations (flat).
     public func gather(_ indices: [Int]) -> (obs: [Double], actions: [Double], next: [Double]) {
@@ -37,9 +37,9 @@ public struct TransitionSet: Sendable {
         o.reserveCapacity(indices.count * observationSize); n.reserveCapacity(indices.count * observationSize)
         a.reserveCapacity(indices.count * actionSize)
         for i in indices {
-            o += observations[i * observationSize ..< (i + 1) * observationSize]
-            n += nextObservations[i * observationSize ..< (i + 1) * observationSize]
-            a += actions[i * actionSize ..< (i + 1) * actionSize]
+            o += observations[i * observationSize..<(i + 1) * observationSize]
+            n += nextObservations[i * observationSize..<(i + 1) * observationSize]
+            a += actions[i * actionSize..<(i + 1) * actionSize]
         }
         return (o, a, n)
     }
@@ -81,14 +81,21 @@ public struct TransitionSet: Sendable {
             let end = min(count, start + max(1, shardSize))
             let n = end - start
             let url = dir.appendingPathComponent(String(format: "shard-%05d.npz", index))
-            let arrays: [(String, NpyArray)] = [
-                ("observation", try NpyArray(float64: Array(observations[start * observationSize ..< end * observationSize]), shape: [n, observationSize])),
-                ("action", try NpyArray(float64: Array(actions[start * actionSize ..< end * actionSize]), shape: [n, actionSize])),
-                ("next_observation", try NpyArray(float64: Array(nextObservations[start * observationSize ..< end * observationSize]), shape: [n, observationSize])),
-                ("orientation", try NpyArray(float64: Array(orientations[start ..< end]), shape: [n])),
-                ("episode_index", try NpyArray(int64: Array(episodes[start ..< end]), shape: [n])),
-                ("frame_index", try NpyArray(int64: Array(steps[start ..< end]), shape: [n])),
-            ] + (origins.isEmpty ? [] : [("origin", try NpyArray(float64: Array(origins[3 * start ..< 3 * end]), shape: [n, 3]))])
+            let arrays: [(String, NpyArray)] =
+                [
+                    (
+                        "observation",
+                        try NpyArray(float64: Array(observations[start * observationSize..<end * observationSize]), shape: [n, observationSize])
+                    ),
+                    ("action", try NpyArray(float64: Array(actions[start * actionSize..<end * actionSize]), shape: [n, actionSize])),
+                    (
+                        "next_observation",
+                        try NpyArray(float64: Array(nextObservations[start * observationSize..<end * observationSize]), shape: [n, observationSize])
+                    ),
+                    ("orientation", try NpyArray(float64: Array(orientations[start..<end]), shape: [n])),
+                    ("episode_index", try NpyArray(int64: Array(episodes[start..<end]), shape: [n])),
+                    ("frame_index", try NpyArray(int64: Array(steps[start..<end]), shape: [n])),
+                ] + (origins.isEmpty ? [] : [("origin", try NpyArray(float64: Array(origins[3 * start..<3 * end]), shape: [n, 3]))])
             try writeAtomically(try Npz.encode(arrays, compressed: false, path: url.path), to: url)
             urls.append(url)
             start = end; index += 1
@@ -112,10 +119,12 @@ public struct TransitionSet: Sendable {
             let e = try Npz.require("episode_index", in: arrays, file: name)
             let f = try Npz.require("frame_index", in: arrays, file: name)
             guard o.shape.count == 2, a.shape.count == 2, n.shape == o.shape, r.shape == [o.shape[0]], e.shape == r.shape,
-                  f.shape == r.shape, a.shape[0] == o.shape[0]
+                f.shape == r.shape, a.shape[0] == o.shape[0]
             else { throw DataError("\(name): inconsistent array shapes") }
             if set == nil { set = TransitionSet(env: env, observationSize: o.shape[1], actionSize: a.shape[1]) }
-            guard set!.observationSize == o.shape[1], set!.actionSize == a.shape[1] else { throw DataError("\(name): shapes differ from the first shard") }
+            guard set!.observationSize == o.shape[1], set!.actionSize == a.shape[1] else {
+                throw DataError("\(name): shapes differ from the first shard")
+            }
             set!.observations += try o.doubles(); set!.actions += try a.doubles(); set!.nextObservations += try n.doubles()
             set!.orientations += try r.doubles(); set!.episodes += try e.int64s(); set!.steps += try f.int64s()
             if let origin = arrays["origin"] {
@@ -182,9 +191,11 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     /// The frameskips a config may ask for.
     public static let frameskips = 1...50
 
-    public init(env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
-                orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
-                history: Int = 1, frameskip: Int = 1, previousAction: Bool = false, randomStd: Double? = nil) {
+    public init(
+        env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
+        orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
+        history: Int = 1, frameskip: Int = 1, previousAction: Bool = false, randomStd: Double? = nil
+    ) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
         self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
         self.angleSpread = angleSpread; self.history = history; self.frameskip = frameskip
@@ -268,10 +279,15 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
         } else {
             (obs, info) = try env.reset(seed: episodeSeed)
         }
-        let pusher: (any Policy)? = config.policy == .random ? nil : collection.explorer.map {
-            $0(ExplorerSettings(orientation: theta, randomFraction: config.policy == .mixed ? config.randomFraction : 0,
-                                localRandomStd: config.randomStd, seed: episodeSeed))
-        }
+        let pusher: (any Policy)? =
+            config.policy == .random
+            ? nil
+            : collection.explorer.map {
+                $0(
+                    ExplorerSettings(
+                        orientation: theta, randomFraction: config.policy == .mixed ? config.randomFraction : 0,
+                        localRandomStd: config.randomStd, seed: episodeSeed))
+            }
         let space = env.actionSpace
         // The last `history` frames, newest first (the first frame repeated at the start).
         var frames = [[Double]](repeating: obs.values, count: history)

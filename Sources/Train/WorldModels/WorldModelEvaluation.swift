@@ -75,7 +75,8 @@ public struct RolloutReport: Codable, Sendable {
 /// With `start` (the observations the prediction began from), also the mean distance the other points were predicted
 /// to move from there, and the mean distance they truly moved.
 func observationErrors<S: TensorScalar>(_ z: Tensor<S>, truth obs: [Double], start: [Double]? = nil, layout: ObservationLayout)
-    -> (last: Double, others: Double, predictedMotion: Double, trueMotion: Double) {
+    -> (last: Double, others: Double, predictedMotion: Double, trueMotion: Double)
+{
     let b = z.shape[0], l = z.shape[2], p = layout.points, f = layout.framePoints, first = l - p
     var last = 0.0, others = 0.0, predicted = 0.0, truth = 0.0
     z.withUnsafeBufferPointer { x in
@@ -116,7 +117,7 @@ func meanRelMSE<S: TensorScalar>(_ p: Tensor<S>, _ t: Tensor<S>) -> Double {
         t.withUnsafeBufferPointer { y in
             for i in 0..<b {
                 var num = 0.0, den = 0.0
-                for j in i * n ..< (i + 1) * n {
+                for j in i * n..<(i + 1) * n {
                     let d = Double(x[j]) - Double(y[j])
                     num += d * d
                     den += Double(y[j]) * Double(y[j])
@@ -135,7 +136,7 @@ func maxRowResidual<S: TensorScalar>(_ a: Tensor<S>, _ ref: [Double]) -> Double 
     a.withUnsafeBufferPointer { x in
         for i in 0..<b {
             var num = 0.0, den = 0.0
-            for j in i * n ..< (i + 1) * n {
+            for j in i * n..<(i + 1) * n {
                 let d = Double(x[j]) - ref[j]
                 num += d * d
                 den += ref[j] * ref[j]
@@ -147,8 +148,10 @@ func maxRowResidual<S: TensorScalar>(_ a: Tensor<S>, _ ref: [Double]) -> Double 
 }
 
 /// The composed residual (and the encoder's) of a model in precision S over the given orientations.
-public func composedResidual<S: TensorScalar>(_ model: TrainedWorldModel, data: TransitionSet, orientations: [Double],
-                                              as _: S.Type) -> (composed: Double, encoder: Double) {
+public func composedResidual<S: TensorScalar>(
+    _ model: TrainedWorldModel, data: TransitionSet, orientations: [Double],
+    as _: S.Type
+) -> (composed: Double, encoder: Double) {
     let inf = WorldNetInference(model, as: S.self)
     let n = data.count, layout = model.layout
     let z = inf.encode(data.observations, batch: n)
@@ -193,8 +196,10 @@ public func evaluateOneStep(_ model: TrainedWorldModel, data: TransitionSet, ori
 }
 
 /// H-step open-loop latent rollouts across the group (Float).
-public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, horizons: [Int], orientations k: Int,
-                            maxSegments: Int = 512, sliceGridCount: Int = 3) throws -> RolloutReport {
+public func evaluateRollout(
+    _ model: TrainedWorldModel, data: TransitionSet, horizons: [Int], orientations k: Int,
+    maxSegments: Int = 512, sliceGridCount: Int = 3
+) throws -> RolloutReport {
     let layout = model.layout, slice = model.train.slice
     guard let hMax = horizons.max(), hMax >= 1, horizons.allSatisfy({ $0 >= 1 }) else { throw DataError("horizons must be >= 1") }
     var starts = data.rolloutStarts(horizon: hMax)
@@ -222,7 +227,7 @@ public func evaluateRollout(_ model: TrainedWorldModel, data: TransitionSet, hor
             if horizons.contains(h) {
                 let t = inf.encode(layout.rotate(observations: step.next, by: g), batch: m, useTarget: true)
                 row.append(meanRelMSE(z, t))
-                if observed && index == angles.count - k {   // orientation 0, the first of the orbit
+                if observed && index == angles.count - k {  // orientation 0, the first of the orbit
                     let e = observationErrors(z, truth: step.next, start: first.obs, layout: layout)
                     agentError.append(e.last); bodyError.append(e.others)
                     motionRatio.append(e.predictedMotion / max(e.trueMotion, Double.leastNormalMagnitude))

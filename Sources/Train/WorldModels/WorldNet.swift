@@ -47,8 +47,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     /// eps 1 (see README: a larger eps bounds Float rounding near |k| = 0 and keeps exactness); the MLP baseline 4x
     /// wider (so it reaches the VN's in-slice error), `mlp-big` a further sqrt(scale) wider.
     public static func defaults(kind: ModelKind, points: Int, scale: Int = 4) -> ModelSpec {
-        let config = VNWorldModelConfig(dim: 2, inputChannels: points, encoderWidths: [16, 16], latentChannels: 8,
-                                        actionChannels: 1, predictorWidths: [32, 32], eps: 1)
+        let config = VNWorldModelConfig(
+            dim: 2, inputChannels: points, encoderWidths: [16, 16], latentChannels: 8,
+            actionChannels: 1, predictorWidths: [32, 32], eps: 1)
         switch kind {
         case .vn: return ModelSpec(kind: kind, config: config, hiddenScale: 1)
         case .mlp, .mlpAug, .mlpSoft: return ModelSpec(kind: kind, config: config, hiddenScale: 4)
@@ -132,8 +133,8 @@ func rotateLatents<S: TensorScalar>(_ z: Variable<S>, angles: [Double]) -> Varia
     // (J z)[x_c] = -z[y_c], (J z)[y_c] = z[x_c]; as flat @ M with M [2L, 2L].
     var m = [S](repeating: 0, count: 4 * l * l)
     for c in 0..<l {
-        m[(l + c) * 2 * l + c] = -1   // row y_c, column x_c
-        m[c * 2 * l + (l + c)] = 1    // row x_c, column y_c
+        m[(l + c) * 2 * l + c] = -1  // row y_c, column x_c
+        m[c * 2 * l + (l + c)] = 1  // row x_c, column y_c
     }
     let jz = flat.matmul(Variable(try! Tensor(shape: [2 * l, 2 * l], scalars: m)))
     var cs = [S](repeating: 0, count: b * 2 * l), sn = cs
@@ -161,8 +162,9 @@ public struct PlainMLPWorldModel<Scalar: TensorScalar>: ParameterContainer {
             (0..<(sizes.count - 1)).map { Linear(sizes[$0], sizes[$0 + 1], bias: bias, using: &rng) }
         }
         encoder = stack([d * config.inputChannels] + config.encoderWidths.map { $0 * hiddenScale } + [d * config.latentChannels])
-        predictor = stack([d * (config.latentWidth + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
-                          + [d * config.latentWidth])
+        predictor = stack(
+            [d * (config.latentWidth + config.actionChannels)] + config.predictorWidths.map { $0 * hiddenScale }
+                + [d * config.latentWidth])
     }
 
     public var namedParameters: [(String, Variable<Scalar>)] {

@@ -67,7 +67,9 @@ public struct CloudLayout: Codable, Equatable, Sendable {
     /// or empty for the origin).
     public func pointsTensor<S: TensorScalar>(_ obs: [Double], batch: Int, origins: [Double] = [], as _: S.Type = S.self) -> Tensor<S> {
         precondition(obs.count == batch * observationSize, "pointsTensor: \(obs.count) numbers for \(batch) rows of \(observationSize)")
-        precondition(origins.isEmpty || origins.count == 3 || origins.count == 3 * batch, "pointsTensor: origins must be empty, one row or one row per observation")
+        precondition(
+            origins.isEmpty || origins.count == 3 || origins.count == 3 * batch,
+            "pointsTensor: origins must be empty, one row or one row per observation")
         let p = points, ch = channels, inv = 1 / scale
         var out = [S](repeating: 0, count: batch * 3 * ch)
         for b in 0..<batch {
@@ -154,8 +156,10 @@ public struct Collect3DConfig: Codable, Equatable, Sendable {
     public var actionRadius: Double
     public var seed: UInt64
 
-    public init(env: String, episodes: Int, stepsPerEpisode: Int = 20, rung: SE3Ladder.Rung = .identity, ladder: SE3Ladder = SE3Ladder(),
-                startSpread: Double = 0.25, actionRadius: Double = 1, seed: UInt64 = 0) {
+    public init(
+        env: String, episodes: Int, stepsPerEpisode: Int = 20, rung: SE3Ladder.Rung = .identity, ladder: SE3Ladder = SE3Ladder(),
+        startSpread: Double = 0.25, actionRadius: Double = 1, seed: UInt64 = 0
+    ) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.rung = rung; self.ladder = ladder
         self.startSpread = startSpread; self.actionRadius = actionRadius; self.seed = seed
     }

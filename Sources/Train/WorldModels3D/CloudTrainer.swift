@@ -24,9 +24,11 @@ public struct Train3DConfig: Codable, Equatable, Sendable {
     public var collect: Collect3DConfig
     public var dataDirectory: String?
 
-    public init(env: String, model: ModelSpec, rung: SE3Ladder.Rung, steps: Int = 3000, batch: Int = 256, regularizer: Regularizer = .vicreg,
-                regWeight: Double? = nil, muonLearningRate: Double = 0.02, adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1,
-                emaDecay: Double = 0.99, warmup: Int = 100, seed: UInt64 = 0, collect: Collect3DConfig, dataDirectory: String? = nil) {
+    public init(
+        env: String, model: ModelSpec, rung: SE3Ladder.Rung, steps: Int = 3000, batch: Int = 256, regularizer: Regularizer = .vicreg,
+        regWeight: Double? = nil, muonLearningRate: Double = 0.02, adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1,
+        emaDecay: Double = 0.99, warmup: Int = 100, seed: UInt64 = 0, collect: Collect3DConfig, dataDirectory: String? = nil
+    ) {
         self.env = env; self.model = model; self.rung = rung; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
         self.muonLearningRate = muonLearningRate; self.adamLearningRate = adamLearningRate; self.weightDecay = weightDecay

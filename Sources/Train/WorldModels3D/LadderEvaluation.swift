@@ -69,8 +69,10 @@ func originsOf(_ data: TransitionSet) -> [Double] {
     data.origins.isEmpty ? [Double](repeating: 0, count: 3 * data.count) : data.origins
 }
 
-func cloudComposedResidual<S: TensorScalar>(_ model: TrainedCloudModel, data: TransitionSet, offsets: [Double],
-                                            elements: [SE3Transform], as _: S.Type) -> (composed: Double, encoder: Double) {
+func cloudComposedResidual<S: TensorScalar>(
+    _ model: TrainedCloudModel, data: TransitionSet, offsets: [Double],
+    elements: [SE3Transform], as _: S.Type
+) -> (composed: Double, encoder: Double) {
     let inf = CloudInference(model, as: S.self)
     let n = data.count, layout = model.layout
     let z = inf.encode(data.observations, batch: n, origins: data.origins)

@@ -16,8 +16,9 @@ extension ReachPlaneEnv {
         observationTypes: ["points"],
         adapters: EnvAdapters(
             // Two points (agent, puck) about the origin, unscaled; actions are target points; the agent is point 0.
-            model: ModelReading(observationType: "points", dimension: 2, pointsPerFrame: 2, center: [0, 0], scale: 1,
-                                action: .point, agentIndex: 0),
+            model: ModelReading(
+                observationType: "points", dimension: 2, pointsPerFrame: 2, center: [0, 0], scale: 1,
+                action: .point, agentIndex: 0),
             // `collect --start half-plane`: an anisotropic start (so a slice of orientations restricts the data);
             // other starts use the env's own isotropic reset. No explorer: uniform random target points.
             collection: CollectionAdapter(starts: ["half-plane": { theta, _, rng in halfPlaneStart(theta: theta, using: &rng) }]),
@@ -69,9 +70,12 @@ public struct ReachProtocol: GoalProtocol {
         return GoalEpisode(env: env, resetSeed: task.seed, goal: { _ in goal }, goalState: goal) { observation, _, _ in
             let agent = hypot(observation[0] - goal[0], observation[1] - goal[1])
             let puck = hypot(observation[2] - goal[2], observation[3] - goal[3])
-            return GoalProgress(success: puck < Self.puckTolerance && agent < Self.agentTolerance,
-                                measures: [("position_error", (agent * agent + puck * puck).squareRoot()),
-                                           ("agent_error", agent), ("puck_error", puck)])
+            return GoalProgress(
+                success: puck < Self.puckTolerance && agent < Self.agentTolerance,
+                measures: [
+                    ("position_error", (agent * agent + puck * puck).squareRoot()),
+                    ("agent_error", agent), ("puck_error", puck),
+                ])
         }
     }
 }

@@ -38,8 +38,9 @@ public final class ReachPlaneEnv: SymmetricEnvironment {
     public static let puckRadius = 0.1
     public static let worldRadius = 1.0
 
-    public let spec = EnvSpec(id: "reach-plane", maxEpisodeSteps: 50, controlHz: nil,
-                              summary: "A point agent pushes a disc puck in the unit disc; exactly SO(2)-equivariant")
+    public let spec = EnvSpec(
+        id: "reach-plane", maxEpisodeSteps: 50, controlHz: nil,
+        summary: "A point agent pushes a disc puck in the unit disc; exactly SO(2)-equivariant")
     public let observationSpace = BoxSpace(low: -1, high: 1, shape: [4])
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [2])
     public private(set) var agent = Vec2.zero

@@ -39,7 +39,8 @@ func maxDifference(_ x: [Double], _ y: [Double]) -> Double {
         for _ in 0..<40 {
             // Most targets aim at the puck (k < 1: the agent pushes it ahead, on to the rim), the others are uniform.
             let s = canonical.state
-            let a = Double.random(in: 0..<1, using: &rng) < 0.6
+            let a =
+                Double.random(in: 0..<1, using: &rng) < 0.6
                 ? [s[2] + Double.random(in: -0.05...0.05, using: &rng), s[3] + Double.random(in: -0.05...0.05, using: &rng)]
                 : canonical.actionSpace.sample(using: &rng)
             let r = try canonical.step(a)
@@ -58,7 +59,9 @@ func maxDifference(_ x: [Double], _ y: [Double]) -> Double {
             }
         }
     }
-    print("reach-plane equivariance: max |step(g.s, g.a) - g.step(s, a)| = \(worst) over \(checked) (state, action, angle) triples; of \(checked / 4) canonical steps, \(freePushes) pushed the puck freely, \(rimPushes) against the rim")
+    print(
+        "reach-plane equivariance: max |step(g.s, g.a) - g.step(s, a)| = \(worst) over \(checked) (state, action, angle) triples; of \(checked / 4) canonical steps, \(freePushes) pushed the puck freely, \(rimPushes) against the rim"
+    )
     #expect(freePushes >= 10 && rimPushes >= 10)
     #expect(worst <= 1e-12)
 }
@@ -133,8 +136,9 @@ final class ReplayTargets: Policy {
         var rng = SplitMix64(seed: e0.resetSeed)
         let targets = (0..<ReachProtocol.offsetSteps).map { _ in ReachPlaneEnv().actionSpace.sample(using: &rng) }
         for (episode, rotation) in [(e0, PlanarRotation(angle: 0, center: .zero)), (e1, g)] {
-            let outcome = try GoalReaching.run(episode, env: episode.env, controller: ReplayTargets(targets: targets.map { rotation.apply(toPoints: $0) }),
-                                               controllerSeed: 0, budget: proto.budget)
+            let outcome = try GoalReaching.run(
+                episode, env: episode.env, controller: ReplayTargets(targets: targets.map { rotation.apply(toPoints: $0) }),
+                controllerSeed: 0, budget: proto.budget)
             #expect(outcome.success && outcome.steps <= ReachProtocol.offsetSteps)
         }
     }
