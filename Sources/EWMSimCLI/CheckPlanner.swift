@@ -43,7 +43,7 @@ struct CheckPlanner: ParsableCommand {
             reports.append(
                 try PlannerExactness.measure(
                     model: m, kind: planner, precision: precision.rawValue,
-                    orientations: orientations, states: states, config: config,
+                    orientations: orientations, states: states, config: config, env: "pusht",
                     progress: { line.update($0) }))
             line.finish()
         }

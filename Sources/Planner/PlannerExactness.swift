@@ -23,7 +23,7 @@ public enum PlannerExactness {
     /// default); the states are the protocol's tasks 0..<states.
     public static func measure(
         model: any LatentWorldModel, kind: PlannerKind, precision: String, orientations: Int, states: Int,
-        config: MPCConfig, env id: String = "pusht", goalProtocol: String? = nil,
+        config: MPCConfig, env id: String, goalProtocol: String? = nil,
         progress: ((Int) -> Void)? = nil
     ) throws -> Report {
         let adapters = try Registry.adapters(id)
