@@ -95,13 +95,24 @@ public struct CollectionAdapter: Sendable {
     public var starts: [String: @Sendable (_ theta: Double, _ angleSpread: Double, _ rng: inout SplitMix64) -> [Double]]
     /// The exploratory policy at orientation theta (nil: uniform random actions over the action space).
     public var explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)?
+    /// Worlds whose group is SE(3): the env at g (frame build) and its start state there, drawn with `spread` (the
+    /// radius of the start's rotation ball, radians) from the collection's generator.
+    public var spatialEpisode: (@Sendable (_ g: SE3Transform, _ spread: Double, _ rng: inout SplitMix64) -> SpatialEpisode)?
 
     public init(
         starts: [String: @Sendable (_ theta: Double, _ angleSpread: Double, _ rng: inout SplitMix64) -> [Double]] = [:],
-        explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)? = nil
+        explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)? = nil,
+        spatialEpisode: (@Sendable (_ g: SE3Transform, _ spread: Double, _ rng: inout SplitMix64) -> SpatialEpisode)? = nil
     ) {
-        self.starts = starts; self.explorer = explorer
+        self.starts = starts; self.explorer = explorer; self.spatialEpisode = spatialEpisode
     }
+}
+
+/// A collection episode of a 3D world at g: the env to run and the state to reset it to, both in the world at g.
+public struct SpatialEpisode {
+    public var env: any Environment
+    public var start: [Double]
+    public init(env: any Environment, start: [Double]) { self.env = env; self.start = start }
 }
 
 /// What an exploratory collection policy is built from.

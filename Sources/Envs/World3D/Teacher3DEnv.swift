@@ -226,6 +226,11 @@ extension Teacher3DEnv {
             model: ModelReading(
                 observationType: "points", dimension: 3, pointsPerFrame: Config().pointCount, center: nil,
                 referencePoints: Config().pointCount, scale: 1, action: .offsetFromReference),
+            collection: CollectionAdapter(spatialEpisode: { g, spread, rng in
+                // The template turned by a rotation vector in the ball of radius `spread`, then moved by g.
+                let base = Teacher3DEnv()
+                return SpatialEpisode(env: base.oriented(at: g), start: base.act(g, onState: base.orientedStart(spread: spread, using: &rng)))
+            }),
             planning: PlanningPresets(center: [0, 0, 0], actionLow: [-1, -1, -1], actionHigh: [1, 1, 1], invariantRadius: 1))
     ) { options in try Teacher3DEnv.make(options) }
 }

@@ -180,14 +180,16 @@ public struct Collect3DConfig: Codable, Equatable, Sendable {
 public func collectTransitions3D(_ config: Collect3DConfig, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
     try config.validate()
     let layout = try CloudLayout.forEnv(config.env)
+    guard let spatialEpisode = try Registry.adapters(config.env).collection.spatialEpisode else {
+        throw DataError("\(config.env) registers no 3D collection episode (CollectionAdapter.spatialEpisode)")
+    }
     var set = TransitionSet(env: config.env, observationSize: layout.observationSize, actionSize: layout.actionSize)
     for e in 0..<config.episodes {
         var rng = Envs.SplitMix64(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(e) &+ 1)
         let g = config.ladder.sample(config.rung, using: &rng)
-        let base = Teacher3DEnv()
-        let env: any Environment = g.isIdentity ? base : OrientationWrapper(base, element: g)
-        let start = base.act(g, onState: base.orientedStart(spread: config.startSpread, using: &rng))
-        var (obs, _) = try env.reset(seed: rng.next(), options: ResetOptions(state: start))
+        let episode = spatialEpisode(g, config.startSpread, &rng)
+        let env = episode.env
+        var (obs, _) = try env.reset(seed: rng.next(), options: ResetOptions(state: episode.start))
         for t in 0..<config.stepsPerEpisode {
             let offset = g.rotation * uniformPointInBall(radius: config.actionRadius, using: &rng)
             let action = (layout.reference(obs.values, row: 0) + offset).array
