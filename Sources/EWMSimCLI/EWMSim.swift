@@ -18,7 +18,7 @@ public struct EWMSimCommand: ParsableCommand {
         commandName: "ewm-sim",
         abstract: "Simulation environments, equivariant world models and planners.",
         discussion: "Envs: \(Registry.ids.joined(separator: ", ")). Box2D \(box2DVersion).",
-        subcommands: [List.self, PushT.self, Run3D.self, Replay.self, Serve.self, Collect.self, TrainCommand.self, Eval.self, Bench.self, Check.self]
+        subcommands: [List.self, PushT.self, Run.self, Replay.self, Serve.self, Collect.self, TrainCommand.self, Eval.self, Bench.self, Check.self]
     )
 }
 
@@ -41,32 +41,36 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// Options that pick an env's observation type and orientation.
+/// Options that build an env: observation type, group element, build, and the env's own extras.
 struct WorldOptions: ParsableArguments {
-    @Option(name: .long, help: "Observation type (pusht: state, keypoints, pixels).")
-    var obs: String = "state"
-
-    @Option(name: .long, help: "Orientation theta of the world, radians, about the workspace centre.")
+    @Option(name: .long, help: "Observation type (default: the env's; pusht: state, keypoints, pixels; push3d: points, state).")
+    var obs: String?
+    @Option(name: .long, help: "Orientation theta of the world, radians, about the env's centre (3D worlds: about z).")
     var orientation: Double = 0
-
-    @Option(name: .long, help: "How the orientation is realised: frame (exact) or world (the Box2D world rotated).")
+    @Option(help: "3D worlds: any element of SE(3), 'wx,wy,wz,tx,ty,tz' (rotation vector, radians; translation, m), after --orientation.")
+    var se3: String?
+    @Option(name: .long, help: "How the element is realised: frame (exact wrapper) or world (the simulated world itself built transformed).")
     var rotation: RotationBuild = .frame
-
-    @Option(name: .long, help: "PushT reset order: legacy (the reference's evaluation default) or angle-first.")
-    var resetOrder: String = "legacy"
+    @Option(
+        name: .customLong("env-option"),
+        help: "An env's own option key=value (pusht: reset-order=legacy|angle-first; push3d: shape=t|box|l|tripod); repeat.")
+    var envOptions: [String] = []
 
     func validate() throws {
         guard orientation.isFinite else { throw ValidationError("--orientation must be a finite number of radians") }
-        guard ["legacy", "angle-first"].contains(resetOrder) else { throw ValidationError("--reset-order must be legacy or angle-first") }
+        if let s = se3, SE3Transform(parsing: s) == nil { throw ValidationError("--se3 needs six finite numbers 'wx,wy,wz,tx,ty,tz'") }
+        for o in envOptions where !o.contains("=") { throw ValidationError("--env-option needs key=value, got '\(o)'") }
     }
 
     func makeOptions(timeLimit: Bool = true) -> MakeOptions {
         var options = MakeOptions(observation: obs, orientation: orientation, rotation: rotation, timeLimit: timeLimit)
-        options.extra["reset-order"] = resetOrder
+        if let se3 { options.extra["se3"] = se3 }
+        for o in envOptions {
+            let kv = o.split(separator: "=", maxSplits: 1).map(String.init)
+            options.extra[kv[0]] = kv.count > 1 ? kv[1] : ""
+        }
         return options
     }
-
-    var rotationValue: PlanarRotation { PlanarRotation(angle: orientation, center: PushTGeometry.workspaceCenter) }
 }
 
 extension RotationBuild: ExpressibleByArgument {}

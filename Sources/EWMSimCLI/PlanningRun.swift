@@ -126,15 +126,13 @@ struct PlannerOptions: ParsableArguments {
 struct PlanningRun {
     let planner: PlannerOptions
     let world: WorldOptions
-    let episodes: Int
-    let seed: UInt64
     let compare: Bool
-    let dump: String?
-    let render: String?
-    let frameSize: Int
-    let json: Bool
+    let batch: EpisodeBatch
 
     func run() throws {
+        let (episodes, seed, dump, render, frameSize, json) = (
+            batch.episodes, batch.seed, batch.dump, batch.render, batch.frameSize, batch.output.json
+        )
         let kind = planner.planner!
         planner.search.configureThreads()
         MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
@@ -152,7 +150,7 @@ struct PlanningRun {
         }
         progress.finish()
         if let dump { try TrajectoryDump.write(recorded, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump)) }
-        if let render { try TrajectoryDump.writePictures(recorded, to: URL(fileURLWithPath: render, isDirectory: true)) }
+        if let render { try EpisodePictures.write(recorded, env: "pusht", to: URL(fileURLWithPath: render, isDirectory: true)) }
         let report = run.report(results, model: kind == .oracle ? nil : (planner.model ?? DefaultModel.relativePath))
         let successes = results.filter(\.success).count
         let ci = (low: report.successInterval95[0], high: report.successInterval95[1])

@@ -18,20 +18,25 @@ import Testing
             let alone = try Rollout.episode(env: env, policy: ScriptedPusher(rotation: g), seed: r.summary.seed, maxSteps: 6)
             #expect(alone == r.summary && r.summary.steps == 6 && r.lastInfo.double("coverage") == r.summary.finalCoverage)
         }
-        let report = PushTRunReport(orientation: 0.7, rotation: .frame, policy: "scripted", episodes: records.map(\.summary), seconds: 3)
+        let options = MakeOptions(observation: "state", orientation: 0.7)
+        let report = RunReport(
+            env: "pusht", options: options, policy: "scripted", records: records, figures: try Registry.registration("pusht").run.figures,
+            seconds: 3)
         #expect(report.env == "pusht" && report.secondsPerEpisode == 1 && report.summary.episodes == 3 && report.rotation == "frame")
+        #expect(report.episodes.map { $0.final["coverage"] } == records.map(\.summary.finalCoverage))
     }
 
     @Test func push3dRunCountsContactsAndReportsErrors() throws {
         let env = try Registry.make("push3d", options: MakeOptions())
-        let pusher = try #require(EpisodeRuns.scriptedPush3D(for: RecordEpisodes(env)))
+        let presets = try Registry.registration("push3d").run
+        let pusher = try #require(presets.scriptedPolicy?(RecordEpisodes(env), MakeOptions()))
         let records = try EpisodeRuns.run(env: env, policy: pusher, episodes: 2, seed: 0, maxSteps: 30)
         #expect(records.count == 2 && records.allSatisfy { $0.summary.steps == 30 && $0.contacts >= 0 })
         #expect(records.contains { $0.contacts > 0 })
-        let report = Run3DReport(env: "push3d", transform: .identity, rotation: .frame, policy: "scripted", records: records, seconds: 1)
-        #expect(report.episodes.map(\.finalPointError) == records.map { $0.lastInfo.double("mean_point_error") })
+        let report = RunReport(env: "push3d", options: MakeOptions(), policy: "scripted", records: records, figures: presets.figures, seconds: 1)
+        #expect(report.episodes.map { $0.final["mean_point_error"] } == records.map { $0.lastInfo.double("mean_point_error") })
         #expect(report.episodes.map(\.contacts) == records.map(\.contacts) && report.secondsPerEpisode == 0.5)
-        #expect(EpisodeRuns.scriptedPush3D(for: try Registry.make("teacher3d", options: MakeOptions())) == nil)
+        #expect(try Registry.registration("teacher3d").run.scriptedPolicy == nil)
     }
 
     @Test func picturesOfRecordedEpisodes() throws {
@@ -39,7 +44,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let recorder = RecordEpisodes(try Registry.make("push3d", options: MakeOptions()), frameSize: 24)
         _ = try EpisodeRuns.run(env: recorder, policy: RandomPolicy(space: recorder.actionSpace, seed: 1), episodes: 1, seed: 0, maxSteps: 2)
-        try EpisodePictures.write3D(recorder.episodes, env: "push3d", to: dir)
+        try EpisodePictures.write(recorder.episodes, env: "push3d", to: dir)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         #expect(names == ["episode_000.html", "episode_000.png", "frame_000_0000.png", "frame_000_0001.png", "frame_000_0002.png"])
         let html = try String(contentsOf: dir.appendingPathComponent("episode_000.html"), encoding: .utf8)

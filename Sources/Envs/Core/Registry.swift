@@ -34,11 +34,14 @@ public struct EnvRegistration: Sendable {
     public let observationTypes: [String]
     public let factory: @Sendable (MakeOptions) throws -> any Environment
     public let adapters: EnvAdapters?
+    /// How `run` drives and reports it.
+    public let run: RunPresets
     public init(
-        id: String, summary: String, observationTypes: [String], adapters: EnvAdapters? = nil,
+        id: String, summary: String, observationTypes: [String], adapters: EnvAdapters? = nil, run: RunPresets = RunPresets(),
         factory: @escaping @Sendable (MakeOptions) throws -> any Environment
     ) {
-        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.adapters = adapters; self.factory = factory
+        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.adapters = adapters; self.run = run
+        self.factory = factory
     }
 }
 

@@ -71,12 +71,4 @@ public enum TrajectoryDump {
         try Npz.write(arrays, to: url)
     }
 
-    /// PNG frames (`frame_EEE_TTTT.png`) and one animation per episode (`episode_EEE.png`, an APNG that
-    /// browsers play, and `episode_EEE.html` with play/pause and a slider) into `directory`.
-    public static func writePictures(_ episodes: [Episode], to directory: URL, fps: Double = 10) throws {
-        try EpisodePictures.write(episodes, to: directory, fps: fps, title: { e, ep in "episode \(e) (seed \(ep.seed.map(String.init) ?? "-"))" }) {
-            t, info in
-            "step \(t)  coverage \(String(format: "%.3f", info.double("coverage") ?? .nan))"
-        }
-    }
 }

@@ -23,7 +23,11 @@ extension PushTEnv {
             planning: PlanningPresets(
                 center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y],
                 actionLow: [0, 0], actionHigh: [512, 512], invariantRadius: 256),
-            goalProtocols: PushTProtocol.allCases)
+            goalProtocols: PushTProtocol.allCases),
+        run: RunPresets(figures: [RunPresets.Figure(key: "coverage", label: "coverage")]) { _, options in
+            // The reference's feedback pusher, in the frame of the orientation (either build).
+            ScriptedPusher(rotation: PlanarRotation(angle: options.orientation, center: PushTGeometry.workspaceCenter))
+        }
     ) { options in try PushTEnv.make(options) }
 
     /// Collection starts at orientation theta. `goalRegion`: the T's origin uniform in (256 +- 100)^2, angle pi/4 +-

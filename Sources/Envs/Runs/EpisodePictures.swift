@@ -24,10 +24,11 @@ public enum EpisodePictures {
         }
     }
 
-    /// The 3D worlds' pictures: captions give the mean point error and the contacts.
-    public static func write3D(_ episodes: [Episode], env: String, to directory: URL) throws {
-        try write(episodes, to: directory, title: { e, ep in "\(env) episode \(e) (seed \(ep.seed.map(String.init) ?? "-"))" }) { t, info in
-            "step \(t)  point error \(String(format: "%.3f", info.double("mean_point_error") ?? .nan)) m  contacts \(Int(info.double("contacts") ?? 0))"
+    /// The pictures of `env`'s episodes, captioned with its run figures.
+    public static func write(_ episodes: [Episode], env: String, to directory: URL) throws {
+        let presets = try Registry.registration(env).run
+        try write(episodes, to: directory, title: { e, ep in "\(env) episode \(e) (seed \(ep.seed.map(String.init) ?? "-"))" }) {
+            presets.caption(step: $0, info: $1)
         }
     }
 }

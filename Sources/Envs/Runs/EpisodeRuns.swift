@@ -29,63 +29,47 @@ public enum EpisodeRuns {
         }
         return records
     }
-
-    /// The scripted controller of a 3D world: the feedback pusher of the push3d env inside `env` (under wrappers, in
-    /// the frame build too); nil when `env` is not push3d or push3d-multi.
-    public static func scriptedPush3D(for env: any Environment) -> Push3DPusher? {
-        var unwrapped: any Environment = env
-        while let w = unwrapped as? Wrapper { unwrapped = w.inner }
-        guard let push = (unwrapped as? Push3DEnv) ?? ((unwrapped as? OrientationWrapper<Push3DEnv>)?.base) else { return nil }
-        return Push3DPusher(env: push)
-    }
 }
 
-/// What `pusht` (a scripted or random controller) reports.
-public struct PushTRunReport: Encodable, Sendable {
-    public var env: String
-    public var orientation: Double
-    public var rotation: String
-    public var policy: String
-    public var summary: RunSummary
-    public var episodes: [EpisodeSummary]
-    public var secondsPerEpisode: Double
-
-    public init(orientation: Double, rotation: RotationBuild, policy: String, episodes: [EpisodeSummary], seconds: Double) {
-        env = "pusht"; self.orientation = orientation; self.rotation = rotation.rawValue; self.policy = policy
-        summary = RunSummary(episodes); self.episodes = episodes; secondsPerEpisode = seconds / Double(episodes.count)
-    }
-}
-
-/// What `run3d` reports.
-public struct Run3DReport: Encodable, Sendable {
+/// What a batch of episodes without a planner reports (`run ENV`, `pusht` without `--planner`): per episode its
+/// summary, the contacts and the env's end-of-episode figures (`RunPresets.figures`), and the pooled summary.
+public struct RunReport: Encodable, Sendable {
     public struct Episode: Encodable, Sendable {
         public var seed: UInt64
         public var steps: Int
+        public var totalReward: Double
         public var success: Bool
-        public var finalPointError: Double?
-        public var finalPositionError: Double?
-        public var finalAngleError: Double?
+        public var terminated: Bool
+        public var truncated: Bool
         public var contacts: Int
-
-        public init(_ r: EpisodeRecord) {
-            seed = r.summary.seed; steps = r.summary.steps; success = r.summary.success
-            finalPointError = r.lastInfo.double("mean_point_error"); finalPositionError = r.lastInfo.double("position_error")
-            finalAngleError = r.lastInfo.double("angle_error"); contacts = r.contacts
-        }
+        /// The env's figures at the last step, by info key.
+        public var final: [String: Double]
     }
 
     public var env: String
-    public var transform: [Double]
+    public var orientation: Double
+    /// The env's extra options (3D worlds: `se3`, the element after the orientation; push3d: `shape`).
+    public var envOptions: [String: String]
     public var rotation: String
     public var policy: String
-    public var successRate: Double
+    public var summary: RunSummary
     public var episodes: [Episode]
     public var secondsPerEpisode: Double
 
-    public init(env: String, transform: SE3Transform, rotation: RotationBuild, policy: String, records: [EpisodeRecord], seconds: Double) {
-        self.env = env; self.transform = transform.coordinates; self.rotation = rotation.rawValue; self.policy = policy
-        episodes = records.map(Episode.init)
-        successRate = Double(episodes.filter(\.success).count) / Double(records.count)
-        secondsPerEpisode = seconds / Double(records.count)
+    public init(
+        env: String, options: MakeOptions, policy: String, records: [EpisodeRecord], figures: [RunPresets.Figure],
+        seconds: Double
+    ) {
+        self.env = env; orientation = options.orientation; envOptions = options.extra; rotation = options.rotation.rawValue
+        self.policy = policy; summary = RunSummary(records.map(\.summary))
+        episodes = records.map { r in
+            let s = r.summary
+            var final: [String: Double] = [:]
+            for f in figures { final[f.key] = r.lastInfo.double(f.key) }
+            return Episode(
+                seed: s.seed, steps: s.steps, totalReward: s.totalReward, success: s.success, terminated: s.terminated,
+                truncated: s.truncated, contacts: r.contacts, final: final)
+        }
+        secondsPerEpisode = seconds / Double(max(records.count, 1))
     }
 }
