@@ -1,3 +1,18 @@
+/// What a trained model records of its training: its kind, its size and the part of the symmetry group its data
+/// covered (the training slice), which evaluations use to tell in-slice from out-of-slice elements.
+public struct ModelProvenance: Sendable {
+    public var kind: String
+    public var parameters: Int
+    /// The slice's name (planar: "[-15, 15] deg"; SE(3): a rung of the ladder).
+    public var slice: String
+    /// Whether the group element with these coordinates (`GroupElement.coordinates`) lies in the slice.
+    public var sliceContains: @Sendable (_ coordinates: [Double]) -> Bool
+
+    public init(kind: String, parameters: Int, slice: String, sliceContains: @escaping @Sendable ([Double]) -> Bool) {
+        self.kind = kind; self.parameters = parameters; self.slice = slice; self.sliceContains = sliceContains
+    }
+}
+
 /// The view of a trained world model that planners and evaluations use, independent of its architecture.
 ///
 /// Boundaries are flat Double arrays in the env's own units, batch-major:
@@ -21,6 +36,8 @@ public protocol LatentWorldModel: AnyObject {
     var trainedEnv: String? { get }
     /// Env steps one `predict` call advances (the frameskip the model was trained at; 1: one env step).
     var frameskip: Int { get }
+    /// What the checkpoint records of its training (nil: unknown, e.g. a synthetic test model or an ensemble).
+    var provenance: ModelProvenance? { get }
     /// The same model evaluated in Double, when this one computes in a lower precision (nil: this one is it).
     /// Used where a result must be equivariant to Double rounding, as the equivariant planner's canonical frame.
     var doubleTwin: (any LatentWorldModel)? { get }
@@ -37,6 +54,7 @@ public protocol LatentWorldModel: AnyObject {
 extension LatentWorldModel {
     public var trainedEnv: String? { nil }
     public var frameskip: Int { 1 }
+    public var provenance: ModelProvenance? { nil }
     public var doubleTwin: (any LatentWorldModel)? { nil }
     public var observesPreviousAction: Bool { false }
     public var observedLatentChannels: Int { 0 }

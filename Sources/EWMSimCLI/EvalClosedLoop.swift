@@ -1,4 +1,3 @@
-import Agents
 import ArgumentParser
 import EWMIO
 import Envs
@@ -15,35 +14,35 @@ extension ControllerSpec: ExpressibleByArgument {
 struct EvalClosedLoop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "closed-loop",
-        abstract: "Closed-loop success of planners across the group of orientations, with 95% intervals.",
+        abstract: "Closed-loop success of planners across the env's symmetry group, with 95% intervals.",
         discussion: """
-            Each --controller is planner[:model], e.g. equivariant (default VN model),
-            cem:assets/pusht-mlp-fs5/checkpoint.safetensors, oracle. Per orientation: success rate with Wilson 95% interval,
-            mean final coverage, time per plan, and the largest trajectory deviation from orientation 0 (same seeds,
-            rotated back). Flat success = max - min across orientations within the interval width.
+            Any registered env with a goal protocol. Planar worlds (pusht): --elements orientations evenly spaced over
+            the circle; 3D cloud worlds (teacher3d): the identity and --elements - 1 seeded SE(3) samples. Each
+            --controller is planner[:model], e.g. equivariant (default VN model), cem:assets/pusht-mlp-fs5/checkpoint.safetensors,
+            oracle; 3D: equivariant:CHECKPOINT or cem:CHECKPOINT. Per controller and element: success with its Wilson 95%
+            interval, the mean final figure, time per plan and the largest trajectory deviation from the identity's run of
+            the same task, mapped back. Per controller: success at the identity, off the model's training slice and over
+            all elements with intervals, max - min across elements, and a chi-square homogeneity test (p > 0.05: no
+            evidence against flat).
             """)
 
-    @Option(name: .customLong("controller"), help: "planner[:model]; repeat to compare (default: equivariant and cem with the MLP).")
+    @Option(help: "Env id: any registered env with world-model adapters and a goal protocol.") var env: String = "pusht"
+    @Option(name: .customLong("controller"), help: "planner[:model]; repeat to compare (pusht default: equivariant and cem with the MLP).")
     var controllers: [ControllerSpec] = []
-    @Option(help: "Orientations evenly spaced over the circle (0 included).")
-    var orientations: Int = 16
-    @Option(help: "Episodes per orientation.")
-    var episodes: Int = 50
-    @Option(help: "Env id: any registered env with world-model adapters and a goal protocol.")
-    var env: String = "pusht"
-    @Option(help: "The env's goal protocol (pusht: goal25 or full; default: the env's first).")
-    var `protocol`: String?
-    @Option(help: "frame (exact) or world (Box2D world rotated).")
-    var rotation: RotationBuild = .frame
+    @Option(name: [.customLong("elements"), .customLong("orientations")], help: "Group elements swept, the identity included.")
+    var elements: Int = 16
+    @Option(help: "Seed of the sampled elements (SE(3)).") var groupSeed: UInt64 = 11
+    @Option(help: "Episodes (tasks) per element.") var episodes: Int = 50
+    @Option(help: "The env's goal protocol (pusht: goal25 or full; default: the env's first).") var `protocol`: String?
+    @Option(help: "frame (exact) or world (the simulated world rotated; planar worlds).") var rotation: RotationBuild = .frame
     @OptionGroup var search: SearchOptions
-    @Option(help: "Write a plot of success vs orientation here (.png).")
-    var plot: String?
-    @Option(help: "Write an animation of the first controller's first episode at two orientations side by side (.html).")
+    @Option(help: "Write a plot of success per element here (.png).") var plot: String?
+    @Option(help: "Planar worlds: an animation of the first controller's first episode at two orientations side by side (.html).")
     var animation: String?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard orientations >= 1, episodes >= 1 else { throw ValidationError("--orientations and --episodes must be positive") }
+        guard elements >= 2, episodes >= 1 else { throw ValidationError("--elements must be at least 2 and --episodes positive") }
         if let p = plot, !p.hasSuffix(".png") { throw ValidationError("--plot needs a .png path") }
         if let a = animation, !a.hasSuffix(".html") { throw ValidationError("--animation needs a .html path") }
     }
@@ -51,60 +50,52 @@ struct EvalClosedLoop: ParsableCommand {
     func run() throws {
         search.configureThreads()
         MemoryTuning.retainFreedMemory()
-        let adapters = try Registry.adapters(env)
-        let goalProtocol = try adapters.goalProtocol(self.protocol)
-        let specs =
-            controllers.isEmpty
-            ? [ControllerSpec(planner: .equivariant), ControllerSpec(planner: .cem, model: DefaultModel.baselinePath)]
-            : controllers
-        let progress = ProgressLine(label: "closed loop", total: specs.count * orientations * episodes, enabled: !output.json)
+        let evaluation = ClosedLoopEvaluation(
+            env: env, controllers: controllers, elements: elements, groupSeed: groupSeed, episodes: episodes, protocolName: self.protocol,
+            rotation: rotation, search: search.settings, cloudSearch: search.cloudSearch)
+        let total = max(controllers.count, 2) * elements * episodes
+        let progress = ProgressLine(label: "closed loop", total: total, enabled: !output.json)
         var done = 0
-        var first: (model: (any LatentWorldModel)?, config: MPCConfig)?
-        let report = try ClosedLoop.run(
-            controllers: specs, orientations: orientations, episodes: episodes, protocol: goalProtocol, rotation: rotation,
-            center: adapters.planning.center,
-            load: { spec in
-                // The default baseline is found like the default model: in the working directory, else the source tree.
-                let path = spec.model == DefaultModel.baselinePath ? try DefaultModel.url(DefaultModel.baselinePath).path : spec.model
-                let model = spec.planner == .oracle ? nil : try DefaultModel.load(path, precision: .double)
-                if let trained = model?.trainedEnv, trained != env {
-                    throw ValidationError("\(path ?? "the model") was trained on \(trained), not \(env)")
-                }
-                let loaded = (model: model, config: try search.config(env: env, model: model, oracle: spec.planner == .oracle))
-                if first == nil { first = loaded }
-                return loaded
-            },
-            progress: { spec, theta in
-                done += 1
-                progress.update(done, detail: "\(spec) theta \(fmt(theta, 2))")
-            })
-        progress.finish()
-        let (rows, spread) = (report.rows, report.spread)
-        if let plot {
-            try PNG.write(EvaluationPlots.closedLoop(report, controllers: specs.map(\.description)).render(), to: URL(fileURLWithPath: plot))
+        let (report, first) = try evaluation.run {
+            done += 1
+            progress.update(done, detail: $0)
         }
-        if let animation, let spec = specs.first, let first {
+        progress.finish()
+        if let plot { try PNG.write(EvaluationPlots.closedLoop(report).render(), to: URL(fileURLWithPath: plot)) }
+        if let animation {
+            guard let first else { throw CLIError("--animation draws planar worlds; \(env) is not one") }
+            let proto = try Registry.adapters(env).goalProtocol(self.protocol)
             let frames = try ClosedLoop.sideBySideFrames(
-                controller: spec, model: first.model, config: first.config,
-                protocol: goalProtocol, rotation: rotation)
+                controller: first.spec, model: first.model, config: first.config, protocol: proto, rotation: rotation)
             try HTMLAnimation.write(
-                frames: frames, fps: 10, title: "\(spec): orientation 0 (left) and 0.7 rad (right)",
+                frames: frames, fps: 10, title: "\(first.spec): orientation 0 (left) and 0.7 rad (right)",
                 captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))
         }
         if output.json { return try printJSON(report) }
+        let span = { (ci: [Double]) in "\(fmt(ci[0], 2))-\(fmt(ci[1], 2))" }
         print(
             table(
-                ["controller", "theta", "success", "95% CI", "final cov", "s/plan", "deviation (px)"],
-                rows.map {
+                ["controller", "element", "in slice", "success", "95% CI", report.finalFigure, "s/plan", "degenerate", "deviation"],
+                report.rows.map { r in
                     [
-                        $0.controller, fmt($0.orientation, 3), fmt($0.successRate, 2), "\(fmt($0.interval95[0], 2))-\(fmt($0.interval95[1], 2))",
-                        fmt($0.meanFinalCoverage), fmt($0.secondsPerPlan, 3), String(format: "%.3g", $0.maxDeviation),
+                        r.controller, r.element.map { fmt($0, 3) }.joined(separator: ","), r.inSlice.map { $0 ? "yes" : "no" } ?? "-",
+                        fmt(r.successRate, 2), span(r.interval95), fmt(r.meanFinal), fmt(r.secondsPerPlan, 3), "\(r.degenerateFrames)/\(r.plans)",
+                        String(format: "%.3g", r.maxDeviation),
                     ]
                 }))
-        for (name, s) in spread.sorted(by: { $0.key < $1.key }) {
-            print(
-                "\(name): mean success \(fmt(s["meanSuccess"], 3)), max - min across orientations \(fmt(s["maxMinusMin"], 3)), mean 95% interval width \(fmt(s["meanIntervalWidth"], 3))"
-            )
+        print("")
+        print(
+            table(
+                ["controller", "params", "identity", "off-slice", "off-slice CI", "all", "all CI", "max - min", "mean CI width", "chi2 p"],
+                report.summaries.map { s in
+                    [
+                        s.controller, s.parameters.map(String.init) ?? "-", fmt(s.identitySuccess, 3), fmt(s.offSliceSuccess, 3),
+                        s.offSliceInterval95.map(span) ?? "-", fmt(s.allSuccess, 3), span(s.allInterval95), fmt(s.maxMinusMin, 3),
+                        fmt(s.meanIntervalWidth, 3), fmt(s.homogeneityP, 3),
+                    ]
+                }))
+        for (k, v) in report.disjoint.sorted(by: { $0.key < $1.key }) {
+            print("equivariant (all elements) vs \(k) off-slice: 95% intervals \(v ? "disjoint" : "overlap")")
         }
     }
 }

@@ -9,7 +9,7 @@ import Train
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure trained world models across the whole group of orientations.",
-        subcommands: [EvalOneStep.self, EvalRollout.self, EvalClosedLoop.self, EvalLadder.self, EvalClosedLoop3D.self])
+        subcommands: [EvalOneStep.self, EvalRollout.self, EvalClosedLoop.self, EvalLadder.self])
 }
 
 /// Options shared by the eval subcommands.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Agents
 import EWMIO
 import Envs
+import Experiments
 import Foundation
 import Parallel
 import Planner
@@ -19,10 +20,10 @@ struct SearchOptions: ParsableArguments {
     var samples: Int?
     @Option(help: "CEM/MPPI iterations per plan (default: CEM 30, MPPI 6).")
     var iterations: Int?
-    @Option(help: "Planning horizon, planned actions.")
-    var horizon: Int = 5
-    @Option(help: "Env steps executed from each plan before replanning.")
-    var execute: Int = 5
+    @Option(help: "Planning horizon, planned actions (default: 5; 3D controllers 4).")
+    var horizon: Int?
+    @Option(help: "Env steps executed from each plan before replanning (default: 5; 3D controllers 1).")
+    var execute: Int?
     @Option(
         help:
             "Env steps each planned action is held for (default: the model's frameskip; 5 for the oracle); a multiple of the model's frameskip. The plan looks horizon x repeat steps ahead."
@@ -55,7 +56,7 @@ struct SearchOptions: ParsableArguments {
         if let s = initStd, !(s > 0 && s.isFinite) { throw ValidationError("--init-std must be positive") }
         if let t = threads, !(1...256).contains(t) { throw ValidationError("--threads must be in 1...256") }
         if !(learnedWeight >= 0 && learnedWeight.isFinite) { throw ValidationError("--learned-weight must be a finite number >= 0") }
-        guard horizon >= 1, (actionRepeat ?? 1) >= 1, execute >= 1 else {
+        guard (horizon ?? 1) >= 1, (actionRepeat ?? 1) >= 1, (execute ?? 1) >= 1 else {
             throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and --execute >= 1")
         }
     }
@@ -69,8 +70,18 @@ struct SearchOptions: ParsableArguments {
 
     var settings: SearchSettings {
         SearchSettings(
-            samples: samples, iterations: iterations, horizon: horizon, execute: execute, actionRepeat: actionRepeat,
+            samples: samples, iterations: iterations, horizon: horizon ?? 5, execute: execute ?? 5, actionRepeat: actionRepeat,
             cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites)
+    }
+
+    /// The same flags for the 3D cloud controllers (their own defaults where a flag is not given).
+    var cloudSearch: SE3ClosedLoop.Search {
+        var s = SE3ClosedLoop.Search()
+        if let horizon { s.horizon = horizon }
+        if let samples { s.samples = samples }
+        if let iterations { s.iterations = iterations }
+        if let execute { s.execute = execute }
+        return s
     }
 
     /// The controller settings for `model` in env `env` (nil, or `oracle`: the simulator plans; a model there only scores).

@@ -56,28 +56,18 @@ public enum EvaluationPlots {
         return p
     }
 
-    /// PushT closed-loop success against the orientation, one series per controller (in `controllers`' order).
-    public static func closedLoop(_ report: ClosedLoop.Report, controllers: [String]) -> LinePlot {
-        var p = LinePlot(title: "PushT \(report.protocol), \(report.rotation) build: success", xLabel: "orientation (rad)", yLabel: "success rate")
-        let colors = [RGB(30, 90, 200), RGB(220, 80, 30), RGB(40, 160, 60), RGB(120, 60, 160)]
-        for (i, name) in controllers.enumerated() {
-            let r = report.rows.filter { $0.controller == name }
-            p.addSeries(
-                name: name, x: r.map(\.orientation), y: r.map(\.successRate), color: colors[i % colors.count],
-                intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
-        }
-        return p
-    }
-
-    /// teacher3d closed-loop success per group element (0 = identity), one series per controller.
-    public static func closedLoop3D(_ report: Teacher3DClosedLoop.Report) -> LinePlot {
+    /// Closed-loop success per group element with 95% intervals, one series per controller: against the orientation
+    /// for planar sweeps, against the element's index (0 = identity) otherwise.
+    public static func closedLoop(_ report: ClosedLoopReport) -> LinePlot {
+        let planar = report.rows.first?.element.count == 1
         var p = LinePlot(
-            title: "teacher3d goal reaching across SE(3) (Wilson 95% CI)", xLabel: "group element (0 = identity, 1.. = SE(3) samples)",
-            yLabel: "success rate")
+            title: "\(report.env) \(report.protocol), \(report.rotation) build: success (Wilson 95% CI)",
+            xLabel: planar ? "orientation (rad)" : "group element (0 = identity, 1.. = SE(3) samples)", yLabel: "success rate")
         for (i, s) in report.summaries.enumerated() {
             let r = report.rows.filter { $0.controller == s.controller }
             p.addSeries(
-                name: "\(s.controller) (\(s.parameters) params)", x: r.indices.map(Double.init), y: r.map(\.successRate),
+                name: s.parameters.map { "\(s.controller) (\($0) params)" } ?? s.controller,
+                x: planar ? r.map { $0.element[0] } : r.indices.map(Double.init), y: r.map(\.successRate),
                 color: palette[i % palette.count], intervals: r.map { (low: $0.interval95[0], high: $0.interval95[1]) })
         }
         return p

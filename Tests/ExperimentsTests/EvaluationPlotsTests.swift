@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Experiments
 @testable import Train
+@testable import Planner
 
 @Suite struct EvaluationPlotsTests {
     @Test func repeatedKindsAreLabelledByTheirRunDirectory() {
@@ -14,15 +15,17 @@ import Testing
     }
 
     @Test func closedLoopPlotsRender() {
-        let rows = [
-            Teacher3DClosedLoopTests.row("equivariant:vn@identity", 3, of: 4, inSlice: true),
-            Teacher3DClosedLoopTests.row("equivariant:vn@identity", 1, of: 4, inSlice: false),
-        ]
-        let summary = Teacher3DClosedLoop.pooledSummary(
-            rows, name: "equivariant:vn@identity", model: "vn", trainingRung: "identity",
-            parameters: 1, seconds: 0)
-        let report = Teacher3DClosedLoop.Report(settings: .init(), rows: rows, summaries: [summary], disjoint: [:])
-        let image = EvaluationPlots.closedLoop3D(report).render()
+        let rows = [(3, true), (1, false)].map { successes, inSlice in
+            var cell = ClosedLoopCell(element: 0.0, episodes: 4)
+            cell.successes = successes
+            return ClosedLoopReport.Row(controller: "equivariant:vn@identity", element: [0, 0, 0, 0, 0, 0], inSlice: inSlice, cell: cell)
+        }
+        let summary = ClosedLoopReport.Summary(
+            rows: rows, controller: "equivariant:vn@identity", model: "vn", trainingSlice: "identity", parameters: 1, seconds: 0)
+        let report = ClosedLoopReport(
+            env: "teacher3d", protocol: "offset-goal", rotation: .frame, episodes: 4, finalFigure: "final error", rows: rows,
+            summaries: [summary])
+        let image = EvaluationPlots.closedLoop(report).render()
         #expect(image.width == 800 && image.height == 500)
     }
 }

@@ -104,10 +104,11 @@ import Testing
         let layout = trained.layout
         let mpc = CloudMPC(model: LoadedCloudModel<Double>(trained), config: config, goal: [], reference: { layout.reference($0, row: 0) })
         let g = SE3Ladder().sample(.se3, count: 1, seed: 9)[0]
-        let e0 = try Teacher3DPlanning.episode(task: task, g: .identity, settings: settings, controller: mpc)
-        let eg = try Teacher3DPlanning.episode(task: task, g: g, settings: settings, controller: mpc)
-        #expect(e0.steps == eg.steps && e0.plans == e0.steps)
+        let proto = Teacher3DGoalProtocol(settings: settings)
+        let e0 = try CloudPlanning.episode(protocol: proto, index: task.index, g: .identity, controller: mpc)
+        let eg = try CloudPlanning.episode(protocol: proto, index: task.index, g: g, controller: mpc)
+        #expect(e0.trajectory.count == eg.trajectory.count && e0.plans == e0.trajectory.count - 1)
         #expect(PlanningEpisodes.deviation(eg.trajectory, from: e0.trajectory, g: g) < 1e-9)
-        #expect(abs(e0.finalError - eg.finalError) < 1e-9)
+        #expect(abs(e0.final - eg.final) < 1e-9 && e0.final == Teacher3DGoalTask.meanPointError(e0.trajectory.last!, task.goal))
     }
 }

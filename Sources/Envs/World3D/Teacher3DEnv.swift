@@ -231,6 +231,7 @@ extension Teacher3DEnv {
                 let base = Teacher3DEnv()
                 return SpatialEpisode(env: base.oriented(at: g), start: base.act(g, onState: base.orientedStart(spread: spread, using: &rng)))
             }),
-            planning: PlanningPresets(center: [0, 0, 0], actionLow: [-1, -1, -1], actionHigh: [1, 1, 1], invariantRadius: 1))
+            planning: PlanningPresets(center: [0, 0, 0], actionLow: [-1, -1, -1], actionHigh: [1, 1, 1], invariantRadius: 1),
+            goalProtocols: [Teacher3DGoalProtocol()])
     ) { options in try Teacher3DEnv.make(options) }
 }

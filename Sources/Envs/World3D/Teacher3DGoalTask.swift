@@ -43,8 +43,7 @@ public struct Teacher3DGoalTask: Sendable {
 
 /// teacher3d's goal-reaching protocol over SE(3) (`Teacher3DGoalTask`): task `index` made with `settings`, its start
 /// and goal clouds moved by the element g into the world at g; progress is the mean point error to the goal cloud,
-/// success below `settings.tolerance` within `settings.budget` steps. Not among teacher3d's registered adapters' protocols: the
-/// generic closed loop plans planar worlds only; the SE(3) sweep (`eval closed-loop3d`) runs it.
+/// success below `settings.tolerance` within `settings.budget` steps (`eval closed-loop --env teacher3d`).
 public struct Teacher3DGoalProtocol: GoalProtocol {
     public var settings: Teacher3DGoalTask.Settings
     public init(settings: Teacher3DGoalTask.Settings = Teacher3DGoalTask.Settings()) { self.settings = settings }

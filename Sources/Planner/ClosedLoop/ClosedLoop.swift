@@ -22,43 +22,22 @@ public struct ControllerSpec: CustomStringConvertible, Sendable {
 
 /// Closed-loop success of planners on a planar env across the group of orientations (`eval closed-loop`).
 public enum ClosedLoop {
-    /// One controller at one orientation.
-    public struct Row: Encodable, Sendable {
-        public var controller: String
-        public var orientation: Double
-        public var successRate: Double
-        public var interval95: [Double]
-        public var meanFinalCoverage: Double
-        public var secondsPerPlan: Double
-        public var maxDeviation: Double
-    }
-
-    public struct Report: Encodable, Sendable {
-        public var `protocol`: String
-        public var rotation: String
-        public var episodes: Int
-        public var rows: [Row]
-        /// Per controller: max - min success across orientations, and the mean interval width.
-        public var spread: [String: [String: Double]]
-    }
-
     /// `count` orientations evenly spaced over the circle, 0 first.
     public static func orientations(_ count: Int) -> [Double] {
         (0..<count).map { 2 * Double.pi * Double($0) / Double(count) }
     }
 
     /// Sweeps every controller over `orientations(orientations)`, `episodes` episodes each (episode e: the protocol's task e,
-    /// or seed e); `center` is the fixed point of the env's rotations. `load` gives a controller's model and settings (called once per controller, in order);
-    /// `progress(controller, theta)` follows every episode.
+    /// or seed e); `center` is the fixed point of the env's rotations. `load` gives a controller's model and settings (called
+    /// once per controller, in order); `progress(controller, theta)` follows every episode.
     public static func run(
-        controllers: [ControllerSpec], orientations: Int, episodes: Int, protocol proto: any GoalProtocol,
+        env: String, controllers: [ControllerSpec], orientations: Int, episodes: Int, protocol proto: any GoalProtocol,
         rotation: RotationBuild, center: [Double],
         load: (ControllerSpec) throws -> (model: (any LatentWorldModel)?, config: MPCConfig),
         progress: (ControllerSpec, Double) -> Void = { _, _ in }
-    ) throws -> Report {
+    ) throws -> ClosedLoopReport {
         let thetas = self.orientations(orientations)
-        var rows: [Row] = []
-        var spread: [String: [String: Double]] = [:]
+        var rows: [ClosedLoopReport.Row] = [], summaries: [ClosedLoopReport.Summary] = []
         for spec in controllers {
             let (model, config) = try load(spec)
             let cells = try ClosedLoopSweep.run(
@@ -71,14 +50,18 @@ public enum ClosedLoop {
                     ).0.closedLoopOutcome
                 },
                 progress: { theta, _ in progress(spec, theta) })
-            rows += cells.map {
-                Row(
-                    controller: spec.description, orientation: $0.element, successRate: $0.successRate, interval95: $0.interval95,
-                    meanFinalCoverage: $0.meanFinal, secondsPerPlan: $0.secondsPerPlan, maxDeviation: $0.maxDeviation)
+            let made = model?.provenance
+            let specRows = cells.map {
+                ClosedLoopReport.Row(controller: spec.description, element: [$0.element], inSlice: made?.sliceContains([$0.element]), cell: $0)
             }
-            spread[spec.description] = ClosedLoopSweep.spread(cells)
+            summaries.append(
+                ClosedLoopReport.Summary(
+                    rows: specRows, controller: spec.description, model: made?.kind, trainingSlice: made?.slice, parameters: made?.parameters,
+                    seconds: cells.map(\.seconds).reduce(0, +)))
+            rows += specRows
         }
-        return Report(protocol: proto.name, rotation: rotation.rawValue, episodes: episodes, rows: rows, spread: spread)
+        return ClosedLoopReport(
+            env: env, protocol: proto.name, rotation: rotation, episodes: episodes, finalFigure: "final coverage", rows: rows, summaries: summaries)
     }
 
     /// Frames of episode 0 at orientation 0 (left) and 0.7 rad (right), side by side (256 px each).

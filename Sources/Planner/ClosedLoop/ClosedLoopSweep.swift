@@ -30,14 +30,6 @@ extension PlanningEpisode {
     }
 }
 
-extension Teacher3DEpisode {
-    public var closedLoopOutcome: ClosedLoopOutcome {
-        ClosedLoopOutcome(
-            success: success, final: finalError, plans: plans, secondsPerPlan: secondsPerPlan,
-            degenerateFrames: degenerateFrames, identityFrames: identityFrames, trajectory: trajectory)
-    }
-}
-
 /// One controller at one group element: the episodes' tallies.
 public struct ClosedLoopCell<Element> {
     public var element: Element

@@ -113,6 +113,9 @@ extension TrainConfig: LayoutTrainingConfig {
     public typealias Layout = ObservationLayout
     public var frameskip: Int { collect.frameskip }
     public var nameTag: String { "" }
+    public var sliceName: String { slice.description }
+    /// Planar elements are [theta].
+    public func sliceContains(_ coordinates: [Double]) -> Bool { coordinates.count == 1 && slice.contains(coordinates[0]) }
     public func inputLayout() throws -> ObservationLayout { try collect.layout }
 }
 

@@ -98,6 +98,9 @@ public protocol LayoutTrainingConfig: Codable, Equatable, Sendable {
     var frameskip: Int { get }
     /// What a model's name shows of the run after its kind ("" or "@rung").
     var nameTag: String { get }
+    /// The training slice of the symmetry group: its name, and whether the element with these coordinates lies in it.
+    var sliceName: String { get }
+    func sliceContains(_ coordinates: [Double]) -> Bool
     /// The input layout the run trains on.
     func inputLayout() throws -> Layout
     func validate() throws

@@ -109,6 +109,11 @@ public final class LoadedModel<Layout: ModelInputLayout, S: TensorScalar>: Laten
     public var isEquivariant: Bool { model.spec.kind == .vn }
     public var frameskip: Int { model.train.frameskip }
     public var trainedEnv: String? { model.layout.env }
+    public var provenance: ModelProvenance? {
+        let train = model.train
+        return ModelProvenance(
+            kind: model.spec.kind.rawValue, parameters: model.parameterCount, slice: train.sliceName, sliceContains: { train.sliceContains($0) })
+    }
     public var observesPreviousAction: Bool { model.layout.observesPreviousAction }
     public var observedLatentChannels: Int { model.spec.config.observationInLatent ? model.spec.config.inputChannels : 0 }
     /// Float models of layouts that ask for it (`floatViewHasDoubleTwin`) carry a Double twin with the same weights.

@@ -64,6 +64,13 @@ extension Train3DConfig: LayoutTrainingConfig {
     public var softWeight: Double { 0 }
     public var frameskip: Int { 1 }
     public var nameTag: String { "@\(rung.rawValue)" }
+    public var sliceName: String { rung.rawValue }
+    /// SE(3) elements are rotation vector and translation.
+    public func sliceContains(_ c: [Double]) -> Bool {
+        guard c.count == 6 else { return false }
+        let g = SE3Transform(rotationVector: Vec3(c[0], c[1], c[2]), translation: Vec3(c[3], c[4], c[5]))
+        return collect.ladder.contains(g, in: rung, tolerance: 1e-9)
+    }
     public func inputLayout() throws -> CloudLayout { try CloudLayout.forEnv(env) }
 }
 

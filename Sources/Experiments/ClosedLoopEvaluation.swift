@@ -1,0 +1,71 @@
+import Agents
+import Envs
+import Foundation
+import Planner
+import Train
+
+/// `eval closed-loop`: closed-loop success of planners in any registered env with a goal protocol, swept over its
+/// symmetry group: planar worlds over evenly spaced orientations (`ClosedLoop`), 3D cloud worlds over the identity and
+/// seeded SE(3) samples (`SE3ClosedLoop`). The group is read off the env's model adapter (its dimension).
+public struct ClosedLoopEvaluation: Sendable {
+    public var env: String
+    /// planner[:model] each; empty: the default pair (the equivariant planner with the default model, CEM with the
+    /// baseline), for the env those models were trained on.
+    public var controllers: [ControllerSpec]
+    /// Group elements swept, the identity included.
+    public var elements: Int
+    /// Seed of the sampled elements (SE(3)).
+    public var groupSeed: UInt64
+    public var episodes: Int
+    /// The env's goal protocol (nil: its first).
+    public var protocolName: String?
+    public var rotation: RotationBuild
+    /// Search settings of the planar planners and of the 3D controllers.
+    public var search: SearchSettings
+    public var cloudSearch: SE3ClosedLoop.Search
+
+    public init(
+        env: String, controllers: [ControllerSpec], elements: Int, groupSeed: UInt64, episodes: Int, protocolName: String?,
+        rotation: RotationBuild, search: SearchSettings, cloudSearch: SE3ClosedLoop.Search
+    ) {
+        self.env = env; self.controllers = controllers; self.elements = elements; self.groupSeed = groupSeed; self.episodes = episodes
+        self.protocolName = protocolName; self.rotation = rotation; self.search = search; self.cloudSearch = cloudSearch
+    }
+
+    /// The first planar controller's model and settings (for pictures of its episodes).
+    public typealias Loaded = (spec: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig)
+
+    /// Runs the sweep; `progress(description)` follows every episode.
+    public func run(progress: (String) -> Void = { _ in }) throws -> (report: ClosedLoopReport, first: Loaded?) {
+        let adapters = try Registry.adapters(env)
+        let proto = try adapters.goalProtocol(protocolName)
+        if adapters.model.dimension == 3 {
+            guard rotation == .frame else { throw PlanningSetupError("the SE(3) sweep runs the frame build; --rotation world does not apply") }
+            guard !controllers.isEmpty else { throw PlanningSetupError("give the controllers of a 3D sweep: --controller equivariant:CHECKPOINT") }
+            let report = try SE3ClosedLoop.run(
+                env: env, controllers: controllers, samples: elements - 1, sampleSeed: groupSeed, episodes: episodes, protocol: proto,
+                search: cloudSearch, progress: progress)
+            return (report, nil)
+        }
+        let specs =
+            controllers.isEmpty
+            ? [ControllerSpec(planner: .equivariant), ControllerSpec(planner: .cem, model: DefaultModel.baselinePath)] : controllers
+        var first: Loaded?
+        let report = try ClosedLoop.run(
+            env: env, controllers: specs, orientations: elements, episodes: episodes, protocol: proto, rotation: rotation,
+            center: adapters.planning.center,
+            load: { spec in
+                // The default baseline is found like the default model: in the working directory, else the source tree.
+                let path = spec.model == DefaultModel.baselinePath ? try DefaultModel.url(DefaultModel.baselinePath).path : spec.model
+                let model = spec.planner == .oracle ? nil : try DefaultModel.load(path, precision: .double)
+                if let trained = model?.trainedEnv, trained != env {
+                    throw PlanningSetupError("\(path ?? "the model") was trained on \(trained), not \(env)")
+                }
+                let config = try search.config(env: env, model: model, oracle: spec.planner == .oracle)
+                if first == nil { first = (spec, model, config) }
+                return (model, config)
+            },
+            progress: { spec, theta in progress("\(spec) theta \(String(format: "%.2f", theta))") })
+        return (report, first)
+    }
+}

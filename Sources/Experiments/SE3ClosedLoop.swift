@@ -1,0 +1,72 @@
+import Envs
+import Foundation
+import Planner
+import Train
+
+/// Closed-loop goal reaching in a 3D cloud world across SE(3) (`eval closed-loop --env teacher3d`): each controller is
+/// `equivariant:CHECKPOINT` (CEM in the canonical frame of Gram-Schmidt of two equivariant latent vectors) or
+/// `cem:CHECKPOINT` (CEM in the world's axes), both planning offsets from the cloud's centroid; the sweep runs the env's
+/// goal protocol at the identity and seeded SE(3) samples.
+public enum SE3ClosedLoop {
+    /// CEM settings of the 3D controllers.
+    public struct Search: Sendable, Equatable {
+        public var horizon = 4
+        public var samples = 100
+        public var iterations = 8
+        public var execute = 1
+        public init() {}
+    }
+
+    /// The group swept: the identity first, then `samples` seeded SE(3) elements.
+    public static func group(samples: Int, seed: UInt64) -> [SE3Transform] {
+        [.identity] + SE3Ladder().sample(.se3, count: samples, seed: seed)
+    }
+
+    /// Sweeps every controller over `group(samples:seed:)` with `episodes` episodes of `proto` each.
+    /// `progress(name)` follows every episode.
+    public static func run(
+        env: String, controllers: [ControllerSpec], samples: Int, sampleSeed: UInt64, episodes: Int, protocol proto: any GoalProtocol,
+        search: Search, progress: (String) -> Void = { _ in }
+    ) throws -> ClosedLoopReport {
+        let group = self.group(samples: samples, seed: sampleSeed)
+        var rows: [ClosedLoopReport.Row] = [], summaries: [ClosedLoopReport.Summary] = []
+        for spec in controllers {
+            guard spec.planner == .equivariant || spec.planner == .cem, let path = spec.model else {
+                throw PlanningSetupError("3D controllers are equivariant:CHECKPOINT or cem:CHECKPOINT, not '\(spec)'")
+            }
+            let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
+            guard trained.layout.env == env else { throw PlanningSetupError("\(path) was trained on \(trained.layout.env), not \(env)") }
+            let controller = makeController(trained, equivariant: spec.planner == .equivariant, search: search)
+            let made = controller.model.provenance
+            let name = "\(spec.planner.rawValue):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
+            let cells = try ClosedLoopSweep.run(
+                elements: group, episodes: episodes, isReference: { $0.isIdentity },
+                deviation: { PlanningEpisodes.deviation($0, from: $1, g: $2) },
+                episode: { g, e in try CloudPlanning.episode(protocol: proto, index: e, g: g, controller: controller) },
+                progress: { _, _ in progress(name) })
+            let specRows = cells.map {
+                ClosedLoopReport.Row(
+                    controller: name, element: $0.element.coordinates, inSlice: made?.sliceContains($0.element.coordinates), cell: $0)
+            }
+            summaries.append(
+                ClosedLoopReport.Summary(
+                    rows: specRows, controller: name, model: made?.kind, trainingSlice: made?.slice, parameters: made?.parameters,
+                    seconds: cells.map(\.seconds).reduce(0, +)))
+            rows += specRows
+        }
+        return ClosedLoopReport(
+            env: env, protocol: proto.name, rotation: .frame, episodes: episodes, finalFigure: "final mean point error (m)", rows: rows,
+            summaries: summaries)
+    }
+
+    /// The CEM controller of `trained` (planning offsets from the cloud's centroid, within the collection's action radius).
+    static func makeController(_ trained: TrainedCloudModel, equivariant: Bool, search: Search) -> CloudMPC {
+        var config = CloudMPC.Config()
+        config.equivariant = equivariant
+        config.radius = trained.train.collect.actionRadius
+        config.cem.horizon = search.horizon; config.cem.samples = search.samples; config.cem.iterations = search.iterations
+        config.cem.elites = max(2, min(config.cem.elites, search.samples / 4)); config.executeSteps = search.execute
+        let layout = trained.layout
+        return CloudMPC(model: LoadedCloudModel<Double>(trained), config: config, goal: [], reference: { layout.reference($0, row: 0) })
+    }
+}
