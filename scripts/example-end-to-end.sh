@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 "$R" list --json > list.json
-"$R" collect reach-plane --episodes 40 --steps 10 --start half-plane --out data --json > collect.json
+"$R" collect reach-plane --episodes 40 --episode-steps 10 --start half-plane --out data --json > collect.json
 "$R" train --env reach-plane --model vn --data data --steps 100 --out vn --json > train-vn.json
 "$R" train --env reach-plane --model mlp --data data --steps 100 --out mlp --json > train-mlp.json
 "$R" eval one-step --checkpoint vn/checkpoint.safetensors --checkpoint mlp/checkpoint.safetensors --orientations 4 --episodes 10 --json > one-step.json

@@ -12,13 +12,13 @@ run onestep-fs5 eval one-step --checkpoint assets/pusht-vn-fs5/checkpoint.safete
 run orbit check orbit --orientations 4 --seeds 2 --steps 30 --json
 run se3 check se3 --samples 20 --steps 10 --json
 run planner check planner --orientations 4 --states 2 --json
-run collect3d collect teacher3d --episodes 40 --steps 10 --slice identity --out $O/d3
+run collect3d collect teacher3d --episodes 40 --episode-steps 10 --slice identity --out $O/d3
 run train3d train --env teacher3d --model vn --slice identity --data $O/d3 --steps 100 --out $O/vn3
 run train3dm train --env teacher3d --model mlp --slice identity --data $O/d3 --steps 100 --out $O/mlp3
-run ladder eval ladder --samples 4 --episodes 10 --checkpoint $O/vn3/checkpoint.safetensors --checkpoint $O/mlp3/checkpoint.safetensors --json
-run cl3d eval closed-loop3d --controller equivariant:$O/vn3/checkpoint.safetensors --controller cem:$O/mlp3/checkpoint.safetensors --samples 2 --episodes 3 --json
-run collect2d collect pusht --episodes 20 --steps 10 --out $O/d2
-run collect2dt collect teacher2d --episodes 20 --steps 10 --out $O/d2t
+run ladder eval one-step --elements 4 --episodes 10 --checkpoint $O/vn3/checkpoint.safetensors --checkpoint $O/mlp3/checkpoint.safetensors --json
+run cl3d eval closed-loop --env teacher3d --controller equivariant:$O/vn3/checkpoint.safetensors --controller cem:$O/mlp3/checkpoint.safetensors --elements 3 --episodes 3 --json
+run collect2d collect pusht --episodes 20 --episode-steps 10 --out $O/d2
+run collect2dt collect teacher2d --episodes 20 --episode-steps 10 --out $O/d2t
 run train-vn train --env pusht --model vn --seed 0 --out $O/pusht-vn
 run train-mlp train --env pusht --model mlp --seed 0 --out $O/pusht-mlp
 run train-t train --env teacher2d --model vn --data $O/d2t --steps 50 --out $O/t2

@@ -2,8 +2,8 @@
 """How well can the T's next keypoints be predicted from PushT transitions at all? (numpy + scikit-learn)
 
   pip install scikit-learn     # not a project dependency; only this diagnostic uses it
-  ewm-sim collect pusht --frameskip 5 --start reference --episodes 10000 --steps 20 --previous-action --seed 0 --out /tmp/tf/train
-  ewm-sim collect pusht --frameskip 5 --start reference --episodes 1000 --steps 20 --previous-action --seed 1000003 --out /tmp/tf/test
+  ewm-sim collect pusht --frameskip 5 --start reference --episodes 10000 --episode-steps 20 --previous-action --seed 0 --out /tmp/tf/train
+  ewm-sim collect pusht --frameskip 5 --start reference --episodes 1000 --episode-steps 20 --previous-action --seed 1000003 --out /tmp/tf/test
   python3 tools/t_floor.py /tmp/tf/train /tmp/tf/test [--features raw|tframe] [--epochs 60] [--limit N]
 
 A plain supervised regressor (a 256x256x256 ReLU MLP with biases, Adam) fits the T's keypoint displacement over one

@@ -50,15 +50,7 @@ struct BenchEnv: ParsableCommand {
             report.referenceStepsPerSecond = rate
             report.speedupOverReference = single / rate
         }
-        if output.json { return try printJSON(report) }
-        if isDebugBuild { print("warning: debug build; run `swift build -c release` and .build/release/ewm-sim for real figures") }
-        print("\(env) (\(obs) obs): one env \(Int(single)) steps/s")
-        if let v = report.vectorStepsPerSecond, let s = report.vectorSpeedup {
-            print("vector env, \(envs) envs on \(threads) threads: \(Int(v)) steps/s (\(fmt(s, 2))x one env)")
-        }
-        if let r = report.referenceStepsPerSecond, let s = report.speedupOverReference {
-            print("gym-pusht (python, same machine, now): \(Int(r)) steps/s; ewm-sim is \(fmt(s, 1))x faster")
-        }
+        try emit(report, json: output.json)
     }
 
     private var isDebugBuild: Bool {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EWMIO
 import Envs
 import Foundation
 
@@ -22,18 +23,6 @@ struct CheckOrbit: ParsableCommand {
 
     func run() throws {
         let reports = try PushTOrbit.sweep(orientations: orientations, seeds: seeds, steps: steps)
-        if output.json { return try printJSON(reports) }
-        let checkpoints = [1, min(50, steps), steps]
-        print(
-            table(
-                ["build", "theta"] + checkpoints.map { "max dev @\($0) (px)" } + ["median @\(steps)"],
-                reports.map { r in
-                    [r.build, fmt(r.orientation)] + checkpoints.map { String(format: "%.3g", r.maxDeviation(atStep: $0)) }
-                        + [String(format: "%.3g", r.medianDeviationByStep[steps])]
-                }))
-        for build in RotationBuild.allCases {
-            let worst = reports.filter { $0.build == build.rawValue }.map(\.maxDeviation).max() ?? 0
-            print("\(build.rawValue): worst deviation over all orientations and steps \(String(format: "%.3g", worst)) px")
-        }
+        try emit(ReportList(reports, render: PushTOrbit.text), json: output.json)
     }
 }

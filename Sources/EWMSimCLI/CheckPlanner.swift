@@ -47,15 +47,6 @@ struct CheckPlanner: ParsableCommand {
                     progress: { line.update($0) }))
             line.finish()
         }
-        if output.json { return try printJSON(reports) }
-        print(
-            table(
-                ["planner", "model arithmetic", "orientations", "states", "max |g^-1 a_g - a_0| (px)", "median (px)", "degenerate frames"],
-                reports.map {
-                    [
-                        $0.planner, $0.precision, String($0.orientations), String($0.states),
-                        String(format: "%.3g", $0.maxDeviation), String(format: "%.3g", $0.medianDeviation), String($0.degenerateFrames),
-                    ]
-                }))
+        try emit(ReportList(reports, render: PlannerExactness.text), json: output.json)
     }
 }

@@ -41,25 +41,6 @@ struct CheckSE3: ParsableCommand {
             progress.update(i + 1, detail: id)
         }
         progress.finish()
-        if output.json { return try printJSON(reports) }
-        let g = { (x: Double) in String(format: "%.3g", x) }
-        print(
-            table(
-                [
-                    "env", "samples", "in contact", "1-step worst", "worst in contact", "1-step median", "episodes", "dev @1", "dev @\(steps)",
-                    "max dev",
-                ],
-                reports.map { r in
-                    [
-                        r.env, String(r.samples), String(r.samplesInContact), g(r.oneStepWorst), g(r.oneStepWorstInContact), g(r.oneStepMedian),
-                        String(r.episodes),
-                        g(r.maxDeviationByStep[min(1, r.steps)]), g(r.finalDeviation), g(r.maxDeviation),
-                    ]
-                }))
-        let worst = reports.map(\.oneStepWorst).max() ?? 0
-        print("worst one-step residual over all envs: \(g(worst)) (relative to 1 m); \(worst <= 1e-12 ? "within" : "OUTSIDE") the 1e-12 bound")
-        print(
-            "worst deviation after \(steps) steps: \(g(reports.map(\.finalDeviation).max() ?? 0)); over the rollouts: \(g(reports.map(\.maxDeviation).max() ?? 0))"
-        )
+        try emit(ReportList(reports, render: SE3Check.text), json: output.json)
     }
 }

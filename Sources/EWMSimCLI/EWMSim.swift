@@ -1,4 +1,5 @@
 import ArgumentParser
+import EWMIO
 import Envs
 import Foundation
 import Train
@@ -89,30 +90,11 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
-/// Right-aligned text table.
-func table(_ header: [String], _ rows: [[String]]) -> String {
-    let widths = header.indices.map { i in max(header[i].count, rows.map { $0[i].count }.max() ?? 0) }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }.joined(separator: "  ")
-    }
-    return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
+/// Prints `report` as JSON (`json`) or as its text.
+func emit(_ report: some TextReport, json: Bool) throws {
+    if json { try printJSON(report) } else { print(report.text) }
 }
 
-func fmt(_ x: Double?, _ digits: Int = 3) -> String {
-    guard let x else { return "-" }
-    return String(format: "%.\(digits)f", x)
-}
-
-/// The env checks `collect` and `train` share: a registered env with world-model adapters; 3D worlds take no
-/// frameskip; frame stacking and the previous-action point are checked against the env's model reading.
-func validateModelEnv(_ env: String, frameskip: Int, history: Int, previousAction: Bool) throws {
-    do {
-        if CloudLayout.isSupported(env) {
-            guard frameskip == 1 else { throw ValidationError("--frameskip applies to planar envs, not \(env)") }
-        } else {
-            _ = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
-        }
-    } catch let error as EnvError {
-        throw ValidationError(error.description)
-    }
-}
+func table(_ header: [String], _ rows: [[String]]) -> String { TextTable.render(header, rows) }
+func fmt(_ x: Double?, _ digits: Int = 3) -> String { TextTable.fixed(x, digits) }
+func sci(_ x: Double?) -> String { TextTable.sci(x) }

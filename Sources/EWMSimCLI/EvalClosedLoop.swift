@@ -71,31 +71,6 @@ struct EvalClosedLoop: ParsableCommand {
                 frames: frames, fps: 10, title: "\(first.spec): orientation 0 (left) and 0.7 rad (right)",
                 captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))
         }
-        if output.json { return try printJSON(report) }
-        let span = { (ci: [Double]) in "\(fmt(ci[0], 2))-\(fmt(ci[1], 2))" }
-        print(
-            table(
-                ["controller", "element", "in slice", "success", "95% CI", report.finalFigure, "s/plan", "degenerate", "deviation"],
-                report.rows.map { r in
-                    [
-                        r.controller, r.element.map { fmt($0, 3) }.joined(separator: ","), r.inSlice.map { $0 ? "yes" : "no" } ?? "-",
-                        fmt(r.successRate, 2), span(r.interval95), fmt(r.meanFinal), fmt(r.secondsPerPlan, 3), "\(r.degenerateFrames)/\(r.plans)",
-                        String(format: "%.3g", r.maxDeviation),
-                    ]
-                }))
-        print("")
-        print(
-            table(
-                ["controller", "params", "identity", "off-slice", "off-slice CI", "all", "all CI", "max - min", "mean CI width", "chi2 p"],
-                report.summaries.map { s in
-                    [
-                        s.controller, s.parameters.map(String.init) ?? "-", fmt(s.identitySuccess, 3), fmt(s.offSliceSuccess, 3),
-                        s.offSliceInterval95.map(span) ?? "-", fmt(s.allSuccess, 3), span(s.allInterval95), fmt(s.maxMinusMin, 3),
-                        fmt(s.meanIntervalWidth, 3), fmt(s.homogeneityP, 3),
-                    ]
-                }))
-        for (k, v) in report.disjoint.sorted(by: { $0.key < $1.key }) {
-            print("equivariant (all elements) vs \(k) off-slice: 95% intervals \(v ? "disjoint" : "overlap")")
-        }
+        try emit(report, json: output.json)
     }
 }

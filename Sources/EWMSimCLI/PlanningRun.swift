@@ -163,24 +163,6 @@ struct PlanningRun {
         if let dump { try TrajectoryDump.write(recorded, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump)) }
         if let render { try EpisodePictures.write(recorded, env: "pusht", to: URL(fileURLWithPath: render, isDirectory: true)) }
         let report = run.report(results, model: kind == .oracle ? nil : (planner.model ?? DefaultModel.relativePath))
-        let successes = results.filter(\.success).count
-        let ci = (low: report.successInterval95[0], high: report.successInterval95[1])
-        if json { return try printJSON(report) }
-        print(
-            "pusht \(report.protocol) at orientation \(world.orientation) (\(world.rotation.rawValue) build), planner \(kind.rawValue)\(report.model.map { ", model \($0)" } ?? "")"
-        )
-        print(
-            table(
-                ["seed", "success", "steps", "final cov", "s/plan", "deviation (px)"],
-                results.map {
-                    [
-                        String($0.seed), $0.success ? "yes" : "no", String($0.steps), fmt($0.finalCoverage), fmt($0.secondsPerPlan, 3),
-                        $0.deviation.map { String(format: "%.3g", $0) } ?? "-",
-                    ]
-                }))
-        print(
-            "success \(successes)/\(results.count) = \(fmt(report.successRate, 2)) (95% CI \(fmt(ci.low, 2))-\(fmt(ci.high, 2)))  mean final coverage \(fmt(report.meanFinalCoverage))  \(fmt(report.secondsPerPlan, 3)) s/plan (\(report.threads) thread\(report.threads == 1 ? "" : "s"))  degenerate frames \(report.degenerateFrames)"
-        )
-        if let d = report.maxDeviation { print("trajectory deviation from the seen orientation (rotated back): max \(String(format: "%.3g", d)) px") }
+        try emit(report, json: json)
     }
 }

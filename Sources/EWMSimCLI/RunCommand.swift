@@ -72,18 +72,8 @@ struct EpisodeBatch: ParsableArguments {
         let report = RunReport(
             env: id, options: options, policy: name.rawValue, records: records,
             figures: figures, seconds: Date().timeIntervalSince(start))
-        if output.json { return try printJSON(report) }
-        let se3 = options.extra["se3"].map { ", se3 \($0)" } ?? ""
-        print("\(id) at orientation \(options.orientation)\(se3) (\(options.rotation.rawValue) build), policy \(name.rawValue)")
-        let rows = report.episodes.map { e -> [String] in
-            let figureCells: [String] = figures.map { fmt(e.final[$0.key]) }
-            return [String(e.seed), String(e.steps), fmt(e.totalReward, 2)] + figureCells + [String(e.contacts), e.success ? "yes" : "no"]
-        }
-        print(table(["seed", "steps", "return"] + figures.map(\.label) + ["contacts", "success"], rows))
-        let s = report.summary
-        print(
-            "episodes \(s.episodes)  success rate \(fmt(s.successRate, 2))  mean steps \(fmt(s.meanSteps, 1))  \(fmt(report.secondsPerEpisode, 3)) s per episode"
-        )
+        try emit(report, json: output.json)
+        if output.json { return }
         if let dump { print("trajectories: \(dump)") }
         if let render { print("pictures: \(render)/ (frame_*.png, episode_*.png animated, episode_*.html)") }
     }

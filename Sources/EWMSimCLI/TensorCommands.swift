@@ -41,29 +41,7 @@ struct BenchTrainStep: ParsableCommand {
         if torch {
             output.add(TorchBenchmark.run(python: python, script: torchScript, dim: dim, steps: steps, warmup: warmup, threads: threadCount))
         }
-        if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(output), as: UTF8.self))
-            return
-        }
-        print(
-            "train-step benchmark: d=\(dim), batch \(result.batch) x \(result.points) points, "
-                + "\(result.parameters) parameters, Float, threads: \(result.computeThreads) ours x \(result.blasThreads) OpenBLAS")
-        print(
-            String(
-                format: "  ewm-sim  %8.2f ms/step  (median of %d; mean %.2f, min %.2f; loss %.4f -> %.4f)",
-                result.msPerStepMedian, result.timedSteps, result.msPerStepMean, result.msPerStepMin,
-                result.firstLoss, result.lastLoss))
-        if let t = output.torch {
-            print(
-                String(
-                    format: "  pytorch  %8.2f ms/step  (median of %d; mean %.2f, min %.2f; torch %@, %d threads, %d parameters)",
-                    t.ms_per_step_median, steps, t.ms_per_step_mean, t.ms_per_step_min, t.torch_version, t.threads, t.parameters))
-            print(String(format: "  speed-up %8.2fx", output.speedup ?? 0))
-        } else if let e = output.torchError {
-            print("  pytorch  not run: \(e)")
-        }
+        try emit(output, json: json)
     }
 }
 
@@ -90,48 +68,11 @@ struct CheckEquivariance: ParsableCommand {
 
     func run() throws {
         if diagnose {
-            let (rows, hybrids) = equivarianceDiagnosticsWithHybrids(
-                dim: dim, steps: steps, trainingBatch: batch,
-                groupSamples: samples, seed: seed)
-            print(
-                "Float, d=\(dim), after \(steps) steps: stage, residual, floor |f_F - f_D|/|f_D|, exact-arithmetic floor on fl32(g.x), local rounding of the stage, min |k_c|/(|U_c||q|), <q,k> sign flips F vs D"
-            )
-            for r in rows {
-                print(
-                    String(
-                        format: "%-28@ %.3e  %.3e  %.3e  %.3e  %@", r.stage, r.residual, r.floor, r.inputRoundingFloor, r.localError,
-                        r.minDirectionRatio.map { String(format: "%.2e  %d", $0, r.signFlips ?? 0) } ?? ""))
-            }
-            print("composed residual with some stages evaluated in Double:")
-            for h in hybrids { print(String(format: "  %.3e  %@", h.residual, h.doubleStages)) }
-            return
+            let (rows, hybrids) = equivarianceDiagnosticsWithHybrids(dim: dim, steps: steps, trainingBatch: batch, groupSamples: samples, seed: seed)
+            return print(equivarianceDiagnosticsText(rows, hybrids: hybrids, dim: dim, steps: steps))
         }
         let report = equivarianceReport(dim: dim, steps: steps, trainingBatch: batch, groupSamples: samples, seed: seed)
-        if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
-        } else {
-            print(
-                "equivariance residual max_g,b |f(g.x) - rho(g) f(x)| / |f(x)|, d=\(dim), \(samples) rotations + "
-                    + "\(samples) reflections, training: \(steps) steps of batch \(batch)")
-            print("(inputs rotated in Double and rounded once; Float floor = max_b |f_Float(x) - f_Double(x)| / |f_Double(x)|,")
-            print(" same weights and inputs: two Float evaluations differ by up to ~1.4x the floor)")
-            print("precision  stage    residual     tol      ok   Float floor  component")
-            for r in report.rows {
-                print(
-                    String(
-                        format: "%-9@  %-7@  %.3e  %.0e  %@  %@  %@", r.precision, r.stage, r.residual, r.tolerance,
-                        r.passed ? "yes" : "NO ", r.floatFloor.map { String(format: "%.3e", $0) } ?? "         ",
-                        r.component))
-            }
-            for p in ["Float", "Double"] {
-                for s in ["init", "trained"] where !(s == "trained" && steps == 0) {
-                    let floor = report.maxFloor(precision: p, stage: s).map { String(format: " (Float floor %.3e)", $0) } ?? ""
-                    print(String(format: "max %@ %@: %.3e%@", p, s, report.maxResidual(precision: p, stage: s), floor))
-                }
-            }
-        }
+        try emit(report, json: json)
         if !report.passed { throw ExitCode(1) }
     }
 }

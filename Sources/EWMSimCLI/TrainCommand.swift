@@ -25,11 +25,6 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Env: any registered env with world-model adapters (pusht, teacher2d, teacher3d, ...; 3D: see --slice).") var env: String = "pusht"
     @Option(help: "Model: vn, mlp, mlp-aug, mlp-soft, mlp-big.") var model: ModelKind = .vn
-    @Option(
-        name: .customLong("slice"),
-        help:
-            "Training slice: orientations in degrees (lo:hi, or w for -w:w; default 15); 3D envs: a rung of the SE(3) ladder, identity|so2|so3|se3 (default identity)."
-    ) var sliceText: String?
     @Option(help: "Optimisation steps.") var steps: Int = 3000
     @Option(help: "Batch size.") var batch: Int = 256
     @Option(help: "Regulariser: vicreg, sigreg, block-sigreg.") var loss: Regularizer = .vicreg
@@ -39,7 +34,6 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Decoupled weight decay.") var weightDecay: Double = 0.1
     @Option(help: "EMA decay of the target encoder.") var ema: Double = 0.99
     @Option(help: "Warm-up steps.") var warmup: Int = 100
-    @Option(help: "Seed (weights, batches, data).") var seed: UInt64 = 0
     @Option(help: "mlp-soft: weight of the soft equivariance penalty.") var softWeight: Double = 1
     @Option(help: "mlp-big: parameter factor over the mlp baseline (4 or 16; widths scale by its square root).") var scale: Int = 4
     @Option(help: "Override the MLP width factor (hidden widths = VN widths x this).") var hiddenScale: Int?
@@ -60,26 +54,7 @@ struct TrainCommand: ParsableCommand {
             "vn: use a gated predictor (VNGatedMap): next-latent vectors = combinations of the input vectors with coefficients from an MLP (widths --predictor-widths) of the inner products with this many learned directions."
     ) var gatedDirections: Int?
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
-    @Option(help: "Episodes to collect (ignored with --data).") var episodes: Int = 400
-    @Option(help: "Steps per collected episode.") var episodeSteps: Int = 50
-    @Option(help: "Collection policy: mixed, pusher, random.") var policy: CollectConfig.PolicyKind = .mixed
-    @Option(help: "PushT start distribution: goal-region, half-plane or reference.") var start: CollectConfig.Start = .goalRegion
-    @Option(help: "PushT goal-region / half-plane start: half-width of the T's angle around pi/4, radians.") var angleSpread: Double = 0.6
-    @Option(help: "PushT mixed policy: fraction of uniform random actions.") var randomFraction: Double = 0.25
-    @Option(
-        help:
-            "PushT mixed policy: random actions are the agent's position plus Gaussian noise of this std (px), like a sampling planner's proposals (default: uniform over the box)."
-    ) var randomStd: Double?
-    @Option(help: "Frames stacked per observation (PushT keypoints carry no velocities: 2 makes the one-step problem well posed).") var history: Int =
-        1
-    @Flag(
-        help:
-            "PushT: the observation also holds the previous action as one more point (it carries the agent's velocity, which keypoints do not); planners supply the action they executed last."
-    ) var previousAction = false
-    @Option(
-        help:
-            "Env steps each collected action is held for: one model step = this many env steps (DINO-WM: 5). Planners hold each planned action for it."
-    ) var frameskip: Int = 1
+    @OptionGroup var collection: CollectionOptions
     @Option(help: "Weight of an extra relMSE on the predicted observation channels alone (needs --observation-in-latent; 0: none).")
     var observationWeight: Double = 0
     @Option(
@@ -95,10 +70,9 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        try validateModelEnv(env, frameskip: frameskip, history: history, previousAction: previousAction)
-        if CloudLayout.isSupported(env) { _ = try SE3Ladder.Rung.parse(sliceText ?? "identity") } else { _ = try slice }
-        guard steps > 0, batch > 1, episodes > 0, episodeSteps > 0 else {
-            throw ValidationError("--steps, --episodes, --episode-steps must be positive and --batch at least 2")
+        try collection.validate(env: env)
+        guard steps > 0, batch > 1 else {
+            throw ValidationError("--steps must be positive and --batch at least 2")
         }
         guard logEvery > 0, checkpointEvery > 0, threads > 0 else {
             throw ValidationError("--log-every, --checkpoint-every and --threads must be positive")
@@ -114,11 +88,6 @@ struct TrainCommand: ParsableCommand {
         if observationWeight > 0 && !observationInLatent { throw ValidationError("--observation-weight needs --observation-in-latent") }
         guard latent > 0 else { throw ValidationError("--latent must be positive") }
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
-        guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
-        guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
-        guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
-        if let s = randomStd, !(s > 0 && s.isFinite) { throw ValidationError("--random-std must be a positive number") }
-        guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }
         if let k = gatedDirections {
             guard k > 0 else { throw ValidationError("--gated-directions must be positive") }
             guard model == .vn else { throw ValidationError("--gated-directions applies to --model vn") }
@@ -132,37 +101,47 @@ struct TrainCommand: ParsableCommand {
         return w.map { $0! }
     }
 
-    /// The planar slice (2D envs).
-    var slice: OrientationSlice {
-        get throws {
-            guard let sliceText else { return .defaultSlice }
-            guard let s = OrientationSlice(argument: sliceText) else {
-                throw ValidationError("--slice: '\(sliceText)' is not a slice in degrees (e.g. -15:15 or 15)")
-            }
-            return s
-        }
-    }
-
     func run() throws {
-        if CloudLayout.isSupported(env) { return try run3D() }
-        let slice = try self.slice
         BLAS.setThreadCount(threads)
         MemoryTuning.retainFreedMemory()
-        let layout = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
+        let (trainer, transitions, slice) = CloudLayout.isSupported(env) ? try cloudTrainer() : try planarTrainer()
+        var args = CommandLine.arguments
+        if !args.isEmpty { args[0] = "ewm-sim" }
+        let run = TrainingRun(
+            directory: URL(fileURLWithPath: out), steps: steps, resume: resume, logEvery: logEvery, checkpointEvery: checkpointEvery,
+            command: args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "), env: env, model: model.rawValue, slice: slice)
+        let progress = ProgressLine(label: "train \(model.rawValue)", total: steps, enabled: !output.json)
+        let summary = try run.run(trainer, transitions: transitions) {
+            progress.update($0.step, detail: String(format: "loss %.4g pred %.4g", $0.loss, $0.prediction))
+        }
+        progress.finish()
+        try emit(summary, json: output.json)
+    }
+
+    /// A planar model's trainer on the data of the flags (collected, or read from --data), and the slice's name.
+    func planarTrainer() throws -> (any ResumableTrainer, Int, String) {
+        let c = collection
+        let layout = try ObservationLayout.forEnv(env, history: c.history, previousAction: c.previousAction)
         let spec = try modelOverrides(planar: true).planarSpec(kind: model, points: layout.points, scale: scale)
-        let requested = CollectConfig(
-            env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy,
-            randomFraction: randomFraction, orientations: slice, seed: seed, start: start,
-            angleSpread: angleSpread, history: history, frameskip: frameskip,
-            previousAction: previousAction, randomStd: randomStd)
-        let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: requested)
+        let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: try c.planarConfig(env: env))
         let config = TrainConfig(
-            env: env, model: spec, slice: slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
+            env: env, model: spec, slice: try c.slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
             muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema, warmup: warmup,
-            seed: seed, softWeight: softWeight, collect: collect, dataDirectory: data, rolloutSteps: rolloutSteps,
+            seed: c.seed, softWeight: softWeight, collect: collect, dataDirectory: data, rolloutSteps: rolloutSteps,
             observationWeight: observationWeight)
-        let trainer = try JEPATrainer(config: config, data: dataset)
-        try trainAndReport(trainer, transitions: dataset.count, description: "slice \(slice)")
+        return (try JEPATrainer(config: config, data: dataset), dataset.count, config.sliceName)
+    }
+
+    /// A 3D cloud model's trainer (the slice is a rung of the SE(3) ladder), and the rung's name.
+    func cloudTrainer() throws -> (any ResumableTrainer, Int, String) {
+        let layout = try CloudLayout.forEnv(env)
+        let spec = try modelOverrides(planar: false).cloudSpec(kind: model, points: layout.channels, scale: scale)
+        let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: try collection.cloudConfig(env: env))
+        let config = Train3DConfig(
+            env: env, model: spec, rung: try collection.rung, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
+            muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
+            warmup: warmup, seed: collection.seed, collect: collect, dataDirectory: data)
+        return (try CloudJEPATrainer(config: config, data: dataset), dataset.count, config.sliceName)
     }
 
     /// The architecture flags (the predictor variants only for planar models).
@@ -173,31 +152,5 @@ struct TrainCommand: ParsableCommand {
             predictorWidths: try Self.widths(predictorWidths, "--predictor-widths"), latentChannels: latent,
             residual: planar && residual, observationInLatent: planar && observationInLatent,
             gatedDirections: planar ? gatedDirections : nil)
-    }
-
-    /// Trains `trainer` to --steps in --out (`TrainingRun`), with a progress line; prints the summary
-    /// (`description` names the slice or rung).
-    func trainAndReport(_ trainer: some ResumableTrainer, transitions: Int, description: String) throws {
-        var args = CommandLine.arguments
-        if !args.isEmpty { args[0] = "ewm-sim" }
-        let command = args.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        let run = TrainingRun(
-            directory: URL(fileURLWithPath: out), steps: steps, resume: resume, logEvery: logEvery,
-            checkpointEvery: checkpointEvery, command: command, env: env, model: model.rawValue)
-        let progress = ProgressLine(label: "train \(model.rawValue)", total: steps, enabled: !output.json)
-        let summary = try run.run(trainer, transitions: transitions) {
-            progress.update($0.step, detail: String(format: "loss %.4g pred %.4g", $0.loss, $0.prediction))
-        }
-        progress.finish()
-        if output.json { return try printJSON(summary) }
-        print(
-            "\(model.rawValue) on \(env), \(description): \(summary.parameters) parameters, \(transitions) transitions, \(summary.steps) steps in \(fmt(summary.seconds, 1)) s"
-        )
-        if let last = summary.last {
-            print(
-                "final loss \(String(format: "%.4g", last.loss)) (prediction relMSE \(String(format: "%.4g", last.prediction)), regulariser \(String(format: "%.4g", last.regularizer)))"
-            )
-        }
-        print("checkpoint: \(summary.checkpoint)")
     }
 }

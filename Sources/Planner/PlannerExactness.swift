@@ -1,3 +1,4 @@
+import EWMIO
 import Agents
 import Envs
 
@@ -58,5 +59,17 @@ public enum PlannerExactness {
             planner: kind.rawValue, precision: precision, orientations: orientations, states: states,
             maxDeviation: sorted.last ?? 0, medianDeviation: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
             degenerateFrames: degenerate)
+    }
+
+    /// One row per measured arithmetic: the largest and median deviation of the first planned action, mapped back.
+    public static func text(_ reports: [Report]) -> String {
+        TextTable.render(
+            ["planner", "model arithmetic", "orientations", "states", "max |g^-1 a_g - a_0| (px)", "median (px)", "degenerate frames"],
+            reports.map {
+                [
+                    $0.planner, $0.precision, String($0.orientations), String($0.states), TextTable.short($0.maxDeviation),
+                    TextTable.short($0.medianDeviation), String($0.degenerateFrames),
+                ]
+            })
     }
 }

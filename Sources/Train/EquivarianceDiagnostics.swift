@@ -243,3 +243,20 @@ public func equivarianceDiagnosticsWithHybrids(
     }
     return (rows, hybrids)
 }
+
+/// `check equivariance --diagnose`: per stage of f(E(o), a) in Float, the residual beside the Float floors, and the
+/// composed residual with some stages evaluated in Double.
+public func equivarianceDiagnosticsText(_ rows: [EquivarianceStageRow], hybrids: [HybridResidual], dim: Int, steps: Int) -> String {
+    var lines = [
+        "Float, d=\(dim), after \(steps) steps: stage, residual, floor |f_F - f_D|/|f_D|, exact-arithmetic floor on fl32(g.x), local rounding of the stage, min |k_c|/(|U_c||q|), <q,k> sign flips F vs D"
+    ]
+    for r in rows {
+        lines.append(
+            String(
+                format: "%-28@ %.3e  %.3e  %.3e  %.3e  %@", r.stage, r.residual, r.floor, r.inputRoundingFloor, r.localError,
+                r.minDirectionRatio.map { String(format: "%.2e  %d", $0, r.signFlips ?? 0) } ?? ""))
+    }
+    lines.append("composed residual with some stages evaluated in Double:")
+    for h in hybrids { lines.append(String(format: "  %.3e  %@", h.residual, h.doubleStages)) }
+    return lines.joined(separator: "\n")
+}

@@ -1,4 +1,5 @@
 import Agents
+import EWMIO
 import Tensor
 
 /// One measured residual.
@@ -15,7 +16,7 @@ public struct EquivarianceRow: Codable, Sendable {
     public var floatFloor: Double?
 }
 
-public struct EquivarianceReport: Codable, Sendable {
+public struct EquivarianceReport: Codable, Sendable, TextReport {
     public var dim: Int
     public var trainingSteps: Int
     public var trainingBatch: Int
@@ -23,6 +24,29 @@ public struct EquivarianceReport: Codable, Sendable {
     public var includesReflections: Bool
     public var rows: [EquivarianceRow]
     public var passed: Bool { rows.allSatisfy(\.passed) }
+
+    public var text: String {
+        var lines = [
+            "equivariance residual max_g,b |f(g.x) - rho(g) f(x)| / |f(x)|, d=\(dim), \(groupSamples) rotations + \(groupSamples) reflections, "
+                + "training: \(trainingSteps) steps of batch \(trainingBatch)",
+            "(inputs rotated in Double and rounded once; Float floor = max_b |f_Float(x) - f_Double(x)| / |f_Double(x)|,",
+            " same weights and inputs: two Float evaluations differ by up to ~1.4x the floor)",
+            "precision  stage    residual     tol      ok   Float floor  component",
+        ]
+        for r in rows {
+            lines.append(
+                String(
+                    format: "%-9@  %-7@  %.3e  %.0e  %@  %@  %@", r.precision, r.stage, r.residual, r.tolerance, r.passed ? "yes" : "NO ",
+                    r.floatFloor.map { String(format: "%.3e", $0) } ?? "         ", r.component))
+        }
+        for p in ["Float", "Double"] {
+            for s in ["init", "trained"] where !(s == "trained" && trainingSteps == 0) {
+                let floor = maxFloor(precision: p, stage: s).map { String(format: " (Float floor %.3e)", $0) } ?? ""
+                lines.append(String(format: "max %@ %@: %.3e%@", p, s, maxResidual(precision: p, stage: s), floor))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
 
     public func maxResidual(precision: String, stage: String) -> Double {
         rows.filter { $0.precision == precision && $0.stage == stage }.map(\.residual).max() ?? 0

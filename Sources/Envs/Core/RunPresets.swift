@@ -4,7 +4,7 @@ import Foundation
 /// figures its tables and picture captions show (info keys of the last step).
 public struct RunPresets: Sendable {
     /// One figure read off an episode's last info.
-    public struct Figure: Sendable, Equatable {
+    public struct Figure: Sendable, Equatable, Encodable {
         public var key: String
         public var label: String
         public init(key: String, label: String) { self.key = key; self.label = label }

@@ -1,9 +1,10 @@
+import EWMIO
 import Foundation
 
 /// Env steps per second under uniform random actions (seeded), reset when an episode ends (`bench env`).
 public enum EnvThroughput {
     /// What `bench env` reports.
-    public struct Report: Encodable, Sendable {
+    public struct Report: TextReport, Sendable {
         public var env: String
         public var obs: String
         public var build: String
@@ -18,6 +19,18 @@ public enum EnvThroughput {
         public init(env: String, obs: String, build: String, singleStepsPerSecond: Double, vectorEnvs: Int, vectorThreads: Int) {
             self.env = env; self.obs = obs; self.build = build; self.singleStepsPerSecond = singleStepsPerSecond
             self.vectorEnvs = vectorEnvs; self.vectorThreads = vectorThreads
+        }
+
+        public var text: String {
+            var lines = build == "debug" ? ["warning: debug build; run `swift build -c release` and .build/release/ewm-sim for real figures"] : []
+            lines.append("\(env) (\(obs) obs): one env \(Int(singleStepsPerSecond)) steps/s")
+            if let v = vectorStepsPerSecond, let s = vectorSpeedup {
+                lines.append("vector env, \(vectorEnvs) envs on \(vectorThreads) threads: \(Int(v)) steps/s (\(TextTable.fixed(s, 2))x one env)")
+            }
+            if let r = referenceStepsPerSecond, let s = speedupOverReference {
+                lines.append("gym-pusht (python, same machine, now): \(Int(r)) steps/s; ewm-sim is \(TextTable.fixed(s, 1))x faster")
+            }
+            return lines.joined(separator: "\n")
         }
     }
 

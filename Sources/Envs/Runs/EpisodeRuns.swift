@@ -1,3 +1,4 @@
+import EWMIO
 import Foundation
 
 /// One episode of a batch: its summary, the contacts the env counted (info key `contacts`, summed over the steps)
@@ -33,7 +34,7 @@ public enum EpisodeRuns {
 
 /// What a batch of episodes without a planner reports (`run ENV`, `pusht` without `--planner`): per episode its
 /// summary, the contacts and the env's end-of-episode figures (`RunPresets.figures`), and the pooled summary.
-public struct RunReport: Encodable, Sendable {
+public struct RunReport: TextReport, Sendable {
     public struct Episode: Encodable, Sendable {
         public var seed: UInt64
         public var steps: Int
@@ -53,6 +54,8 @@ public struct RunReport: Encodable, Sendable {
     public var rotation: String
     public var policy: String
     public var summary: RunSummary
+    /// The env's end-of-episode figures (`RunPresets.figures`), in the order of the table's columns.
+    public var figures: [RunPresets.Figure]
     public var episodes: [Episode]
     public var secondsPerEpisode: Double
 
@@ -61,7 +64,7 @@ public struct RunReport: Encodable, Sendable {
         seconds: Double
     ) {
         self.env = env; orientation = options.orientation; envOptions = options.extra; rotation = options.rotation.rawValue
-        self.policy = policy; summary = RunSummary(records.map(\.summary))
+        self.policy = policy; summary = RunSummary(records.map(\.summary)); self.figures = figures
         episodes = records.map { r in
             let s = r.summary
             var final: [String: Double] = [:]
@@ -71,5 +74,21 @@ public struct RunReport: Encodable, Sendable {
                 truncated: s.truncated, contacts: r.contacts, final: final)
         }
         secondsPerEpisode = seconds / Double(max(records.count, 1))
+    }
+
+    public var text: String {
+        let se3 = envOptions["se3"].map { ", se3 \($0)" } ?? ""
+        let rows = episodes.map { e -> [String] in
+            let figureCells: [String] = figures.map { TextTable.fixed(e.final[$0.key]) }
+            return [String(e.seed), String(e.steps), TextTable.fixed(e.totalReward, 2)] + figureCells + [
+                String(e.contacts), e.success ? "yes" : "no",
+            ]
+        }
+        return [
+            "\(env) at orientation \(orientation)\(se3) (\(rotation) build), policy \(policy)",
+            TextTable.render(["seed", "steps", "return"] + figures.map(\.label) + ["contacts", "success"], rows),
+            "episodes \(summary.episodes)  success rate \(TextTable.fixed(summary.successRate, 2))  mean steps \(TextTable.fixed(summary.meanSteps, 1))  "
+                + "\(TextTable.fixed(secondsPerEpisode, 3)) s per episode",
+        ].joined(separator: "\n")
     }
 }

@@ -1,3 +1,4 @@
+import EWMIO
 import Foundation
 
 /// Measures how exactly a 3D world's dynamics commute with SE(3): step(g.s, g.a) = g.step(s, a).
@@ -111,5 +112,25 @@ public enum SE3Check {
     static func policy(for env: any SE3SymmetricEnvironment, seed: UInt64) -> any Policy {
         if let push = env as? Push3DEnv { return Push3DPusher(env: push, noise: 0.05) }
         return RandomPolicy(space: env.actionSpace, seed: seed)
+    }
+
+    /// The residual table of `reports` and the worst figures over all of them.
+    public static func text(_ reports: [Report]) -> String {
+        let g = TextTable.short
+        let steps = reports.first?.steps ?? 0
+        let table = TextTable.render(
+            ["env", "samples", "in contact", "1-step worst", "worst in contact", "1-step median", "episodes", "dev @1", "dev @\(steps)", "max dev"],
+            reports.map { r in
+                [
+                    r.env, String(r.samples), String(r.samplesInContact), g(r.oneStepWorst), g(r.oneStepWorstInContact), g(r.oneStepMedian),
+                    String(r.episodes), g(r.maxDeviationByStep[min(1, r.steps)]), g(r.finalDeviation), g(r.maxDeviation),
+                ]
+            })
+        let worst = reports.map(\.oneStepWorst).max() ?? 0
+        return [
+            table,
+            "worst one-step residual over all envs: \(g(worst)) (relative to 1 m); \(worst <= 1e-12 ? "within" : "OUTSIDE") the 1e-12 bound",
+            "worst deviation after \(steps) steps: \(g(reports.map(\.finalDeviation).max() ?? 0)); over the rollouts: \(g(reports.map(\.maxDeviation).max() ?? 0))",
+        ].joined(separator: "\n")
     }
 }

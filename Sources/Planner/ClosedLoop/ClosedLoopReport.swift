@@ -1,10 +1,11 @@
+import EWMIO
 import Envs
 import Foundation
 
 /// What a closed-loop sweep reports, whatever the group (PushT's orientations, SE(3) samples): per controller and
 /// element, success with its Wilson 95% interval; per controller, pooled figures at and off the model's training
 /// slice, the spread across elements and a chi-square homogeneity test (`eval closed-loop`).
-public struct ClosedLoopReport: Encodable, Sendable {
+public struct ClosedLoopReport: TextReport, Sendable {
     /// One controller at one group element.
     public struct Row: Encodable, Sendable {
         public var controller: String
@@ -100,5 +101,34 @@ public struct ClosedLoopReport: Encodable, Sendable {
             if let ci = b.offSliceInterval95 { result[b.controller] = ci[1] < eq.allInterval95[0] || ci[0] > eq.allInterval95[1] }
         }
         return result
+    }
+
+    /// Two tables (per controller and element; per controller pooled) and which intervals are disjoint.
+    public var text: String {
+        let fixed = { (x: Double?, d: Int) in TextTable.fixed(x, d) }
+        let span = { (ci: [Double]) in "\(fixed(ci[0], 2))-\(fixed(ci[1], 2))" }
+        let perElement = TextTable.render(
+            ["controller", "element", "in slice", "success", "95% CI", finalFigure, "s/plan", "degenerate", "deviation"],
+            rows.map { r in
+                [
+                    r.controller, r.element.map { fixed($0, 3) }.joined(separator: ","), r.inSlice.map { $0 ? "yes" : "no" } ?? "-",
+                    fixed(r.successRate, 2), span(r.interval95), fixed(r.meanFinal, 3), fixed(r.secondsPerPlan, 3),
+                    "\(r.degenerateFrames)/\(r.plans)",
+                    TextTable.short(r.maxDeviation),
+                ]
+            })
+        let pooled = TextTable.render(
+            ["controller", "params", "identity", "off-slice", "off-slice CI", "all", "all CI", "max - min", "mean CI width", "chi2 p"],
+            summaries.map { s in
+                [
+                    s.controller, s.parameters.map(String.init) ?? "-", fixed(s.identitySuccess, 3), fixed(s.offSliceSuccess, 3),
+                    s.offSliceInterval95.map(span) ?? "-", fixed(s.allSuccess, 3), span(s.allInterval95), fixed(s.maxMinusMin, 3),
+                    fixed(s.meanIntervalWidth, 3), fixed(s.homogeneityP, 3),
+                ]
+            })
+        let verdicts = disjoint.sorted { $0.key < $1.key }.map {
+            "equivariant (all elements) vs \($0.key) off-slice: 95% intervals \($0.value ? "disjoint" : "overlap")"
+        }
+        return ([perElement, "", pooled] + verdicts).joined(separator: "\n")
     }
 }

@@ -1,4 +1,5 @@
 import Agents
+import EWMIO
 import Envs
 import Foundation
 import Tensor
@@ -27,7 +28,7 @@ public struct GoalReachingRun: Sendable {
     }
 
     /// What the run reports.
-    public struct Report: Encodable, Sendable {
+    public struct Report: TextReport, Sendable {
         public var orientation: Double
         public var rotation: String
         public var planner: String
@@ -44,6 +45,27 @@ public struct GoalReachingRun: Sendable {
         /// max over episodes and steps of |g^-1 traj_theta(t) - traj_0(t)| (px), if measured.
         public var maxDeviation: Double?
         public var episodes: [PlanningEpisode]
+
+        public var text: String {
+            let f = { (x: Double?, d: Int) in TextTable.fixed(x, d) }
+            let successes = episodes.filter(\.success).count
+            var lines = [
+                "pusht \(self.protocol) at orientation \(orientation) (\(rotation) build), planner \(planner)\(model.map { ", model \($0)" } ?? "")",
+                TextTable.render(
+                    ["seed", "success", "steps", "final cov", "s/plan", "deviation (px)"],
+                    episodes.map {
+                        [
+                            String($0.seed), $0.success ? "yes" : "no", String($0.steps), f($0.finalCoverage, 3), f($0.secondsPerPlan, 3),
+                            $0.deviation.map(TextTable.short) ?? "-",
+                        ]
+                    }),
+                "success \(successes)/\(episodes.count) = \(f(successRate, 2)) (95% CI \(f(successInterval95[0], 2))-\(f(successInterval95[1], 2)))  "
+                    + "mean final coverage \(f(meanFinalCoverage, 3))  \(f(secondsPerPlan, 3)) s/plan (\(threads) thread\(threads == 1 ? "" : "s"))  "
+                    + "degenerate frames \(degenerateFrames)",
+            ]
+            if let d = maxDeviation { lines.append("trajectory deviation from the seen orientation (rotated back): max \(TextTable.short(d)) px") }
+            return lines.joined(separator: "\n")
+        }
     }
 
     /// Runs the episodes with `model` (nil for the oracle) and `config`; `progress(results)` follows every episode.

@@ -2,14 +2,38 @@ import EWMIO
 import Envs
 import Foundation
 
+/// A collection's settings, as its report names them.
+public protocol CollectionSettings: Codable, Sendable {
+    var env: String { get }
+    var episodes: Int { get }
+    /// Where in the symmetry group the episodes run (planar: the orientations; 3D: the ladder rung).
+    var sliceName: String { get }
+}
+
+extension CollectConfig: CollectionSettings {
+    public var sliceName: String { "orientations \(orientations)" }
+}
+
+extension Collect3DConfig: CollectionSettings {
+    public var sliceName: String { "the \(rung.rawValue) rung" }
+}
+
 /// What `collect` reports and records as `DIR/collect.json`: the settings, the transitions and the shards written.
-public struct CollectionReport<Config: Codable & Sendable>: Codable, Sendable {
+public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, TextReport {
     public var config: Config
     public var transitions: Int
     public var shards: [String]
     /// PushT: the share of transitions in which the T moved by more than 1 px (absent for other envs).
     public var tMovedFraction: Double?
     public var seconds: Double
+
+    public var text: String {
+        var lines = [
+            "\(config.env): \(transitions) transitions from \(config.episodes) episodes at \(config.sliceName) (\(shards.count) shard(s), \(TextTable.fixed(seconds, 2)) s)"
+        ]
+        if let moved = tMovedFraction { lines.append("the T moved (> 1 px) in \(TextTable.fixed(100 * moved, 1))% of the transitions") }
+        return lines.joined(separator: "\n")
+    }
 }
 
 /// Collects transitions (planar or 3D), writes them as `.npz` shards into a directory and records the settings
@@ -42,7 +66,7 @@ public enum CollectionRun {
     }
 
     /// Writes the shards and `collect.json`; `seconds` counts from `started`.
-    static func write<Config: Codable & Sendable>(
+    static func write<Config: CollectionSettings>(
         _ data: TransitionSet, config: Config, to directory: URL, shardSize: Int, started: Date,
         movedFraction: (TransitionSet) -> Double?
     ) throws -> CollectionReport<Config> {

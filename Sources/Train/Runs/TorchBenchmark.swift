@@ -1,3 +1,4 @@
+import EWMIO
 import Foundation
 
 /// The PyTorch side of `bench train-step`: `tools/bench_torch.py` (the benchmark model in PyTorch on CPU) run as a
@@ -14,7 +15,7 @@ public enum TorchBenchmark {
     }
 
     /// Both sides of the comparison, as `bench train-step --json` prints them.
-    public struct Comparison: Codable, Sendable {
+    public struct Comparison: Codable, Sendable, TextReport {
         public var swift: TrainStepBenchmarkResult
         public var torch: Result?
         public var torchError: String?
@@ -22,6 +23,27 @@ public enum TorchBenchmark {
         public var speedup: Double?
 
         public init(swift: TrainStepBenchmarkResult) { self.swift = swift }
+
+        public var text: String {
+            let r = swift
+            var lines = [
+                "train-step benchmark: d=\(r.dim), batch \(r.batch) x \(r.points) points, \(r.parameters) parameters, Float, threads: "
+                    + "\(r.computeThreads) ours x \(r.blasThreads) OpenBLAS",
+                String(
+                    format: "  ewm-sim  %8.2f ms/step  (median of %d; mean %.2f, min %.2f; loss %.4f -> %.4f)", r.msPerStepMedian, r.timedSteps,
+                    r.msPerStepMean, r.msPerStepMin, r.firstLoss, r.lastLoss),
+            ]
+            if let t = torch {
+                lines.append(
+                    String(
+                        format: "  pytorch  %8.2f ms/step  (median of %d; mean %.2f, min %.2f; torch %@, %d threads, %d parameters)",
+                        t.ms_per_step_median, r.timedSteps, t.ms_per_step_mean, t.ms_per_step_min, t.torch_version, t.threads, t.parameters))
+                lines.append(String(format: "  speed-up %8.2fx", speedup ?? 0))
+            } else if let e = torchError {
+                lines.append("  pytorch  not run: \(e)")
+            }
+            return lines.joined(separator: "\n")
+        }
 
         /// Records the PyTorch run's outcome (a result, else why there is none).
         public mutating func add(_ outcome: Swift.Result<TorchBenchmark.Result, TorchBenchmark.Failure>) {

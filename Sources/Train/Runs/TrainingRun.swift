@@ -14,10 +14,12 @@ public protocol ResumableTrainer: AnyObject {
 extension LayoutJEPATrainer: ResumableTrainer {}
 
 /// What a training run reports (and writes to `summary.json`).
-public struct TrainingSummary: Encodable, Sendable {
+public struct TrainingSummary: TextReport, Sendable {
     public var checkpoint: String
     public var model: String
     public var env: String
+    /// The training slice of the group (planar: the orientations; 3D: the ladder rung).
+    public var slice: String?
     public var parameters: Int
     public var steps: Int
     public var transitions: Int
@@ -25,6 +27,18 @@ public struct TrainingSummary: Encodable, Sendable {
     public var first: TrainMetrics?
     public var last: TrainMetrics?
     public var command: String
+
+    public var text: String {
+        let g = { (x: Double) in String(format: "%.4g", x) }
+        var lines = [
+            "\(model) on \(env)\(slice.map { ", slice \($0)" } ?? ""): \(parameters) parameters, \(transitions) transitions, \(steps) steps in \(TextTable.fixed(seconds, 1)) s"
+        ]
+        if let last {
+            lines.append("final loss \(g(last.loss)) (prediction relMSE \(g(last.prediction)), regulariser \(g(last.regularizer)))")
+        }
+        lines.append("checkpoint: \(checkpoint)")
+        return lines.joined(separator: "\n")
+    }
 }
 
 /// A run refused before training: nothing to resume, or a checkpoint that would be overwritten.
@@ -47,11 +61,14 @@ public struct TrainingRun: Sendable {
     public var env: String
     /// The model kind's name, for the summary.
     public var model: String
+    /// The training slice's name, for the summary.
+    public var slice: String?
 
     public init(
         directory: URL, steps: Int, resume: Bool = false, logEvery: Int = 50, checkpointEvery: Int = 500,
-        command: String, env: String, model: String
+        command: String, env: String, model: String, slice: String? = nil
     ) {
+        self.slice = slice
         self.directory = directory; self.steps = steps; self.resume = resume; self.logEvery = logEvery
         self.checkpointEvery = checkpointEvery; self.command = command; self.env = env; self.model = model
     }
@@ -101,7 +118,7 @@ public struct TrainingRun: Sendable {
             progress(m)
         }
         let summary = TrainingSummary(
-            checkpoint: checkpointURL.path, model: model, env: env, parameters: trainer.online.parameterCount,
+            checkpoint: checkpointURL.path, model: model, env: env, slice: slice, parameters: trainer.online.parameterCount,
             steps: trainer.step, transitions: transitions, seconds: Date().timeIntervalSince(t0),
             first: first, last: last, command: command)
         let pretty = JSONEncoder()
