@@ -167,8 +167,8 @@ enum CLI {
             .appendingPathComponent("../../assets/pusht-vn-fs5/checkpoint.safetensors").standardized.path
         for (name, slice) in [("canonical", "0:0"), ("rotated", "-15:15")] {
             let c = try CLI.run([
-                "collect", "pusht", "--frameskip", "5", "--start", "reference", "--episodes", "3", "--steps", "4",
-                "--orientations=\(slice)", "--seed", "5", "--out", dir.appendingPathComponent(name).path, "--json",
+                "collect", "pusht", "--frameskip", "5", "--start", "reference", "--episodes", "3", "--episode-steps", "4",
+                "--slice=\(slice)", "--seed", "5", "--out", dir.appendingPathComponent(name).path, "--json",
             ])
             #expect(c.status == 0, "\(c.stderr)")
         }
@@ -182,6 +182,39 @@ enum CLI {
         #expect(ratio?.count == 2 && ratio!.allSatisfy { $0 > 0.3 && $0 < 3 })
         let bad = try CLI.run(["eval", "one-step", "--checkpoint", model, "--data", dir.appendingPathComponent("rotated").path])
         #expect(bad.status != 0 && bad.stderr.contains("orientations"))
+    }
+
+    /// One command set for planar and 3D worlds: `run` any env, `collect`/`train` a 3D world, `eval one-step` on its
+    /// checkpoint (the SE(3) ladder) and `eval closed-loop --env` across SE(3) samples.
+    @Test func theCommandSetServesA3DWorld() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try CLI.run(["run", "push3d", "--env-option", "shape=box", "--max-steps", "3", "--episodes", "2", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\"mean_point_error\"") && run.stdout.contains("\"shape\" : \"box\""))
+        let data = dir.appendingPathComponent("d").path, model = dir.appendingPathComponent("vn").path
+        for args in [
+            ["collect", "teacher3d", "--episodes", "4", "--episode-steps", "5", "--out", data, "--json"],
+            [
+                "train", "--env", "teacher3d", "--data", data, "--episodes", "4", "--episode-steps", "5", "--steps", "3", "--batch", "8", "--out",
+                model, "--json",
+            ],
+        ] {
+            let r = try CLI.run(args)
+            #expect(r.status == 0, "\(args[0]): \(r.stderr)")
+        }
+        let checkpoint = model + "/checkpoint.safetensors"
+        let ladder = try CLI.run(["eval", "one-step", "--checkpoint", checkpoint, "--elements", "2", "--episodes", "2", "--json"])
+        #expect(ladder.status == 0 && ladder.stdout.contains("\"trainingRung\""), "\(ladder.stderr)")
+        let loop = try CLI.run([
+            "eval", "closed-loop", "--env", "teacher3d", "--controller", "equivariant:\(checkpoint)", "--elements", "2", "--episodes", "1",
+            "--samples", "8", "--iterations", "1", "--json",
+        ])
+        #expect(loop.status == 0, "\(loop.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(loop.stdout.utf8)) as? [String: Any]
+        #expect((report?["rows"] as? [Any])?.count == 2 && report?["env"] as? String == "teacher3d")
+        let planarModel = try CLI.run(["eval", "closed-loop", "--env", "teacher3d", "--controller", "equivariant", "--elements", "2"])
+        #expect(planarModel.status != 0 && planarModel.stderr.contains("equivariant:CHECKPOINT"))
     }
 
     /// `eval closed-loop` finds its default models (VN and the MLP baseline) from any working directory.
