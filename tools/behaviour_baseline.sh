@@ -9,8 +9,8 @@ run main pusht --orientation 0.7 --planner equivariant --episodes 2 --json --dum
 run scripted pusht --orientation 0.7 --policy scripted --episodes 3 --json
 run onestep eval one-step --checkpoint assets/pusht-vn/checkpoint.safetensors --checkpoint assets/pusht-mlp/checkpoint.safetensors --orientations 8 --episodes 20 --json
 run onestep-fs5 eval one-step --checkpoint assets/pusht-vn-fs5/checkpoint.safetensors --checkpoint assets/pusht-mlp-fs5/checkpoint.safetensors --orientations 8 --episodes 20 --json
-run orbit check orbit --orientations 4 --seeds 2 --steps 30 --json
-run se3 check se3 --samples 20 --steps 10 --json
+run orbit check orbit --env pusht --elements 4 --episodes 2 --steps 30 --json
+for e in push3d push3d-multi teacher3d; do run se3-$e check orbit --env $e --elements 20 --episodes 8 --steps 10 --json; done
 run planner check planner --orientations 4 --states 2 --json
 run collect3d collect teacher3d --episodes 40 --episode-steps 10 --slice identity --out $O/d3
 run train3d train --env teacher3d --model vn --slice identity --data $O/d3 --steps 100 --out $O/vn3

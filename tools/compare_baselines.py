@@ -7,7 +7,8 @@ def norm(t,d):
     t=re.sub(r'"(secondsPerPlan|secondsPerEpisode|seconds|threads|planSeconds|stepsPerSecond)" : [0-9.e+-]+','"\\1" : T',t)
     t=re.sub(r'in [0-9.]+ s','in T s',t); t=re.sub(r'\([0-9.]+ s\)','(T s)',t); t=re.sub(r', [0-9.]+ s\)',', T s)',t)
     return t
-for f in sorted(glob.glob(A+'/*.out')):
+for f in sorted(glob.glob(A+"/*.out")):
+    if not os.path.exists(B+"/"+os.path.basename(f)): print("only in A", os.path.basename(f)); continue
     n=os.path.basename(f); a=norm(open(f).read(),A); b=norm(open(B+'/'+n).read(),B)
     print('same' if a==b else 'DIFF', n)
 def st(p,d):

@@ -6,23 +6,31 @@ import Foundation
 struct CheckOrbit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orbit",
-        abstract: "How exactly PushT at orientation theta is the rotated canonical PushT, in both builds.",
-        discussion: "Deviation = max over T keypoints and agent of |g^-1 obs_theta(t) - obs_0(t)| in px, scripted pusher, same seeds.")
+        abstract: "How exactly the env at a group element is the moved canonical env, in both builds.",
+        discussion: """
+            Planar worlds (pusht): deviation = max over T keypoints and agent of |g^-1 obs_theta(t) - obs_0(t)| in px,
+            scripted pusher, same seeds, at --elements orientations 2 pi k / (n + 1) (0 excluded), --episodes seeds each.
+            3D worlds (push3d, push3d-multi, teacher3d): the residual |step(g.s, g.a) - g.step(s, a)| / 1 m over the scene
+            points at --elements states (after 5-40 noisy scripted steps from seeded resets), g from the SE(3) ladder's top
+            rung; and --episodes rollouts of the world built at g driven by g.a_t against the canonical episode.
+            Example: ewm-sim check orbit --env push3d --elements 500 --steps 50
+            """)
 
-    @Option(help: "Number of orientations, evenly spaced over the circle (0 excluded).")
-    var orientations: Int = 8
-    @Option(help: "Episodes (seeds 0..<n) per orientation.")
-    var seeds: Int = 4
-    @Option(help: "Steps per episode.")
-    var steps: Int = 100
+    @Option(help: "Env id (its registration provides the check).") var env: String = "pusht"
+    @Option(name: [.customLong("elements"), .customLong("orientations")], help: "Planar: orientations; 3D: one-step samples.")
+    var elements: Int = 8
+    @Option(name: [.customLong("episodes"), .customLong("seeds")], help: "Planar: seeds per orientation; 3D: rollout episodes.")
+    var episodes: Int = 4
+    @Option(help: "Steps per episode.") var steps: Int = 100
+    @Option(help: "3D: seed of states, actions and group elements.") var seed: UInt64 = 0
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard orientations > 0, seeds > 0, steps > 0 else { throw ValidationError("--orientations, --seeds and --steps must be positive") }
+        guard elements > 0, episodes >= 0, steps > 0 else { throw ValidationError("--elements and --steps must be positive, --episodes >= 0") }
     }
 
     func run() throws {
-        let reports = try PushTOrbit.sweep(orientations: orientations, seeds: seeds, steps: steps)
-        try emit(ReportList(reports, render: PushTOrbit.text), json: output.json)
+        guard let check = try Registry.registration(env).run.orbitCheck else { throw CLIError("\(env) registers no orbit check") }
+        try emit(try check(RunPresets.OrbitCheckSettings(elements: elements, episodes: episodes, steps: steps, seed: seed)), json: output.json)
     }
 }

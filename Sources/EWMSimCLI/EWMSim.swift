@@ -33,7 +33,7 @@ struct Bench: ParsableCommand {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure exactness claims and print the residuals.",
-        subcommands: [CheckOrbit.self, CheckEquivariance.self, CheckPlanner.self, CheckSE3.self])
+        subcommands: [CheckOrbit.self, CheckEquivariance.self, CheckPlanner.self])
 }
 
 /// Options shared by commands that report figures.

@@ -1,3 +1,4 @@
+import EWMIO
 import Foundation
 
 extension PushTEnv {
@@ -24,7 +25,11 @@ extension PushTEnv {
                 center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y],
                 actionLow: [0, 0], actionHigh: [512, 512], invariantRadius: 256),
             goalProtocols: PushTProtocol.allCases),
-        run: RunPresets(figures: [RunPresets.Figure(key: "coverage", label: "coverage")]) { _, options in
+        run: RunPresets(
+            figures: [RunPresets.Figure(key: "coverage", label: "coverage")],
+            orbitCheck: { s in ReportList(try PushTOrbit.sweep(orientations: s.elements, seeds: s.episodes, steps: s.steps), render: PushTOrbit.text)
+            }
+        ) { _, options in
             // The reference's feedback pusher, in the frame of the orientation (either build).
             ScriptedPusher(rotation: PlanarRotation(angle: options.orientation, center: PushTGeometry.workspaceCenter))
         }

@@ -335,26 +335,30 @@ extension Push3DEnv {
     /// push3d's registration (no world-model adapters yet).
     public static let registration = EnvRegistration(
         id: "push3d", summary: "Push a 3D T (or box, L, tripod) to a goal pose in free space; SE(3)-exact quasi-static pushing",
-        observationTypes: ObservationType.allCases.map(\.rawValue), run: runPresets
+        observationTypes: ObservationType.allCases.map(\.rawValue), run: runPresets(id: "push3d")
     ) { options in try Push3DEnv.make(options, multi: false) }
 
     /// push3d-multi's registration (no world-model adapters yet).
     public static let multiRegistration = EnvRegistration(
         id: "push3d-multi", summary: "Push 3 interchangeable 3D boxes onto 3 goal poses; symmetry S_3 x SE(3)",
-        observationTypes: ObservationType.allCases.map(\.rawValue), run: runPresets
+        observationTypes: ObservationType.allCases.map(\.rawValue), run: runPresets(id: "push3d-multi")
     ) { options in try Push3DEnv.make(options, multi: true) }
 
-    /// `run`'s figures, and the scripted feedback pusher of the push3d env inside a made env (under wrappers, in the
-    /// frame build too).
-    static let runPresets = RunPresets(
-        figures: [
-            RunPresets.Figure(key: "mean_point_error", label: "point error (m)"), RunPresets.Figure(key: "position_error", label: "pos error (m)"),
-            RunPresets.Figure(key: "angle_error", label: "angle error"),
-        ]
-    ) { env, _ in
-        var unwrapped: any Environment = env
-        while let w = unwrapped as? Wrapper { unwrapped = w.inner }
-        guard let push = (unwrapped as? Push3DEnv) ?? ((unwrapped as? OrientationWrapper<Push3DEnv>)?.base) else { return nil }
-        return Push3DPusher(env: push)
+    /// `run`'s figures, the SE(3) orbit check, and the scripted feedback pusher of the push3d env inside a made env (under
+    /// wrappers, in the frame build too).
+    static func runPresets(id: String) -> RunPresets {
+        RunPresets(
+            figures: [
+                RunPresets.Figure(key: "mean_point_error", label: "point error (m)"),
+                RunPresets.Figure(key: "position_error", label: "pos error (m)"),
+                RunPresets.Figure(key: "angle_error", label: "angle error"),
+            ],
+            orbitCheck: SE3Check.orbitCheck(id)
+        ) { env, _ in
+            var unwrapped: any Environment = env
+            while let w = unwrapped as? Wrapper { unwrapped = w.inner }
+            guard let push = (unwrapped as? Push3DEnv) ?? ((unwrapped as? OrientationWrapper<Push3DEnv>)?.base) else { return nil }
+            return Push3DPusher(env: push)
+        }
     }
 }

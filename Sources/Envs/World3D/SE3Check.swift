@@ -133,4 +133,9 @@ public enum SE3Check {
             "worst deviation after \(steps) steps: \(g(reports.map(\.finalDeviation).max() ?? 0)); over the rollouts: \(g(reports.map(\.maxDeviation).max() ?? 0))",
         ].joined(separator: "\n")
     }
+
+    /// The orbit check of the registered env `id`: `elements` one-step samples, `episodes` rollouts of `steps` steps.
+    static func orbitCheck(_ id: String) -> @Sendable (RunPresets.OrbitCheckSettings) throws -> any TextReport {
+        { s in ReportList([try measure(env: id, samples: s.elements, episodes: s.episodes, steps: s.steps, seed: s.seed)], render: text) }
+    }
 }

@@ -232,6 +232,7 @@ extension Teacher3DEnv {
                 return SpatialEpisode(env: base.oriented(at: g), start: base.act(g, onState: base.orientedStart(spread: spread, using: &rng)))
             }),
             planning: PlanningPresets(center: [0, 0, 0], actionLow: [-1, -1, -1], actionHigh: [1, 1, 1], invariantRadius: 1),
-            goalProtocols: [Teacher3DGoalProtocol()])
+            goalProtocols: [Teacher3DGoalProtocol()]),
+        run: RunPresets(orbitCheck: SE3Check.orbitCheck("teacher3d"))
     ) { options in try Teacher3DEnv.make(options) }
 }
