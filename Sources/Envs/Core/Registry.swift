@@ -32,13 +32,16 @@ public struct EnvRegistration: Sendable {
     public let id: String
     public let summary: String
     public let observationTypes: [String]
+    /// The keys of `MakeOptions.extra` the factory reads (bindings reject any other key by name).
+    public let extraOptions: [String]
     public let factory: @Sendable (MakeOptions) throws -> any Environment
     public let adapters: EnvAdapters?
     public init(
-        id: String, summary: String, observationTypes: [String], adapters: EnvAdapters? = nil,
+        id: String, summary: String, observationTypes: [String], extraOptions: [String] = [], adapters: EnvAdapters? = nil,
         factory: @escaping @Sendable (MakeOptions) throws -> any Environment
     ) {
-        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.adapters = adapters; self.factory = factory
+        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.extraOptions = extraOptions
+        self.adapters = adapters; self.factory = factory
     }
 }
 
