@@ -52,7 +52,12 @@ import Testing
     static func lastError() -> String {
         var buffer = [CChar](repeating: 0, count: 1024)
         _ = ewm_last_error(&buffer, 1024)
-        return String(cString: buffer)
+        return text(buffer)
+    }
+
+    /// A NUL-terminated C string in a buffer.
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     @Test func batchEqualsTheSwiftEnvsStepForStep() throws {
@@ -127,7 +132,7 @@ import Testing
         var text = [CChar](repeating: 0, count: 4096)
         var length: Int64 = 0
         #expect(ewm_registry_describe("pusht", &text, 4096, &length) == 0)
-        let lines = String(cString: text).split(separator: "\n")
+        let lines = Self.text(text).split(separator: "\n")
         #expect(lines.contains("observation_types=state,keypoints,pixels"))
         #expect(lines.contains("max_episode_steps=300"))
         #expect(lines.contains("renders=1"))

@@ -236,8 +236,9 @@ class EwmSimVectorEnv(gym.vector.VectorEnv):
         self._actions_shape = (self.num_envs, *self.single_action_space.shape)
 
     def reset(self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None):
-        super().reset(seed=seed)
         n = self.num_envs
+        # The vector env's own generator (Gymnasium's `np_random`) follows an int seed, as SyncVectorEnv's does.
+        super().reset(seed=int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None)
         if seed is None:
             seeds = None
         elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
