@@ -221,23 +221,31 @@ class Batch:
         return info
 
     def vector_info(self, rows: np.ndarray | None = None) -> dict[str, Any]:
-        """Gymnasium's vector info: per field an array over the envs and its `_name` mask (only `rows` when given)."""
+        """Gymnasium's vector info: per field an array over the envs and its `_name` mask (only `rows` when given;
+        an env without the field holds 0 there, as in SyncVectorEnv)."""
         present = self.present.astype(bool)
         if rows is not None:
             present &= np.asarray(rows, dtype=bool)[:, None]
+        everywhere = present.all(axis=0)
         info: dict[str, Any] = {}
         for k, (name, kind, offset, length) in enumerate(self.fields):
-            mask = present[:, k].copy()
-            if not mask.any():
-                continue
-            if kind == _KIND_DOUBLES:
-                array = np.where(mask[:, None], self.info[:, offset : offset + length], 0.0)
-            elif kind == _KIND_DOUBLE:
-                array = np.where(mask, self.info[:, offset], 0.0)
-            elif kind == _KIND_INT:
-                array = np.where(mask, self.info[:, offset], 0.0).astype(np.int64)
+            if everywhere[k]:
+                mask = np.ones(self.num_envs, dtype=bool)
+                values = self.info[:, offset : offset + length] if kind == _KIND_DOUBLES else self.info[:, offset]
             else:
-                array = np.where(mask, self.info[:, offset], 0.0) != 0
+                mask = present[:, k].copy()
+                if not mask.any():
+                    continue
+                if kind == _KIND_DOUBLES:
+                    values = np.where(mask[:, None], self.info[:, offset : offset + length], 0.0)
+                else:
+                    values = np.where(mask, self.info[:, offset], 0.0)
+            if kind == _KIND_INT:
+                array = values.astype(np.int64)
+            elif kind == _KIND_BOOL:
+                array = values != 0
+            else:
+                array = values.copy()
             info[name] = array
             info[f"_{name}"] = mask
         return info
