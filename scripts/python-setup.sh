@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python package (python/, `import ewm_sim`): builds the C ABI library in release (.build/release/libEWMSimC.so),
 # makes a virtual environment .venv at the repository root (git-ignored) and installs ewm_sim into it, editable, with
-# its test dependencies (gymnasium, numpy, pytest) and, if it installs, gym-pusht 0.1.8 (the reference of the parity
+# its test dependencies (gymnasium, numpy, pytest), the dataset writers' (pyarrow, zarr) and, if it installs, gym-pusht 0.1.8 (the reference of the parity
 # tests and the benchmark; without it those tests skip). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,8 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e 'python/[test]'
-if ! .venv/bin/python -m pip install -q -e 'python/[test,reference]'; then
+.venv/bin/python -m pip install -q -e 'python/[test,datasets]'
+if ! .venv/bin/python -m pip install -q -e 'python/[test,datasets,reference]'; then
   echo "python-setup: gym-pusht did not install; the parity tests and the benchmark's reference will be skipped" >&2
 fi
 .venv/bin/python -c 'import ewm_sim; print("ewm_sim", ewm_sim.library_path(), ", ".join(ewm_sim.gym_ids()))'
