@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m ewm_sim.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--envs", type=int, default=64, help="copies in the vector env (default 64)")
     parser.add_argument("--threads", type=int, default=0, help="the vector env's worker threads (default 0: one per core)")
-    parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per measurement (default 2)")
+    parser.add_argument("--seconds", type=float, default=1.5, help="timed seconds per measurement (default 1.5)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all measurements; medians reported (default 3)")
     parser.add_argument("--no-reference", action="store_true", help="do not time gym-pusht even if it is installed")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(argv)
@@ -104,27 +105,47 @@ def main(argv: list[str] | None = None) -> dict:
         "vector_envs": args.envs,
         "steps_per_second": {},
     }
-    rates = report["steps_per_second"]
-    rates["single_state"] = single_env_rate(gym.make("ewm_sim/PushT-v0", obs_type="state", disable_env_checker=True), args.seconds, warmup)
-    for obs in ("state", "pixels"):
-        envs = gym.make_vec("ewm_sim/PushT-v0", num_envs=args.envs, vectorization_mode="vector_entry_point", obs_type=obs, threads=args.threads)
-        report["vector_threads"] = envs.unwrapped._batch.num_envs and min(args.threads or os.cpu_count() or 1, args.envs)
-        rates[f"vector_{obs}"] = vector_env_rate(envs, args.seconds, warmup)
-        envs.close()
-
-    if not args.no_reference and gym_pusht_available():
+    reference = not args.no_reference and gym_pusht_available()
+    makers = {
+        "single_state": lambda: gym.make("ewm_sim/PushT-v0", obs_type="state", disable_env_checker=True),
+        "vector_state": lambda: gym.make_vec(
+            "ewm_sim/PushT-v0", num_envs=args.envs, vectorization_mode="vector_entry_point", obs_type="state", threads=args.threads
+        ),
+        "vector_pixels": lambda: gym.make_vec(
+            "ewm_sim/PushT-v0", num_envs=args.envs, vectorization_mode="vector_entry_point", obs_type="pixels", threads=args.threads
+        ),
+    }
+    if reference:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import gym_pusht  # noqa: F401
-
-            for obs in ("state", "pixels"):
-                reference = gym.make("gym_pusht/PushT-v0", obs_type=obs, disable_env_checker=True)
-                rates[f"gym_pusht_{obs}"] = single_env_rate(reference, args.seconds, warmup)
+        for obs in ("state", "pixels"):
+            makers[f"gym_pusht_{obs}"] = lambda obs=obs: gym.make("gym_pusht/PushT-v0", obs_type=obs, disable_env_checker=True)
+    # Rounds: every measurement once per round, so a change in the machine's load hits ewm_sim and gym-pusht alike;
+    # the report gives the median over rounds of each rate and of each round's ratios.
+    per_round: dict[str, list[float]] = {key: [] for key in makers}
+    for _ in range(args.rounds):
+        for key, make in makers.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                env = make()
+            rate = vector_env_rate if key.startswith("vector") else single_env_rate
+            per_round[key].append(rate(env, args.seconds, warmup))
+            env.close()
+    report["rounds"] = args.rounds
+    report["vector_threads"] = min(args.threads or os.cpu_count() or 1, args.envs)
+    report["steps_per_second"] = {key: float(np.median(v)) for key, v in per_round.items()}
+    report["steps_per_second_per_round"] = per_round
+    rates = report["steps_per_second"]
+    if reference:
         report["reference"] = "gym-pusht " + _version("gym-pusht")
+        pairs = {
+            "single_state_over_gym_pusht_state": ("single_state", "gym_pusht_state"),
+            "vector_state_over_gym_pusht_state": ("vector_state", "gym_pusht_state"),
+            "vector_pixels_over_gym_pusht_pixels": ("vector_pixels", "gym_pusht_pixels"),
+        }
         report["ratios"] = {
-            "single_state_over_gym_pusht_state": rates["single_state"] / rates["gym_pusht_state"],
-            "vector_state_over_gym_pusht_state": rates["vector_state"] / rates["gym_pusht_state"],
-            "vector_pixels_over_gym_pusht_pixels": rates["vector_pixels"] / rates["gym_pusht_pixels"],
+            name: float(np.median(np.array(per_round[a]) / np.array(per_round[b]))) for name, (a, b) in pairs.items()
         }
     else:
         report["reference"] = None
@@ -132,7 +153,10 @@ def main(argv: list[str] | None = None) -> dict:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"ewm_sim/PushT-v0 from Python {report['python']} (gymnasium {report['gymnasium']}, {report['cores']} cores, {args.seconds:g} s each)")
+        print(
+            f"ewm_sim/PushT-v0 from Python {report['python']} (gymnasium {report['gymnasium']}, {report['cores']} cores, "
+            f"median of {args.rounds} rounds of {args.seconds:g} s)"
+        )
         names = {
             "single_state": "one env, state",
             "vector_state": f"native vector env x{args.envs}, state",
