@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "Planner", targets: ["Planner"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "EWMSimCLI", targets: ["EWMSimCLI"]),
+        // The C ABI over the env layer (Sources/EWMSimC/ewm_sim.h), loaded by the Python package in python/.
+        .library(name: "EWMSimC", type: .dynamic, targets: ["EWMSimC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,8 +60,11 @@ let package = Package(
             ],
             swiftSettings: optimize
         ),
+        // Exported C functions over Envs: N envs of any registered id reset and stepped in one call into caller buffers.
+        .target(name: "EWMSimC", dependencies: ["Envs", "EWMIO", "Parallel"], exclude: ["ewm_sim.h"], swiftSettings: optimize),
         .executableTarget(name: "ewm-sim", dependencies: ["EWMSimCLI"], swiftSettings: optimize),
         .testTarget(name: "EWMIOTests", dependencies: ["EWMIO"]),
+        .testTarget(name: "EWMSimCTests", dependencies: ["EWMSimC", "Envs"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "EWMIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: make sure the system packages are there, then run the whole suite, then build and test the
 # outside-package example (Examples/ReachPlane), which adds an env through the public API only, and run the command
-# set on it end to end.
+# set on it end to end, then the Python package's tests (Gymnasium's checker, the vector env, gym-pusht parity, datasets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -11,3 +11,4 @@ swift format lint --strict --parallel --recursive Package.swift Sources Tests Ex
 swift test "$@"
 swift test --package-path Examples/ReachPlane --scratch-path Examples/ReachPlane/.build
 scripts/example-end-to-end.sh
+scripts/python-test.sh     # pytest python/tests against the release build of libEWMSimC (sets up .venv if missing)

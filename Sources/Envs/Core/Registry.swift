@@ -32,16 +32,18 @@ public struct EnvRegistration: Sendable {
     public let id: String
     public let summary: String
     public let observationTypes: [String]
+    /// The keys of `MakeOptions.extra` the factory reads (bindings reject any other key by name).
+    public let extraOptions: [String]
     public let factory: @Sendable (MakeOptions) throws -> any Environment
     public let adapters: EnvAdapters?
     /// How `run` drives and reports it.
     public let run: RunPresets
     public init(
-        id: String, summary: String, observationTypes: [String], adapters: EnvAdapters? = nil, run: RunPresets = RunPresets(),
-        factory: @escaping @Sendable (MakeOptions) throws -> any Environment
+        id: String, summary: String, observationTypes: [String], extraOptions: [String] = [], adapters: EnvAdapters? = nil,
+        run: RunPresets = RunPresets(), factory: @escaping @Sendable (MakeOptions) throws -> any Environment
     ) {
-        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.adapters = adapters; self.run = run
-        self.factory = factory
+        self.id = id; self.summary = summary; self.observationTypes = observationTypes; self.extraOptions = extraOptions
+        self.adapters = adapters; self.run = run; self.factory = factory
     }
 }
 
@@ -83,6 +85,10 @@ public enum Registry {
             throw EnvError.invalidArgument("\(id) has no observation type '\(obs)'; it has \(registration.observationTypes.joined(separator: ", "))")
         }
         guard options.orientation.isFinite else { throw EnvError.invalidArgument("orientation must be finite") }
+        for key in options.extra.keys.sorted() where !registration.extraOptions.contains(key) {
+            let known = registration.extraOptions.isEmpty ? "none" : registration.extraOptions.joined(separator: ", ")
+            throw EnvError.invalidArgument("\(id) has no option '\(key)' (its options: \(known))")
+        }
         let env = try registration.factory(options)
         if options.timeLimit, let limit = env.spec.maxEpisodeSteps { return TimeLimit(env, maxSteps: limit) }
         return env

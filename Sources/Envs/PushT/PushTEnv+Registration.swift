@@ -5,7 +5,7 @@ extension PushTEnv {
     /// PushT's registration: the env, and how models, collection and planners read it.
     public static let registration = EnvRegistration(
         id: "pusht", summary: "Push the T onto the goal; gym-pusht 0.1.8 dynamics on Box2D",
-        observationTypes: ObservationType.allCases.map(\.rawValue),
+        observationTypes: ObservationType.allCases.map(\.rawValue), extraOptions: ["reset-order"],
         adapters: EnvAdapters(
             model: ModelReading(
                 observationType: ObservationType.keypoints.rawValue, dimension: 2, pointsPerFrame: 9,

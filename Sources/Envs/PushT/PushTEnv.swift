@@ -85,13 +85,21 @@ public final class PushTEnv: SymmetricEnvironment {
         spec = EnvSpec(
             id: "pusht", maxEpisodeSteps: PushTGeometry.maxEpisodeSteps, controlHz: 10,
             summary: "Push the T onto the goal (gym-pusht 0.1.8 dynamics on Box2D)")
+        observationSpace = Self.observationSpace(config: config, angle: config.worldRotation)
+    }
+
+    /// The observation space of a world turned by `angle` about (256, 256): positions lie in the workspace square
+    /// [0, 512]^2 turned, whose bounding box is 256 +- 256 (|cos| + |sin|) (exactly [0, 512] at angle 0).
+    static func observationSpace(config: Config, angle: Double) -> BoxSpace {
+        let half = angle == 0 ? 256 : 256 * (abs(cos(angle)) + abs(sin(angle)))
+        let low = PushTGeometry.workspaceCenter.x - half, high = PushTGeometry.workspaceCenter.x + half
         switch config.observationType {
         case .state:
-            observationSpace = BoxSpace(low: [0, 0, 0, 0, 0], high: [512, 512, 512, 512, 2 * Double.pi])
+            return BoxSpace(low: [low, low, low, low, 0], high: [high, high, high, high, 2 * Double.pi])
         case .keypoints:
-            observationSpace = BoxSpace(low: 0, high: 512, shape: [18])
+            return BoxSpace(low: low, high: high, shape: [18])
         case .pixels:
-            observationSpace = BoxSpace(low: 0, high: 255, shape: [config.imageSize, config.imageSize, 3], dtype: .uint8)
+            return BoxSpace(low: 0, high: 255, shape: [config.imageSize, config.imageSize, 3], dtype: .uint8)
         }
     }
 
@@ -282,6 +290,11 @@ public final class PushTEnv: SymmetricEnvironment {
     }
 
     public func observation(under g: PlanarRotation) -> Observation { observation(under: Optional(g)) }
+
+    /// The space of the world turned by g on top of this env's own build.
+    public func observationSpace(under g: PlanarRotation) -> BoxSpace {
+        g.isIdentity ? observationSpace : Self.observationSpace(config: config, angle: g.angle + config.worldRotation)
+    }
 
     public func render(width: Int, height: Int, under g: PlanarRotation) -> RGBImage? {
         PushTRenderer.draw(scene(under: g), width: width, height: height, action: scene(under: g).action)

@@ -186,7 +186,7 @@ extension Teacher2DEnv {
     /// teacher2d's registration: a cloud of points about the origin, read as points; actions are vectors.
     public static let registration = EnvRegistration(
         id: "teacher2d", summary: "Synthetic 2D point cloud; an exactly SO(2)-equivariant random teacher",
-        observationTypes: ["points"],
+        observationTypes: ["points"], extraOptions: ["points", "teacher-seed"],
         adapters: EnvAdapters(
             model: ModelReading(
                 observationType: "points", dimension: 2, pointsPerFrame: Config().points, center: [0, 0], scale: 1,

@@ -335,13 +335,14 @@ extension Push3DEnv {
     /// push3d's registration (no world-model adapters yet).
     public static let registration = EnvRegistration(
         id: "push3d", summary: "Push a 3D T (or box, L, tripod) to a goal pose in free space; SE(3)-exact quasi-static pushing",
-        observationTypes: ObservationType.allCases.map(\.rawValue), run: runPresets(id: "push3d")
+        observationTypes: ObservationType.allCases.map(\.rawValue), extraOptions: ["se3", "shape"], run: runPresets(id: "push3d")
     ) { options in try Push3DEnv.make(options, multi: false) }
 
     /// push3d-multi's registration (no world-model adapters yet).
     public static let multiRegistration = EnvRegistration(
         id: "push3d-multi", summary: "Push 3 interchangeable 3D boxes onto 3 goal poses; symmetry S_3 x SE(3)",
-        observationTypes: ObservationType.allCases.map(\.rawValue), run: runPresets(id: "push3d-multi")
+        observationTypes: ObservationType.allCases.map(\.rawValue), extraOptions: ["se3", "shape", "objects"],
+        run: runPresets(id: "push3d-multi")
     ) { options in try Push3DEnv.make(options, multi: true) }
 
     /// `run`'s figures, the SE(3) orbit check, and the scripted feedback pusher of the push3d env inside a made env (under

@@ -221,7 +221,7 @@ extension Teacher3DEnv {
     /// offsets from the centroid (translations drop out exactly).
     public static let registration = EnvRegistration(
         id: "teacher3d", summary: "Synthetic: an exactly SE(3)-equivariant random teacher map on a 3D point cloud",
-        observationTypes: ["points"],
+        observationTypes: ["points"], extraOptions: ["se3", "teacher-seed"],
         adapters: EnvAdapters(
             model: ModelReading(
                 observationType: "points", dimension: 3, pointsPerFrame: Config().pointCount, center: nil,
