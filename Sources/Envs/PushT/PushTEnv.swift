@@ -6,7 +6,9 @@ import Foundation
 /// ## Action Space
 /// `Box(0, 512, shape [2], float64)`: the target position of the agent. As in the reference, values
 /// outside the box are not clipped (the PD controller simply aims there); non-finite values or a
-/// wrong size are rejected with `EnvError.invalidAction` and the world is left untouched.
+/// wrong size are rejected with `EnvError.invalidAction` and the world is left untouched. So is a finite
+/// action too large for the dynamics (a target near 1e308 overflows the PD controller): the step is run,
+/// found to leave a non-finite number in the state, observation or info, undone, and rejected.
 ///
 /// ## Observation
 /// - `state`: `[agent_x, agent_y, block_x, block_y, block_angle mod 2pi]`, block x/y = the T's body origin.
@@ -103,6 +105,16 @@ public final class PushTEnv: SymmetricEnvironment {
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let s = options.state { try Self.validate(state: s) }
+        let savedRNG = rng
+        do {
+            return try resetKeepingFinite { try resetUnchecked(seed: seed, options: options) }
+        } catch {
+            rng = savedRNG
+            throw error
+        }
+    }
+
+    private func resetUnchecked(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let seed { rng = NumpyRandom(seed: seed) }
         let state: [Double]
         if let s = options.state {
@@ -122,6 +134,10 @@ public final class PushTEnv: SymmetricEnvironment {
     public func step(_ action: [Double]) throws -> StepResult {
         try validate(action: action)
         if needsReset { throw EnvError.needsReset("call reset before step") }
+        return try stepKeepingFinite(action) { stepUnchecked(action) }
+    }
+
+    private func stepUnchecked(_ action: [Double]) -> StepResult {
         let target = Vec2(action[0], action[1])
         physics.contactPointCount = 0
         physics.step(target: target)
@@ -145,6 +161,8 @@ public final class PushTEnv: SymmetricEnvironment {
     }
 
     public func snapshot() -> Snapshot { Snapshot(physics: physics.snapshot(), lastAction: lastAction, needsReset: needsReset) }
+
+    public var hasFiniteState: Bool { physics.hasFiniteState }
 
     /// Returns the env to a snapshot taken from an env of the same configuration.
     public func restore(_ s: Snapshot) {
