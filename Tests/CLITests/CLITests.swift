@@ -44,7 +44,23 @@ enum CLI {
         let entries = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
         let pusht = entries.first { $0["id"] as? String == "pusht" }
         #expect(pusht != nil)
-        #expect((pusht?["actionSpace"] as? String)?.contains("shape [2]") == true)
+        let action = pusht?["actionSpace"] as? [String: Any]
+        #expect(action?["shape"] as? [Int] == [2] && action?["dtype"] as? String == "float64" && action?["high"] as? Double == 512)
+        let state = (pusht?["observationSpaces"] as? [String: [String: Any]])?["state"]
+        #expect((state?["high"] as? [Double])?.last == 2 * Double.pi)
+    }
+
+    /// One reply per request line, blank lines included, and machine-readable spaces.
+    @Test func serveRepliesOncePerLine() throws {
+        let lines = [#"{"reset": {"seed": 3}}"#, "", #"{"step": [1e308, 1e308]}"#, "  ", #"{"spaces": true}"#, #"{"step": [100, 200]}"#]
+        let r = try CLI.run(["serve", "pusht"], input: lines.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let replies = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(replies.count == lines.count, "\(r.stdout)")
+        let objects = try replies.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(objects[1]["error"] != nil && objects[3]["error"] != nil)
+        #expect((objects[2]["error"] as? String)?.contains("non-finite") == true)
+        #expect(objects[4]["observation"] != nil && objects[5]["obs"] != nil)
     }
 
     @Test func pushtRunReportsJSONAndWritesDumpAndPictures() throws {
