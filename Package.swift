@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layering (dependencies point down only):
 //   ewm-sim (CLI) -> Train, Planner -> Agents -> Tensor -> CBLAS
-//                 Train, Planner -> Envs -> EWMIO, CBox2D
+//                 Train, Planner -> Envs -> EWMIO, CBox2D;  Tensor -> EWMIO (atomic, safe writes of checkpoints)
 // No unsafe flags anywhere: the library products can be depended on from another package at a version.
 let optimize: [SwiftSetting] = []
 
@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
         .target(name: "Envs", dependencies: ["CBox2D", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(
-            name: "Tensor", dependencies: ["CBLAS", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
+            name: "Tensor", dependencies: ["CBLAS", "EWMIO", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),

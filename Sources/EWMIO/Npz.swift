@@ -16,10 +16,13 @@ public enum Npz {
     ///     dots and slashes, e.g. LeRobot-style `observation.state`).
     ///   - url: destination file, replaced atomically (see `writeAtomically`).
     ///   - compressed: deflate each entry (like `savez_compressed`); default `false` (stored, like `savez`).
+    ///   - inputs: files the output must not replace (compared by identity, see `checkOutputPath`).
     /// - Throws: `IOError.invalidArgument` for bad names, `IOError.sizeMismatch` for an array whose
-    ///   data no longer matches its shape, `IOError.fileSystem` if the file cannot be written.
-    public static func write(_ arrays: [(String, NpyArray)], to url: URL, compressed: Bool = false) throws {
-        try writeAtomically(encode(arrays, compressed: compressed, path: url.path), to: url)
+    ///   data no longer matches its shape, `IOError.unsafeOutput` for an input, a symbolic link, a FIFO, ...
+    ///   at `url`, `IOError.fileSystem` if the file cannot be written.
+    public static func write(_ arrays: [(String, NpyArray)], to url: URL, compressed: Bool = false, notOverwriting inputs: [URL] = []) throws {
+        try checkOutputPath(url, notOverwriting: inputs)
+        try writeAtomically(encode(arrays, compressed: compressed, path: url.path), to: url, notOverwriting: inputs)
     }
 
     /// The bytes `write` would put in a file.

@@ -1,3 +1,4 @@
+import EWMIO
 import Foundation
 #if canImport(Glibc)
     import Glibc
@@ -160,19 +161,9 @@ private func exactInt(_ value: Any) -> Int? {
     return nil
 }
 
-/// Writes bytes to a temporary file beside `url`, then renames it over `url`, so a reader sees
-/// either the old file or the complete new one.
+/// Writes bytes atomically with EWMIO's `writeAtomically`: a temporary file beside `url`, fsynced, renamed over it, so
+/// a reader sees either the old file or the complete new one; the temporary file is removed on every failure, and an
+/// unsafe target (a symbolic link, a FIFO, a device, a directory) is refused, not replaced.
 public func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    do {
-        try Data(bytes).write(to: tmp)
-    } catch {
-        throw SafeTensorsError.io("cannot write \(tmp.path): \(error.localizedDescription)")
-    }
-    if rename(tmp.path, url.path) != 0 {
-        let message = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: tmp)
-        throw SafeTensorsError.io("cannot rename \(tmp.path) to \(url.path): \(message)")
-    }
+    try EWMIO.writeAtomically(Data(bytes), to: url)
 }

@@ -248,3 +248,86 @@ enum CLI {
         }
     }
 }
+
+/// Safe outputs end to end (issue 14).
+@Suite(.serialized) struct SafeOutputCLITests {
+    func makeInput(in dir: URL) throws -> URL {
+        let input = dir.appendingPathComponent("in.npz")
+        let actions = (0..<(2 * 3 * 2)).map { 200 + Double($0) * 7 }
+        try Npz.write(
+            [("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: actions, shape: [2, 3, 2]))], to: input)
+        return input
+    }
+
+    @Test func replayRefusesItsOwnInputByAnotherSpelling() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try makeInput(in: dir)
+        let before = try Data(contentsOf: input)
+        for output in ["./in.npz", input.path, dir.path + "/./in.npz"] {
+            let r = try CLI.run(["replay", "pusht", "--input", "in.npz", "--output", output], in: dir)
+            #expect(r.status != 0, "--output \(output) was accepted")
+            #expect(r.stderr.contains("input") && r.stderr.contains("in.npz"), "\(r.stderr)")
+            #expect(try Data(contentsOf: input) == before)
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files == ["in.npz"], "\(files)")
+    }
+
+    @Test func replayRefusesASymbolicLinkAndAFIFO() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try makeInput(in: dir)
+        let target = dir.appendingPathComponent("target.npz")
+        try Data("keep".utf8).write(to: target)
+        let link = dir.appendingPathComponent("link.npz")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        let fifo = dir.appendingPathComponent("fifo.npz")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        // A device node of our own, never /dev/null (a broken check would replace the machine's); root only.
+        let device = dir.appendingPathComponent("device.npz")
+        var cases = [(link, "symbolic link"), (fifo, "FIFO")]
+        if mknod(device.path, S_IFCHR | 0o600, dev_t(0x103) /* major 1, minor 3: a null device */) == 0 { cases.append((device, "device")) }
+        for (output, words) in cases {
+            let r = try CLI.run(["replay", "pusht", "--input", input.path, "--output", output.path])
+            #expect(r.status != 0 && r.stderr.contains(output.path) && r.stderr.contains(words), "\(r.stderr)")
+        }
+        #expect(try Data(contentsOf: target) == Data("keep".utf8))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+    }
+
+    /// A write that fails half way (the file-size limit: EFBIG) leaves no temporary file and names the output.
+    @Test func aFailedWriteLeavesNoTemporaryFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try makeInput(in: dir)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // An ignored SIGXFSZ is inherited across exec, so the write returns EFBIG instead of killing the process.
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" replay pusht --input in.npz --output out.npz", CLI.binary.path]
+        process.currentDirectoryURL = dir
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("out.npz"), "\(message)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files == ["in.npz"], "\(files)")
+    }
+
+    /// Finite but huge actions are not stepped into NaN rows: replay fails naming the episode and step.
+    @Test func replayRejectsHugeActions() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.npz")
+        try Npz.write(
+            [("seed", try NpyArray(int64: [0], shape: [1])), ("actions", try NpyArray(float64: [100, 100, 1e308, 1e308], shape: [1, 2, 2]))],
+            to: input)
+        let r = try CLI.run(["replay", "pusht", "--input", input.path, "--output", dir.appendingPathComponent("out.npz").path])
+        #expect(r.status != 0 && r.stderr.contains("episode 0, step 1") && r.stderr.contains("non-finite"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.npz").path))
+    }
+}
