@@ -7,6 +7,8 @@ import Planner
 public struct Teacher3DController: Sendable {
     public var equivariant: Bool
     public var checkpoint: String
+    /// Let the equivariant planner run a model that is not equivariant by construction (see `PlannerKind.check`).
+    public var allowNonEquivariant = false
     public init(equivariant: Bool, checkpoint: String) { self.equivariant = equivariant; self.checkpoint = checkpoint }
 }
 
@@ -84,6 +86,10 @@ public enum Teacher3DClosedLoop {
             let trained = try TrainedCloudModel(url: URL(fileURLWithPath: spec.checkpoint))
             settings.startSpread = trained.train.collect.startSpread
             settings.actionRadius = trained.train.collect.actionRadius
+            if spec.equivariant {
+                try PlannerKind.equivariant.check(
+                    model: LoadedCloudModel<Double>(trained), allowNonEquivariant: spec.allowNonEquivariant, name: spec.checkpoint)
+            }
             let controller = makeController(trained, equivariant: spec.equivariant, search: search)
             let name = "\(spec.equivariant ? "equivariant" : "cem"):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
             let cells = try ClosedLoopSweep.run(

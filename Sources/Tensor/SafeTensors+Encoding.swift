@@ -51,6 +51,29 @@ extension SafeTensors {
         }
     }
 
+    /// The first non-finite number in any tensor (tensors in name order), or nil.
+    public var firstNonFinite: (tensor: String, index: Int, value: Double)? {
+        for name in tensors.keys.sorted() {
+            switch tensors[name]! {
+            case .f32(let t):
+                if let i = t.scalars.firstIndex(where: { !$0.isFinite }) { return (name, i, Double(t.scalars[i])) }
+            case .f64(let t):
+                if let i = t.scalars.firstIndex(where: { !$0.isFinite }) { return (name, i, t.scalars[i]) }
+            }
+        }
+        return nil
+    }
+
+    /// Reads a file that holds model weights: as `read(from:)`, and every number must be finite
+    /// (`SafeTensorsError.nonFinite` in `inFile`, naming the file and the tensor).
+    public static func readWeights(from url: URL) throws -> SafeTensors {
+        let state = try read(from: url)
+        if let bad = state.firstNonFinite {
+            throw SafeTensorsError.inFile(path: url.path, .nonFinite(tensor: bad.tensor, index: bad.index, value: bad.value))
+        }
+        return state
+    }
+
     /// Parses and validates bytes. Never traps on malformed input: every defect is a thrown error.
     public static func decode(_ bytes: [UInt8]) throws -> SafeTensors {
         guard bytes.count >= 8 else {

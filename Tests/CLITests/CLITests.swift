@@ -331,3 +331,13 @@ enum CLI {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.npz").path))
     }
 }
+
+/// Models (issue 14) end to end: the equivariant planner refuses an MLP checkpoint before planning.
+@Suite struct ModelSafetyCLITests {
+    @Test func equivariantPlannerRefusesAnMLPCheckpoint() throws {
+        let mlp = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../assets/pusht-mlp-fs5/checkpoint.safetensors").standardized.path
+        let r = try CLI.run(["pusht", "--planner", "equivariant", "--model", mlp, "--episodes", "1"])
+        #expect(r.status != 0 && r.stderr.contains("equivariant by construction") && r.stderr.contains("--allow-non-equivariant"), "\(r.stderr)")
+    }
+}

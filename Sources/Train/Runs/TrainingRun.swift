@@ -70,7 +70,7 @@ public struct TrainingRun: Sendable {
             guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
                 throw TrainingRunError("--resume: no checkpoint at \(checkpointURL.path)")
             }
-            try trainer.resume(from: try SafeTensors.read(from: checkpointURL))
+            try trainer.resume(from: try SafeTensors.readWeights(from: checkpointURL))
             if let text = try? String(contentsOf: metricsURL, encoding: .utf8) {
                 lines = Self.metricLines(text, upTo: trainer.step)
             }
