@@ -132,18 +132,3 @@ private func writeAll(_ data: Data, fd: Int32, path: String) throws {
         }
     }
 }
-
-/// Reads a whole file, mapping OS failures to `IOError.fileSystem`.
-func readFile(_ url: URL) throws -> Data {
-    do {
-        return try Data(contentsOf: url, options: .mappedIfSafe)
-    } catch {
-        let reason: String
-        if !FileManager.default.fileExists(atPath: url.path) {
-            reason = "no such file"
-        } else {
-            reason = (error as NSError).localizedDescription
-        }
-        throw IOError.fileSystem(path: url.path, operation: "read", reason: reason)
-    }
-}

@@ -69,7 +69,7 @@ public enum Npz {
     /// - Throws: `IOError.fileSystem` (missing/unreadable file), `.notAZip`, `.corruptEntry`
     ///   (bad CRC or deflate stream), or any `Npy.decode` error with path `file.npz/name.npy`.
     public static func read(from url: URL) throws -> [String: NpyArray] {
-        try decode(readFile(url), path: url.path)
+        try decode(readInputFile(url), path: url.path)
     }
 
     /// Parses `.npz` bytes. - Parameter path: names the source in errors.

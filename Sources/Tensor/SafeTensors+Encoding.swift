@@ -43,8 +43,8 @@ extension SafeTensors {
     /// Reads and validates a file; a defect is reported with the file's path (`SafeTensorsError.inFile`).
     public static func read(from url: URL) throws -> SafeTensors {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SafeTensorsError.io("cannot read \(url.path): \(error.localizedDescription)")
+        do { data = try readInputFile(url) } catch {
+            throw SafeTensorsError.io("cannot read \(url.path): \(fileErrorReason(error))")
         }
         do { return try decode([UInt8](data)) } catch let e as SafeTensorsError {
             throw SafeTensorsError.inFile(path: url.path, e)

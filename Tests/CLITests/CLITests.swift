@@ -341,3 +341,29 @@ enum CLI {
         #expect(r.status != 0 && r.stderr.contains("equivariant by construction") && r.stderr.contains("--allow-non-equivariant"), "\(r.stderr)")
     }
 }
+
+/// File errors end to end (issue 14): the path and what is wrong, never a raw Foundation error.
+@Suite struct FileErrorsCLITests {
+    @Test func directoriesAndFilesInTheWrongPlaceAreNamedInWords() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("adir"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: dir.appendingPathComponent("afile"))
+        let cases: [([String], String, String)] = [
+            (["pusht", "--planner", "cem", "--model", "adir", "--episodes", "1"], "adir", "is a directory"),
+            (["eval", "one-step", "--checkpoint", "adir"], "adir", "is a directory"),
+            (["collect", "pusht", "--episodes", "2", "--steps", "2", "--out", "afile"], "afile", "a file of that name exists"),
+            (["pusht", "--episodes", "1", "--max-steps", "2", "--dump", "afile/x.npz"], "afile", "a file of that name exists"),
+            (["pusht", "--episodes", "1", "--max-steps", "2", "--render", "afile"], "afile", "a file of that name exists"),
+            (["train", "--env", "pusht", "--model", "vn", "--data", "afile", "--out", "o"], "afile", "is a file, not a directory"),
+            (["train", "--env", "pusht", "--model", "vn", "--data", "missing", "--out", "o"], "missing", "no such directory"),
+        ]
+        for (arguments, path, words) in cases {
+            let r = try CLI.run(arguments, in: dir)
+            #expect(
+                r.status != 0 && r.stderr.contains(path) && r.stderr.contains(words) && !r.stderr.contains("NSCocoaErrorDomain"),
+                "\(arguments.joined(separator: " ")): \(r.stderr)")
+        }
+        #expect(try Data(contentsOf: dir.appendingPathComponent("afile")) == Data("x".utf8))
+    }
+}
