@@ -8,7 +8,9 @@ import Foundation
 /// outside the box are not clipped (the PD controller simply aims there); non-finite values or a
 /// wrong size are rejected with `EnvError.invalidAction` and the world is left untouched. So is a finite
 /// action too large for the dynamics (a target near 1e308 overflows the PD controller): the step is run,
-/// found to leave a non-finite number in the state, observation or info, undone, and rejected.
+/// found to leave a non-finite number in the state, observation or info, undone, and rejected. Elements beyond
+/// +-`actionLimit` (1e5 px, 200 times the workspace) are rejected before the step: there the agent flies through the
+/// walls and later steps would overflow.
 ///
 /// ## Observation
 /// - `state`: `[agent_x, agent_y, block_x, block_y, block_angle mod 2pi]`, block x/y = the T's body origin.
@@ -65,6 +67,8 @@ public final class PushTEnv: SymmetricEnvironment {
     public let spec: EnvSpec
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: 0, high: 512, shape: [2])
+    /// See "Action Space": targets within +-1e5 px (the world build's are too: it rotates about the workspace centre).
+    public var actionLimit: Double? { 1e5 }
     public var symmetryCenter: Vec2 { PushTGeometry.workspaceCenter }
     /// A rotation by theta about `symmetryCenter`.
     public func element(orientation theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }

@@ -16,7 +16,8 @@ import Foundation
 /// ## Action Space
 /// `Box(-1, 1, shape [2])`: the action vector. Values outside the box are accepted (a rotated action may leave
 /// the box); non-finite values or a wrong size are rejected with `EnvError.invalidAction`, and so is a finite action
-/// too large for the dynamics (|a|^2 overflows near 1e154): the step is undone and the env left as it was.
+/// too large for the dynamics (|a|^2 overflows near 1e154): the step is undone and the env left as it was. Elements
+/// beyond +-`actionLimit` (1e6) are rejected before the step (the gates saturate long before).
 /// ## Observation
 /// `points`: x0, y0, ..., x_{P-1}, y_{P-1} (default P = 6), in `Box(-3, 3)`.
 /// ## Reward
@@ -48,6 +49,7 @@ public final class Teacher2DEnv: SymmetricEnvironment, RestorableEnvironment {
         summary: "Synthetic point cloud with an exactly SO(2)-equivariant random teacher")
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [2])
+    public var actionLimit: Double? { 1e6 }
     public var symmetryCenter: Vec2 { .zero }
     /// A rotation by theta about `symmetryCenter`.
     public func element(orientation theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }

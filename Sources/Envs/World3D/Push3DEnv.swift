@@ -11,6 +11,7 @@ import Foundation
 /// world's actions leave the box); non-finite values or a wrong size throw `EnvError.invalidAction` and
 /// leave the world untouched. So does a finite action too large for the dynamics (a target near 1e154
 /// overflows the contact solve): the step is run, found to leave a non-finite number, undone and rejected.
+/// Elements beyond +-`actionLimit` (1000 m plus the world build's translation) are rejected before the step.
 ///
 /// ## Observation
 /// O objects, K = 16 keypoints per object (`RigidShape3D.keypoints`, body-frame points placed at the pose).
@@ -80,6 +81,8 @@ public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
     public let spec: EnvSpec
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [3])
+    /// See "Action Space": 1000 m about the world's centre (+|t| in a world translated by t).
+    public var actionLimit: Double? { 1000 + config.world.translation.length }
     public var objectCount: Int { config.objectCount }
     public private(set) var goals: [Pose3D]
     public private(set) var lastAction: Vec3?

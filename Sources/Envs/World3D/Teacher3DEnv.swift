@@ -18,7 +18,8 @@ import Foundation
 ///
 /// ## Action Space
 /// `Box(-1, 1, shape [3], float64)`: a target point (not clipped; non-finite or wrongly sized actions throw, and so
-/// does a finite action too large for the map's arithmetic: the step is undone and the env left as it was).
+/// does a finite action too large for the map's arithmetic: the step is undone and the env left as it was; elements
+/// beyond +-`actionLimit`, 1000 plus the world build's translation, are rejected before the step).
 ///
 /// ## Observation
 /// `points`, shape [3 N] (N = 16): the cloud's points as x, y, z triples, in a fixed order. Every coordinate
@@ -54,6 +55,7 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment, RestorableEnvironment 
     public let spec: EnvSpec
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [3])
+    public var actionLimit: Double? { 1000 + config.world.translation.length }
     /// The template cloud (centroid at the origin).
     public let template: [Vec3]
     private let templateRadius: [Double]
