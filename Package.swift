@@ -66,6 +66,8 @@ let package = Package(
         .testTarget(name: "TrainTests", dependencies: ["Train", "Planner", "Agents", "Tensor"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Train", "Planner"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Agents", "Envs"]),
+        // Seeded fuzzing of every env's step, the file readers and the step server (EWM_FUZZ_CASES scales it).
+        .testTarget(name: "FuzzTests", dependencies: ["Envs", "EWMIO", "Tensor", "Seeded"]),
         // End-to-end: runs the built ewm-sim binary (declared as a dependency so it is built first).
         .testTarget(name: "CLITests", dependencies: ["EWMIO", "ewm-sim"]),
     ],

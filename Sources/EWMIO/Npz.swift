@@ -69,11 +69,26 @@ public enum Npz {
     /// - Throws: `IOError.fileSystem` (missing/unreadable file), `.notAZip`, `.corruptEntry`
     ///   (bad CRC or deflate stream), or any `Npy.decode` error with path `file.npz/name.npy`.
     public static func read(from url: URL) throws -> [String: NpyArray] {
-        try decode(readInputFile(url), path: url.path)
+        let data = try readInputFile(url)
+        try checkPreamble(data, path: url.path)
+        return try decodeArchive(at: url, path: url.path)
     }
 
     /// Parses `.npz` bytes. - Parameter path: names the source in errors.
+    ///
+    /// The bytes are read through a temporary file: ZIPFoundation's in-memory archive traps on an offset past the end
+    /// of the data (a corrupt central directory), its file-backed one reports it as an error.
     public static func decode(_ data: Data, path: String) throws -> [String: NpyArray] {
+        try checkPreamble(data, path: path)
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(".ewm-npz-\(getpid())-\(UUID().uuidString)")
+        do { try data.write(to: temporary) } catch {
+            throw IOError.fileSystem(path: temporary.path, operation: "write temporary copy of \(path)", reason: fileErrorReason(error))
+        }
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        return try decodeArchive(at: temporary, path: path)
+    }
+
+    private static func checkPreamble(_ data: Data, path: String) throws {
         guard data.count >= 22 else {
             throw IOError.notAZip(path: path, reason: "only \(data.count) bytes; a zip needs at least 22")
         }
@@ -81,9 +96,12 @@ public enum Npz {
         guard signature == [0x50, 0x4B, 0x03, 0x04] || signature == [0x50, 0x4B, 0x05, 0x06] else {
             throw IOError.notAZip(path: path, reason: "starts with \(hexPrefix(data, count: 4)), expected 50 4b 03 04 ('PK')")
         }
+    }
+
+    private static func decodeArchive(at url: URL, path: String) throws -> [String: NpyArray] {
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw IOError.notAZip(path: path, reason: "no readable central directory (truncated file?): \(error)")
         }
@@ -91,7 +109,7 @@ public enum Npz {
         for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
             let entryName = entry.path
             var payload = Data()
-            payload.reserveCapacity(Int(clamping: entry.uncompressedSize))
+            payload.reserveCapacity(Int(clamping: min(entry.uncompressedSize, 1 << 26)))  // a corrupt size must not reserve exabytes
             let crc: CRC32
             do {
                 crc = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: false) { payload.append($0) }
