@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layering (dependencies point down only):
 //   ewm-sim (CLI) -> Train, Planner -> Agents -> Tensor -> CBLAS
-//                 Train, Planner -> Envs -> EWMIO, CBox2D
+//                 Train, Planner -> Envs -> EWMIO, CBox2D;  Tensor -> EWMIO (atomic, safe writes of checkpoints)
 // No unsafe flags anywhere: the library products can be depended on from another package at a version.
 let optimize: [SwiftSetting] = []
 
@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
         .target(name: "Envs", dependencies: ["CBox2D", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(
-            name: "Tensor", dependencies: ["CBLAS", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
+            name: "Tensor", dependencies: ["CBLAS", "EWMIO", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
@@ -71,6 +71,8 @@ let package = Package(
         .testTarget(name: "TrainTests", dependencies: ["Train", "Planner", "Agents", "Tensor"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Train", "Planner"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Agents", "Envs"]),
+        // Seeded fuzzing of every env's step, the file readers and the step server (EWM_FUZZ_CASES scales it).
+        .testTarget(name: "FuzzTests", dependencies: ["Envs", "EWMIO", "Tensor", "Seeded"]),
         // End-to-end: runs the built ewm-sim binary (declared as a dependency so it is built first).
         .testTarget(name: "CLITests", dependencies: ["EWMIO", "ewm-sim"]),
     ],

@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --product EWMSimC
+config="${EWM_SIM_CONFIGURATION:-release}"   # the test command uses the debug build it already has
+swift build -c "$config" --product EWMSimC
+export EWM_SIM_LIBRARY="$PWD/.build/$config/libEWMSimC.so"
 if [ ! -x .venv/bin/python ]; then
   if ! python3 -m venv .venv; then
     # Debian's python3 ships venv separately.

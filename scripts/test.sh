@@ -11,4 +11,4 @@ swift format lint --strict --parallel --recursive Package.swift Sources Tests Ex
 swift test "$@"
 swift test --package-path Examples/ReachPlane --scratch-path Examples/ReachPlane/.build
 scripts/example-end-to-end.sh
-scripts/python-test.sh     # pytest python/tests against the release build of libEWMSimC (sets up .venv if missing)
+scripts/python-test.sh     # pytest python/tests against the debug build of libEWMSimC (sets up .venv if missing)

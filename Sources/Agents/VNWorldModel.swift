@@ -266,7 +266,7 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
 
     /// Builds a model from a checkpoint: config from `__metadata__`, then the weights.
     public static func load(from url: URL) throws -> VNWorldModel {
-        let state = try SafeTensors.read(from: url)
+        let state = try SafeTensors.readWeights(from: url)
         guard let json = state.metadata["config"] else { throw SafeTensorsError.invalidHeader("no 'config' in __metadata__") }
         let config: VNWorldModelConfig
         do { config = try JSONDecoder().decode(VNWorldModelConfig.self, from: Data(json.utf8)) } catch {

@@ -29,6 +29,8 @@ public enum IOError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidArgument(String)
     /// The operating system refused a read, write, rename, ... (`reason` is `strerror(errno)`).
     case fileSystem(path: String, operation: String, reason: String)
+    /// An output path that must not be written (an input, a symbolic link, a FIFO, a device, a directory).
+    case unsafeOutput(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -57,6 +59,8 @@ public enum IOError: Error, CustomStringConvertible, Equatable, Sendable {
             return "invalid argument: \(reason)"
         case let .fileSystem(path, operation, reason):
             return "\(path): \(operation) failed: \(reason)"
+        case let .unsafeOutput(path, reason):
+            return "\(path): refusing to write the output there: \(reason)"
         }
     }
 }

@@ -16,10 +16,13 @@ public enum Npz {
     ///     dots and slashes, e.g. LeRobot-style `observation.state`).
     ///   - url: destination file, replaced atomically (see `writeAtomically`).
     ///   - compressed: deflate each entry (like `savez_compressed`); default `false` (stored, like `savez`).
+    ///   - inputs: files the output must not replace (compared by identity, see `checkOutputPath`).
     /// - Throws: `IOError.invalidArgument` for bad names, `IOError.sizeMismatch` for an array whose
-    ///   data no longer matches its shape, `IOError.fileSystem` if the file cannot be written.
-    public static func write(_ arrays: [(String, NpyArray)], to url: URL, compressed: Bool = false) throws {
-        try writeAtomically(encode(arrays, compressed: compressed, path: url.path), to: url)
+    ///   data no longer matches its shape, `IOError.unsafeOutput` for an input, a symbolic link, a FIFO, ...
+    ///   at `url`, `IOError.fileSystem` if the file cannot be written.
+    public static func write(_ arrays: [(String, NpyArray)], to url: URL, compressed: Bool = false, notOverwriting inputs: [URL] = []) throws {
+        try checkOutputPath(url, notOverwriting: inputs)
+        try writeAtomically(encode(arrays, compressed: compressed, path: url.path), to: url, notOverwriting: inputs)
     }
 
     /// The bytes `write` would put in a file.
@@ -66,11 +69,26 @@ public enum Npz {
     /// - Throws: `IOError.fileSystem` (missing/unreadable file), `.notAZip`, `.corruptEntry`
     ///   (bad CRC or deflate stream), or any `Npy.decode` error with path `file.npz/name.npy`.
     public static func read(from url: URL) throws -> [String: NpyArray] {
-        try decode(readFile(url), path: url.path)
+        let data = try readInputFile(url)
+        try checkPreamble(data, path: url.path)
+        return try decodeArchive(at: url, path: url.path)
     }
 
     /// Parses `.npz` bytes. - Parameter path: names the source in errors.
+    ///
+    /// The bytes are read through a temporary file: ZIPFoundation's in-memory archive traps on an offset past the end
+    /// of the data (a corrupt central directory), its file-backed one reports it as an error.
     public static func decode(_ data: Data, path: String) throws -> [String: NpyArray] {
+        try checkPreamble(data, path: path)
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(".ewm-npz-\(getpid())-\(UUID().uuidString)")
+        do { try data.write(to: temporary) } catch {
+            throw IOError.fileSystem(path: temporary.path, operation: "write temporary copy of \(path)", reason: fileErrorReason(error))
+        }
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        return try decodeArchive(at: temporary, path: path)
+    }
+
+    private static func checkPreamble(_ data: Data, path: String) throws {
         guard data.count >= 22 else {
             throw IOError.notAZip(path: path, reason: "only \(data.count) bytes; a zip needs at least 22")
         }
@@ -78,9 +96,12 @@ public enum Npz {
         guard signature == [0x50, 0x4B, 0x03, 0x04] || signature == [0x50, 0x4B, 0x05, 0x06] else {
             throw IOError.notAZip(path: path, reason: "starts with \(hexPrefix(data, count: 4)), expected 50 4b 03 04 ('PK')")
         }
+    }
+
+    private static func decodeArchive(at url: URL, path: String) throws -> [String: NpyArray] {
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw IOError.notAZip(path: path, reason: "no readable central directory (truncated file?): \(error)")
         }
@@ -88,7 +109,7 @@ public enum Npz {
         for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
             let entryName = entry.path
             var payload = Data()
-            payload.reserveCapacity(Int(clamping: entry.uncompressedSize))
+            payload.reserveCapacity(Int(clamping: min(entry.uncompressedSize, 1 << 26)))  // a corrupt size must not reserve exabytes
             let crc: CRC32
             do {
                 crc = try archive.extract(entry, bufferSize: chunkSize, skipCRC32: false) { payload.append($0) }

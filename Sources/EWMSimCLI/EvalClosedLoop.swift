@@ -36,6 +36,8 @@ struct EvalClosedLoop: ParsableCommand {
     @Option(help: "The env's goal protocol (pusht: goal25 or full; default: the env's first).") var `protocol`: String?
     @Option(help: "frame (exact) or world (the simulated world rotated; planar worlds).") var rotation: RotationBuild = .frame
     @OptionGroup var search: SearchOptions
+    @Flag(help: "Let the equivariant planner run a model that is not equivariant by construction (a warning says its plans are not exact).")
+    var allowNonEquivariant = false
     @Option(help: "Write a plot of success per element here (.png).") var plot: String?
     @Option(help: "Planar worlds: an animation of the first controller's first episode at two orientations side by side (.html).")
     var animation: String?
@@ -50,9 +52,10 @@ struct EvalClosedLoop: ParsableCommand {
     func run() throws {
         search.configureThreads()
         MemoryTuning.retainFreedMemory()
-        let evaluation = ClosedLoopEvaluation(
+        var evaluation = ClosedLoopEvaluation(
             env: env, controllers: controllers, elements: elements, groupSeed: groupSeed, episodes: episodes, protocolName: self.protocol,
             rotation: rotation, search: search.settings, cloudSearch: search.cloudSearch)
+        evaluation.allowNonEquivariant = allowNonEquivariant
         let total = max(controllers.count, 2) * elements * episodes
         let progress = ProgressLine(label: "closed loop", total: total, enabled: !output.json)
         var done = 0

@@ -102,6 +102,8 @@ struct PlannerOptions: ParsableArguments {
     @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
     var `protocol`: PushTProtocol = .goal25
     @OptionGroup var search: SearchOptions
+    @Flag(help: "Let --planner equivariant run a model that is not equivariant by construction (its plans are then not exact).")
+    var allowNonEquivariant = false
     @Flag(help: "Diagnostic: the oracle measures its cost in the latent space of --model (default model if none): exact dynamics, learned metric.")
     var oracleLatentCost = false
     @Option(
@@ -151,6 +153,11 @@ struct PlanningRun {
         var config = try planner.search.config(model: model, oracle: kind == .oracle)
         config.oracleNoise = planner.oracleNoise
         config.oracleNoiseSmooth = planner.oracleNoiseSmooth
+        config.allowNonEquivariantModel = planner.allowNonEquivariant
+        let modelName = planner.model ?? DefaultModel.relativePath
+        if let warning = try kind.check(model: model, allowNonEquivariant: planner.allowNonEquivariant, name: modelName) {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         let run = GoalReachingRun(
             protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
             episodes: episodes, seed: seed, compare: compare, record: dump != nil || render != nil,

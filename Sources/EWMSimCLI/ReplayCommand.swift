@@ -17,7 +17,7 @@ struct Replay: ParsableCommand {
     var env: String
     @Option(help: "Input .npz.")
     var input: String
-    @Option(help: "Output .npz (written atomically).")
+    @Option(help: "Output .npz (written atomically; never the input, a symbolic link, a FIFO or a device).")
     var output: String
     @Option(help: "Orientation theta, radians.")
     var orientation: Double = 0
@@ -34,11 +34,9 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: input) else { throw CLIError("no such input file: \(input)") }
-        let data = try Envs.Replay.read(URL(fileURLWithPath: input))
         let environment = try Registry.make(
             env, options: MakeOptions(observation: "state", orientation: orientation, rotation: rotation, timeLimit: false))
-        let arrays = try Envs.Replay.run(data, env: environment)
-        try Npz.write(arrays, to: URL(fileURLWithPath: output))
+        let data = try Envs.Replay.replay(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), env: environment)
         let steps = data.actions.first?.count ?? 0
         if json {
             try printJSON(["episodes": data.episodes, "steps": steps])

@@ -6,10 +6,12 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A JSON-lines step server on stdin/stdout, so any language can drive an env.",
         discussion: """
-            One request per line, one reply per line:
-              {"reset": {"seed": 3}}   {"reset": {"state": [ax, ay, bx, by, angle]}}   {"step": [x, y]}   {"close": true}
-            Replies carry obs, reward, terminated, truncated and info; a bad request gets {"error": "..."} and the
-            server keeps going.
+            One request per line, exactly one reply per line (blank lines included):
+              {"reset": {"seed": 3}}   {"reset": {"state": [ax, ay, bx, by, angle]}}   {"step": [x, y]}
+              {"spaces": true}   {"close": true}
+            Replies carry obs, reward, terminated, truncated and info; spaces gives the action and observation
+            spaces (type, dtype, shape, exact low/high). A bad request (blank, malformed, unknown key) gets
+            {"error": "..."} and the server keeps going.
             """)
 
     @Argument(help: "Env id (see `ewm-sim list`).")
@@ -20,7 +22,6 @@ struct Serve: ParsableCommand {
         let environment = try Registry.make(env, options: world.makeOptions())
         let server = StepServer(env: environment)
         while let line = readLine(strippingNewline: true) {
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let (reply, close) = server.handle(line)
             print(reply)
             fflush(nil)  // every output stream (Swift 6: the C global `stdout` is not concurrency-safe to name)

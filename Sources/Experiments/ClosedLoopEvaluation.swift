@@ -23,6 +23,8 @@ public struct ClosedLoopEvaluation: Sendable {
     /// Search settings of the planar planners and of the 3D controllers.
     public var search: SearchSettings
     public var cloudSearch: SE3ClosedLoop.Search
+    /// Let the equivariant planner run a model that is not equivariant by construction (with a warning).
+    public var allowNonEquivariant = false
 
     public init(
         env: String, controllers: [ControllerSpec], elements: Int, groupSeed: UInt64, episodes: Int, protocolName: String?,
@@ -44,7 +46,7 @@ public struct ClosedLoopEvaluation: Sendable {
             guard !controllers.isEmpty else { throw PlanningSetupError("give the controllers of a 3D sweep: --controller equivariant:CHECKPOINT") }
             let report = try SE3ClosedLoop.run(
                 env: env, controllers: controllers, samples: elements - 1, sampleSeed: groupSeed, episodes: episodes, protocol: proto,
-                search: cloudSearch, progress: progress)
+                search: cloudSearch, allowNonEquivariant: allowNonEquivariant, progress: progress)
             return (report, nil)
         }
         let specs =
@@ -61,7 +63,11 @@ public struct ClosedLoopEvaluation: Sendable {
                 if let trained = model?.trainedEnv, trained != env {
                     throw PlanningSetupError("\(path ?? "the model") was trained on \(trained), not \(env)")
                 }
-                let config = try search.config(env: env, model: model, oracle: spec.planner == .oracle)
+                var config = try search.config(env: env, model: model, oracle: spec.planner == .oracle)
+                config.allowNonEquivariantModel = allowNonEquivariant
+                if let warning = try spec.planner.check(model: model, allowNonEquivariant: allowNonEquivariant, name: path) {
+                    FileHandle.standardError.write(Data((warning + "\n").utf8))
+                }
                 if first == nil { first = (spec, model, config) }
                 return (model, config)
             },

@@ -26,7 +26,7 @@ public enum SE3ClosedLoop {
     /// `progress(name)` follows every episode.
     public static func run(
         env: String, controllers: [ControllerSpec], samples: Int, sampleSeed: UInt64, episodes: Int, protocol proto: any GoalProtocol,
-        search: Search, progress: (String) -> Void = { _ in }
+        search: Search, allowNonEquivariant: Bool = false, progress: (String) -> Void = { _ in }
     ) throws -> ClosedLoopReport {
         let group = self.group(samples: samples, seed: sampleSeed)
         var rows: [ClosedLoopReport.Row] = [], summaries: [ClosedLoopReport.Summary] = []
@@ -37,6 +37,9 @@ public enum SE3ClosedLoop {
             let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
             guard trained.layout.env == env else { throw PlanningSetupError("\(path) was trained on \(trained.layout.env), not \(env)") }
             let controller = makeController(trained, equivariant: spec.planner == .equivariant, search: search)
+            if let warning = try spec.planner.check(model: controller.model, allowNonEquivariant: allowNonEquivariant, name: path) {
+                FileHandle.standardError.write(Data((warning + "\n").utf8))
+            }
             let made = controller.model.provenance
             let name = "\(spec.planner.rawValue):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
             let cells = try ClosedLoopSweep.run(

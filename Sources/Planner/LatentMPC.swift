@@ -14,6 +14,24 @@ public enum PlannerKind: String, CaseIterable, Sendable {
     case oracle
 }
 
+extension PlannerKind {
+    /// Whether `model` fits this planner: the equivariant planner relies on a model that is equivariant by construction
+    /// (`LatentWorldModel.isEquivariant`, every member of an ensemble). Another model is refused with a message, unless
+    /// `allowNonEquivariant`; then the returned warning says that the plans will not be exact. nil: nothing to say.
+    @discardableResult
+    public func check(model: (any LatentWorldModel)?, allowNonEquivariant: Bool, name: String? = nil) throws -> String? {
+        guard self == .equivariant, let model, !model.isEquivariant else { return nil }
+        let what = name.map { "the model \($0)" } ?? "the model"
+        let consequence = "its plans will not be exact across orientations"
+        if allowNonEquivariant {
+            return "warning: \(what) is not equivariant by construction; the equivariant planner runs it anyway, but \(consequence)"
+        }
+        throw PlanningSetupError(
+            "the equivariant planner needs a model that is equivariant by construction (a VN checkpoint); \(what) is not, so \(consequence). Plan it with cem, or allow it explicitly (--allow-non-equivariant)"
+        )
+    }
+}
+
 /// What the planners' cost measures along a predicted rollout (every model step, action repeat included).
 public enum PlanCost: String, CaseIterable, Sendable {
     /// Squared distance of the final prediction to the goal (DINO-WM's objective; the default).
@@ -96,6 +114,9 @@ public struct MPCConfig: Sendable {
     /// action and T) instead of a fresh random draw per rollout, so the search can exploit it as it exploits a learned
     /// model's systematic errors.
     public var oracleNoiseSmooth = false
+    /// Let the equivariant planner run a model that is not equivariant by construction (`isEquivariant` false, e.g. an
+    /// MLP): its plans are then not exact across the group. Off: such a model is refused (`PlannerKind.check`).
+    public var allowNonEquivariantModel = false
 
     /// The settings for env `id`, from its registered adapters (planner presets and model reading).
     public init(env id: String) throws {

@@ -45,6 +45,7 @@ public enum PlanningEpisodes {
             return oracle
         }
         guard let model else { throw EnvError.invalidArgument("planner \(kind.rawValue) needs a world model (--model)") }
+        try kind.check(model: model, allowNonEquivariant: config.allowNonEquivariantModel)
         return LatentMPC(model: model, kind: kind, config: config, goal: goal)
     }
 

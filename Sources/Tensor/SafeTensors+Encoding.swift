@@ -1,3 +1,4 @@
+import EWMIO
 import Foundation
 #if canImport(Glibc)
     import Glibc
@@ -42,12 +43,35 @@ extension SafeTensors {
     /// Reads and validates a file; a defect is reported with the file's path (`SafeTensorsError.inFile`).
     public static func read(from url: URL) throws -> SafeTensors {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SafeTensorsError.io("cannot read \(url.path): \(error.localizedDescription)")
+        do { data = try readInputFile(url) } catch {
+            throw SafeTensorsError.io("cannot read \(url.path): \(fileErrorReason(error))")
         }
         do { return try decode([UInt8](data)) } catch let e as SafeTensorsError {
             throw SafeTensorsError.inFile(path: url.path, e)
         }
+    }
+
+    /// The first non-finite number in any tensor (tensors in name order), or nil.
+    public var firstNonFinite: (tensor: String, index: Int, value: Double)? {
+        for name in tensors.keys.sorted() {
+            switch tensors[name]! {
+            case .f32(let t):
+                if let i = t.scalars.firstIndex(where: { !$0.isFinite }) { return (name, i, Double(t.scalars[i])) }
+            case .f64(let t):
+                if let i = t.scalars.firstIndex(where: { !$0.isFinite }) { return (name, i, t.scalars[i]) }
+            }
+        }
+        return nil
+    }
+
+    /// Reads a file that holds model weights: as `read(from:)`, and every number must be finite
+    /// (`SafeTensorsError.nonFinite` in `inFile`, naming the file and the tensor).
+    public static func readWeights(from url: URL) throws -> SafeTensors {
+        let state = try read(from: url)
+        if let bad = state.firstNonFinite {
+            throw SafeTensorsError.inFile(path: url.path, .nonFinite(tensor: bad.tensor, index: bad.index, value: bad.value))
+        }
+        return state
     }
 
     /// Parses and validates bytes. Never traps on malformed input: every defect is a thrown error.
@@ -160,19 +184,9 @@ private func exactInt(_ value: Any) -> Int? {
     return nil
 }
 
-/// Writes bytes to a temporary file beside `url`, then renames it over `url`, so a reader sees
-/// either the old file or the complete new one.
+/// Writes bytes atomically with EWMIO's `writeAtomically`: a temporary file beside `url`, fsynced, renamed over it, so
+/// a reader sees either the old file or the complete new one; the temporary file is removed on every failure, and an
+/// unsafe target (a symbolic link, a FIFO, a device, a directory) is refused, not replaced.
 public func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    do {
-        try Data(bytes).write(to: tmp)
-    } catch {
-        throw SafeTensorsError.io("cannot write \(tmp.path): \(error.localizedDescription)")
-    }
-    if rename(tmp.path, url.path) != 0 {
-        let message = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: tmp)
-        throw SafeTensorsError.io("cannot rename \(tmp.path) to \(url.path): \(message)")
-    }
+    try EWMIO.writeAtomically(Data(bytes), to: url)
 }

@@ -24,6 +24,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     case missingTensor(String)
     /// A tensor has another shape than the caller needs.
     case shapeMismatch(tensor: String, expected: [Int], found: [Int])
+    /// A tensor holds a NaN or an infinity (a corrupt file, or a training run that diverged).
+    case nonFinite(tensor: String, index: Int, value: Double)
     /// Reading or writing the file failed.
     case io(String)
     /// A defect found while reading the file at this path (`read(from:)` names the file).
@@ -48,6 +50,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case .oversized(let e, let a): return "safetensors: file has \(a) data bytes, tensors account for \(e)"
         case .missingTensor(let t): return "safetensors: missing tensor '\(t)'"
         case .shapeMismatch(let t, let e, let f): return "safetensors: tensor '\(t)' has shape \(f), expected \(e)"
+        case .nonFinite(let t, let i, let v):
+            return "safetensors: tensor '\(t)' holds a non-finite weight (\(v) at flat index \(i)); the file is corrupt or its training diverged"
         case .io(let m): return "safetensors: \(m)"
         case .inFile(let path, let e): return "\(path): \(e.description)"
         }

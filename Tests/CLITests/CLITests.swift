@@ -44,7 +44,23 @@ enum CLI {
         let entries = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
         let pusht = entries.first { $0["id"] as? String == "pusht" }
         #expect(pusht != nil)
-        #expect((pusht?["actionSpace"] as? String)?.contains("shape [2]") == true)
+        let action = pusht?["actionSpace"] as? [String: Any]
+        #expect(action?["shape"] as? [Int] == [2] && action?["dtype"] as? String == "float64" && action?["high"] as? Double == 512)
+        let state = (pusht?["observationSpaces"] as? [String: [String: Any]])?["state"]
+        #expect((state?["high"] as? [Double])?.last == 2 * Double.pi)
+    }
+
+    /// One reply per request line, blank lines included, and machine-readable spaces.
+    @Test func serveRepliesOncePerLine() throws {
+        let lines = [#"{"reset": {"seed": 3}}"#, "", #"{"step": [1e308, 1e308]}"#, "  ", #"{"spaces": true}"#, #"{"step": [100, 200]}"#]
+        let r = try CLI.run(["serve", "pusht"], input: lines.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let replies = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(replies.count == lines.count, "\(r.stdout)")
+        let objects = try replies.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(objects[1]["error"] != nil && objects[3]["error"] != nil)
+        #expect((objects[2]["error"] as? String)?.contains("non-finite") == true)
+        #expect(objects[4]["observation"] != nil && objects[5]["obs"] != nil)
     }
 
     @Test func pushtRunReportsJSONAndWritesDumpAndPictures() throws {
@@ -263,5 +279,124 @@ enum CLI {
             #expect(r.status != 0, "\(args) should fail")
             #expect(!r.stderr.isEmpty)
         }
+    }
+}
+
+/// Safe outputs end to end (issue 14).
+@Suite(.serialized) struct SafeOutputCLITests {
+    func makeInput(in dir: URL) throws -> URL {
+        let input = dir.appendingPathComponent("in.npz")
+        let actions = (0..<(2 * 3 * 2)).map { 200 + Double($0) * 7 }
+        try Npz.write(
+            [("seed", try NpyArray(int64: [0, 5], shape: [2])), ("actions", try NpyArray(float64: actions, shape: [2, 3, 2]))], to: input)
+        return input
+    }
+
+    @Test func replayRefusesItsOwnInputByAnotherSpelling() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try makeInput(in: dir)
+        let before = try Data(contentsOf: input)
+        for output in ["./in.npz", input.path, dir.path + "/./in.npz"] {
+            let r = try CLI.run(["replay", "pusht", "--input", "in.npz", "--output", output], in: dir)
+            #expect(r.status != 0, "--output \(output) was accepted")
+            #expect(r.stderr.contains("input") && r.stderr.contains("in.npz"), "\(r.stderr)")
+            #expect(try Data(contentsOf: input) == before)
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files == ["in.npz"], "\(files)")
+    }
+
+    @Test func replayRefusesASymbolicLinkAndAFIFO() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try makeInput(in: dir)
+        let target = dir.appendingPathComponent("target.npz")
+        try Data("keep".utf8).write(to: target)
+        let link = dir.appendingPathComponent("link.npz")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        let fifo = dir.appendingPathComponent("fifo.npz")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        // A device node of our own, never /dev/null (a broken check would replace the machine's); root only.
+        let device = dir.appendingPathComponent("device.npz")
+        var cases = [(link, "symbolic link"), (fifo, "FIFO")]
+        if mknod(device.path, S_IFCHR | 0o600, dev_t(0x103) /* major 1, minor 3: a null device */) == 0 { cases.append((device, "device")) }
+        for (output, words) in cases {
+            let r = try CLI.run(["replay", "pusht", "--input", input.path, "--output", output.path])
+            #expect(r.status != 0 && r.stderr.contains(output.path) && r.stderr.contains(words), "\(r.stderr)")
+        }
+        #expect(try Data(contentsOf: target) == Data("keep".utf8))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+    }
+
+    /// A write that fails half way (the file-size limit: EFBIG) leaves no temporary file and names the output.
+    @Test func aFailedWriteLeavesNoTemporaryFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = try makeInput(in: dir)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // An ignored SIGXFSZ is inherited across exec, so the write returns EFBIG instead of killing the process.
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" replay pusht --input in.npz --output out.npz", CLI.binary.path]
+        process.currentDirectoryURL = dir
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("out.npz"), "\(message)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files == ["in.npz"], "\(files)")
+    }
+
+    /// Finite but huge actions are not stepped into NaN rows: replay fails naming the episode and step.
+    @Test func replayRejectsHugeActions() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.npz")
+        try Npz.write(
+            [("seed", try NpyArray(int64: [0], shape: [1])), ("actions", try NpyArray(float64: [100, 100, 1e308, 1e308], shape: [1, 2, 2]))],
+            to: input)
+        let r = try CLI.run(["replay", "pusht", "--input", input.path, "--output", dir.appendingPathComponent("out.npz").path])
+        #expect(r.status != 0 && r.stderr.contains("episode 0, step 1") && r.stderr.contains("non-finite"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.npz").path))
+    }
+}
+
+/// Models (issue 14) end to end: the equivariant planner refuses an MLP checkpoint before planning.
+@Suite struct ModelSafetyCLITests {
+    @Test func equivariantPlannerRefusesAnMLPCheckpoint() throws {
+        let mlp = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../assets/pusht-mlp-fs5/checkpoint.safetensors").standardized.path
+        let r = try CLI.run(["pusht", "--planner", "equivariant", "--model", mlp, "--episodes", "1"])
+        #expect(r.status != 0 && r.stderr.contains("equivariant by construction") && r.stderr.contains("--allow-non-equivariant"), "\(r.stderr)")
+    }
+}
+
+/// File errors end to end (issue 14): the path and what is wrong, never a raw Foundation error.
+@Suite struct FileErrorsCLITests {
+    @Test func directoriesAndFilesInTheWrongPlaceAreNamedInWords() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("adir"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: dir.appendingPathComponent("afile"))
+        let cases: [([String], String, String)] = [
+            (["pusht", "--planner", "cem", "--model", "adir", "--episodes", "1"], "adir", "is a directory"),
+            (["eval", "one-step", "--checkpoint", "adir"], "adir", "is a directory"),
+            (["collect", "pusht", "--episodes", "2", "--episode-steps", "2", "--out", "afile"], "afile", "a file of that name exists"),
+            (["pusht", "--episodes", "1", "--max-steps", "2", "--dump", "afile/x.npz"], "afile", "a file of that name exists"),
+            (["pusht", "--episodes", "1", "--max-steps", "2", "--render", "afile"], "afile", "a file of that name exists"),
+            (["train", "--env", "pusht", "--model", "vn", "--data", "afile", "--out", "o"], "afile", "is a file, not a directory"),
+            (["train", "--env", "pusht", "--model", "vn", "--data", "missing", "--out", "o"], "missing", "no such directory"),
+        ]
+        for (arguments, path, words) in cases {
+            let r = try CLI.run(arguments, in: dir)
+            #expect(
+                r.status != 0 && r.stderr.contains(path) && r.stderr.contains(words) && !r.stderr.contains("NSCocoaErrorDomain"),
+                "\(arguments.joined(separator: " ")): \(r.stderr)")
+        }
+        #expect(try Data(contentsOf: dir.appendingPathComponent("afile")) == Data("x".utf8))
     }
 }

@@ -123,3 +123,68 @@ import Testing
         #expect(report.maxDeviation > 0)
     }
 }
+
+/// Finite but huge actions (issue 14): rejected with `invalidAction`, and the env exactly as it was.
+@Suite struct FiniteDynamicsTests {
+    /// Every built-in env, bare, at the identity: the observation before and after a rejected huge action is the same.
+    @Test(arguments: Registry.ids)
+    func hugeActionIsRejectedAndObservationUnchanged(id: String) throws {
+        let env = try Registry.make(id, options: MakeOptions(timeLimit: false))
+        guard let symmetric = env as? any SymmetricEnvironment else {
+            Issue.record("\(id) is not a SymmetricEnvironment")
+            return
+        }
+        func current<S: SymmetricEnvironment>(_ s: S) -> Observation { s.observation(under: s.element(orientation: 0)) }
+        var rng = SplitMix64(seed: 11)
+        _ = try env.reset(seed: 4)
+        _ = try env.step(env.actionSpace.sample(using: &rng))
+        let before = current(symmetric)
+        let n = env.actionSpace.count
+        for action in [Array(repeating: 1e308, count: n), (0..<n).map { $0 % 2 == 0 ? -1e308 : 1e308 }] {
+            do {
+                let r = try env.step(action)
+                // The teachers' maps saturate (tanh, the radial clamp) and may stay finite; the simulators overflow.
+                #expect(!["pusht", "push3d", "push3d-multi"].contains(id), "\(id): a 1e308 action was stepped")
+                #expect(r.observation.isFinite && r.reward.isFinite && r.info.isFinite, "\(id): non-finite outcome")
+                #expect(current(symmetric).isFinite)
+            } catch EnvError.invalidAction(let message) {
+                #expect(message.contains("non-finite"), "\(message)")
+                #expect(current(symmetric) == before, "\(id): observation changed by a rejected action")
+            }
+        }
+        // The env goes on as if nothing had happened.
+        let r = try env.step(env.actionSpace.sample(using: &rng))
+        #expect(r.observation.isFinite)
+    }
+
+    /// A reset to a state too large for the dynamics is undone too (PushT's Box2D works in float32).
+    @Test func hugeResetStateIsRejectedOrFinite() throws {
+        var rng = SplitMix64(seed: 12)
+        for id in Registry.ids {
+            let env = try Registry.make(id, options: MakeOptions(timeLimit: false))
+            _ = try env.reset(seed: 2)
+            let probe = try Registry.make(id, options: MakeOptions(timeLimit: false))
+            _ = try probe.reset(seed: 2)
+            // Only the layouts whose reset state is all coordinates (teacher2d, teacher3d) or PushT's five numbers.
+            let state: [Double]
+            switch id {
+            case "pusht": state = [1e300, 1e300, 1e300, 1e300, 0]
+            case "teacher2d": state = Array(repeating: 1e300, count: 12)
+            case "teacher3d": state = Array(repeating: 1e300, count: 48)
+            default: continue
+            }
+            do {
+                let (obs, info) = try env.reset(options: ResetOptions(state: state))
+                #expect(obs.isFinite && info.isFinite, "\(id): a huge start gave a non-finite observation")
+                // Stepping from it must not give a non-finite outcome either.
+                do {
+                    let r = try env.step(env.actionSpace.sample(using: &rng))
+                    #expect(r.observation.isFinite && r.info.isFinite)
+                } catch EnvError.invalidAction {}
+            } catch EnvError.invalidState {
+                let a = env.actionSpace.sample(using: &rng)
+                #expect(try env.step(a).observation == probe.step(a).observation, "\(id): a rejected reset changed the env")
+            }
+        }
+    }
+}

@@ -60,7 +60,7 @@ import Testing
         #expect(server.handle("not json").reply == #"{"error":"request is not a JSON object (numbers must be finite)"}"#)
         #expect(server.handle(#"{"reset": {"seed": -1}}"#).reply == #"{"error":"seed must be a non-negative integer"}"#)
         #expect(server.handle(#"{"step": "x"}"#).reply == #"{"error":"step must be an array of numbers"}"#)
-        #expect(server.handle(#"{"foo": 1}"#).reply == #"{"error":"unknown request 'foo'; use reset, step or close"}"#)
+        #expect(server.handle(#"{"foo": 1}"#).reply == #"{"error":"unknown request 'foo'; use reset, step, spaces or close"}"#)
         #expect(server.handle(#"{"close": true}"#) == (#"{"closed":true}"#, true))
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data("[1, true, null]".utf8)) == .array([.number(1), .bool(true), .null]))
     }
@@ -99,5 +99,108 @@ import Testing
         #expect(reports.map(\.build) == ["frame", "frame", "world", "world"])
         #expect(reports.map(\.orientation) == [2 * Double.pi / 3, 4 * Double.pi / 3, 2 * Double.pi / 3, 4 * Double.pi / 3])
         #expect(reports.filter { $0.build == "frame" }.allSatisfy { $0.maxDeviation < 1e-9 })
+    }
+}
+
+/// The step server's protocol (issue 14): one reply per line, strict keys, machine-readable spaces, never a reply
+/// that cannot be encoded.
+@Suite struct StepServerProtocolTests {
+    func object(_ reply: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])
+    }
+
+    @Test func hugeActionGetsAnErrorAndTheServerKeepsAnswering() throws {
+        for id in Registry.ids {
+            let server = StepServer(env: try Registry.make(id, options: MakeOptions()))
+            _ = server.handle(#"{"reset": {"seed": 1}}"#)
+            let n = try Registry.make(id).actionSpace.count
+            let huge = "[" + Array(repeating: "1e308", count: n).joined(separator: ",") + "]"
+            let first = server.handle(#"{"step": \#(huge)}"#).reply
+            #expect(!first.contains("could not be encoded"), "\(id): \(first)")
+            let small = "[" + Array(repeating: "0.1", count: n).joined(separator: ",") + "]"
+            let next = try object(server.handle(#"{"step": \#(small)}"#).reply)
+            #expect(next["obs"] != nil, "\(id): \(next)")
+        }
+        let pusht = StepServer(env: try Registry.make("pusht", options: MakeOptions()))
+        _ = pusht.handle(#"{"reset": {"seed": 1}}"#)
+        let reply = try object(pusht.handle(#"{"step": [1e308, 1e308]}"#).reply)
+        #expect((reply["error"] as? String)?.contains("non-finite") == true, "\(reply)")
+    }
+
+    /// An env that does not guard its state: the server answers with an error, never an unencodable reply, and
+    /// refuses steps until a reset.
+    @Test func nonFiniteOutcomeOfAnUnguardedEnvIsAnErrorUntilReset() throws {
+        final class Overflowing: Environment {
+            let spec = EnvSpec(id: "overflowing")
+            let observationSpace = BoxSpace(low: -1, high: 1, shape: [1])
+            let actionSpace = BoxSpace(low: -1, high: 1, shape: [1])
+            var x = 0.0
+            func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
+                x = 0
+                return (Observation([x]), Info())
+            }
+            func step(_ action: [Double]) throws -> StepResult {
+                try validate(action: action)
+                x = x + action[0] * 1e308 * 10
+                return StepResult(observation: Observation([x]), reward: 0, terminated: false, truncated: false, info: Info())
+            }
+        }
+        let server = StepServer(env: Overflowing())
+        _ = server.handle(#"{"reset": null}"#)
+        #expect(try object(server.handle(#"{"step": [0]}"#).reply)["obs"] != nil)
+        let bad = try object(server.handle(#"{"step": [1]}"#).reply)
+        #expect((bad["error"] as? String)?.contains("non-finite") == true)
+        let refused = try object(server.handle(#"{"step": [0]}"#).reply)
+        #expect((refused["error"] as? String)?.contains("reset before stepping") == true)
+        #expect(try object(server.handle(#"{"reset": {}}"#).reply)["obs"] != nil)
+        #expect(try object(server.handle(#"{"step": [0]}"#).reply)["obs"] != nil)
+    }
+
+    @Test func blankLinesAndUnknownKeysGetErrorReplies() throws {
+        let server = StepServer(env: try Registry.make("pusht", options: MakeOptions()))
+        for line in ["", "   ", "\t", "\r"] {
+            let (reply, close) = server.handle(line)
+            #expect(!close && reply.hasPrefix(#"{"error":"#) && reply.contains("empty request"), "\(reply)")
+        }
+        let unknownInReset = try object(server.handle(#"{"reset": {"seed": 3, "sed": 4}}"#).reply)
+        #expect((unknownInReset["error"] as? String)?.contains("unknown key 'sed'") == true)
+        let twoVerbs = try object(server.handle(#"{"reset": {"seed": 3}, "step": [1, 2]}"#).reply)
+        #expect((twoVerbs["error"] as? String)?.contains("'reset', 'step'") == true)
+        #expect((try object(server.handle("{}").reply)["error"] as? String)?.contains("none") == true)
+        #expect(try object(server.handle(#"{"close": 3}"#).reply)["error"] != nil)
+    }
+
+    @Test func spacesRequestGivesExactMachineReadableSpaces() throws {
+        let server = StepServer(env: try Registry.make("pusht", options: MakeOptions(observation: "state")))
+        let reply = try object(server.handle(#"{"spaces": true}"#).reply)
+        let observation = try #require(reply["observation"] as? [String: Any])
+        let action = try #require(reply["action"] as? [String: Any])
+        #expect(observation["dtype"] as? String == "float64" && observation["shape"] as? [Int] == [5] && observation["type"] as? String == "Box")
+        #expect((observation["high"] as? [Double])?.last == 2 * Double.pi)
+        #expect(observation["low"] as? Double == 0)
+        #expect(action["low"] as? Double == 0 && action["high"] as? Double == 512 && action["shape"] as? [Int] == [2])
+        let pixels = StepServer(env: try Registry.make("pusht", options: MakeOptions(observation: "pixels")))
+        let p = try #require(try object(pixels.handle(#"{"spaces": true}"#).reply)["observation"] as? [String: Any])
+        #expect(p["dtype"] as? String == "uint8" && p["shape"] as? [Int] == [96, 96, 3] && p["high"] as? Double == 255)
+    }
+
+    @Test func catalogJSONCarriesExactSpaces() throws {
+        let data = try JSONEncoder().encode(try EnvCatalog.entries())
+        let entries = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        for (entry, registered) in zip(entries, try EnvCatalog.entries()) {
+            let spaces = try #require(entry["observationSpaces"] as? [String: [String: Any]])
+            for (name, json) in spaces {
+                let space = try #require(registered.observationSpaces[name])
+                // Numbers parse back to the very same Doubles.
+                for (key, bound) in [("low", space.low), ("high", space.high)] {
+                    let parsed: [Double] =
+                        (json[key] as? Double).map { Array(repeating: $0, count: space.shape.reduce(1, *)) } ?? (json[key] as? [Double] ?? [])
+                    #expect(parsed == space.values(bound), "\(registered.id) \(name) \(key)")
+                }
+            }
+        }
+        let pusht = try #require(entries.first { $0["id"] as? String == "pusht" })
+        let state = try #require((pusht["observationSpaces"] as? [String: [String: Any]])?["state"])
+        #expect((state["high"] as? [Double]) == [512, 512, 512, 512, 2 * Double.pi])
     }
 }

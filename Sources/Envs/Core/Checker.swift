@@ -17,7 +17,8 @@ public struct EnvironmentCheck: Sendable {
 
 /// Checks an env built by `make` (called several times for fresh copies):
 /// reset/step types and spaces, seeding determinism, step determinism, observations inside the space,
-/// rejection of non-finite and wrongly shaped actions without any change to the world, and the
+/// rejection of non-finite and wrongly shaped actions without any change to the world, finite but huge actions
+/// (1e308, ...) either rejected without any change or stepped to a finite outcome, and the
 /// terminated/truncated contract under the registry's time limit.
 public func checkEnvironment(steps: Int = 20, seed: UInt64 = 7, _ make: () throws -> any Environment) -> EnvironmentCheck {
     var report = EnvironmentCheck()
@@ -75,6 +76,37 @@ public func checkEnvironment(steps: Int = 20, seed: UInt64 = 7, _ make: () throw
         }
         let good = probe.actionSpace.sample(using: &rng)
         report.record("a rejected action leaves the world unchanged", try probe.step(good).observation == twin.step(good).observation)
+
+        // Finite but huge actions: either rejected with invalidAction and the world unchanged, or stepped with every
+        // number of the outcome finite (an env must never turn its state non-finite).
+        let huge: [(String, [Double])] = [
+            ("1e308", Array(repeating: 1e308, count: n)), ("-1e308", Array(repeating: -1e308, count: n)),
+            ("+-1e308", (0..<n).map { $0 % 2 == 0 ? 1e308 : -1e308 }), ("1e200", Array(repeating: 1e200, count: n)),
+            ("1e154", Array(repeating: 1.5e154, count: n)),
+            ("greatestFiniteMagnitude", [.greatestFiniteMagnitude] + Array(repeating: 0, count: n - 1)),
+        ]
+        for (name, action) in huge {
+            let hugeProbe = try make(), hugeTwin = try make()
+            _ = try hugeProbe.reset(seed: seed); _ = try hugeTwin.reset(seed: seed)
+            var outcome = "accepted"
+            var finiteOrRejected = false
+            do {
+                let r = try hugeProbe.step(action)
+                finiteOrRejected = r.observation.isFinite && r.reward.isFinite && r.info.isFinite
+                outcome = "accepted with a non-finite observation, reward or info"
+            } catch let e as EnvError {
+                if case .invalidAction = e {
+                    let after = try hugeProbe.step(good).observation, expected = try hugeTwin.step(good).observation
+                    finiteOrRejected = after == expected
+                    outcome = "rejected, but the world changed"
+                } else {
+                    outcome = "threw \(e)"
+                }
+            } catch {
+                outcome = "threw \(error)"
+            }
+            report.record("\(name) action is rejected (world unchanged) or keeps everything finite", finiteOrRejected, outcome)
+        }
 
         // Time limit: truncated exactly at the registry's limit if the env declares one.
         if let limit = env.spec.maxEpisodeSteps, limit <= 1000 {

@@ -16,6 +16,10 @@ public protocol Environment: AnyObject {
     func step(_ action: [Double]) throws -> StepResult
     /// An RGB picture of the current scene (for recording and dumps), if the env can draw itself.
     func render(width: Int, height: Int) -> RGBImage?
+    /// The largest magnitude of an action element this env accepts (nil: every finite value). Envs whose actions are
+    /// not clipped document a bound far outside their action space, beyond which the dynamics would overflow or leave
+    /// any meaningful range; `validate(action:)` rejects larger elements before the step.
+    var actionLimit: Double? { get }
 }
 
 extension Environment {
@@ -23,14 +27,20 @@ extension Environment {
         try reset(seed: seed, options: options)
     }
     public func render(width: Int, height: Int) -> RGBImage? { nil }
+    public var actionLimit: Double? { nil }
 
-    /// The shared action check: right size, finite. Every env calls it before touching its state.
+    /// The shared action check: right size, finite, within `actionLimit`. Every env calls it before touching its state.
     public func validate(action: [Double]) throws {
         guard action.count == actionSpace.count else {
             throw EnvError.invalidAction("expected \(actionSpace.count) values, got \(action.count)")
         }
         if let i = action.firstIndex(where: { !$0.isFinite }) {
             throw EnvError.invalidAction("element \(i) is \(action[i]); actions must be finite")
+        }
+        if let limit = actionLimit, let i = action.firstIndex(where: { abs($0) > limit }) {
+            throw EnvError.invalidAction(
+                "element \(i) is \(action[i]); \(spec.id) accepts elements within +-\(limit) (far outside its action space; beyond it the state would overflow to non-finite numbers)"
+            )
         }
     }
 }

@@ -5,12 +5,8 @@
 /// The simulator plans in its own frame (the canonical frame of the `frame` build, the transformed world of the
 /// `world` build); `locateSimulator(in:)` also gives the element that maps this frame to the observations of the env
 /// the controller acts on.
-public protocol SimulatableEnvironment: SymmetricEnvironment, AnyObject {
-    associatedtype Snapshot
-    /// A copy of the whole simulation state.
-    func snapshot() -> Snapshot
-    /// Returns the env (or a simulator made by `makeSimulator()`) to a snapshot of this env.
-    func restore(_ snapshot: Snapshot)
+/// Its `snapshot()`/`restore(_:)` (`RestorableEnvironment`) also serve a simulator made by `makeSimulator()`.
+public protocol SimulatableEnvironment: SymmetricEnvironment, RestorableEnvironment, AnyObject {
     /// A fresh simulator of the same world, observing what planning goals are given in (points of the world).
     func makeSimulator() -> Self
     /// The current observation of a simulator (after a restore or a perturbation by a model error).

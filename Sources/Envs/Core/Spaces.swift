@@ -74,3 +74,79 @@ public struct BoxSpace: Equatable, Sendable, Codable, CustomStringConvertible {
 }
 
 import Foundation
+
+/// A box space in machine-readable form (`ewm-sim list --json`, the step server's `spaces` request), in Gymnasium's
+/// `Box` terms: `{"type": "Box", "dtype": "float64", "shape": [5], "low": [0, 0, 0, 0, 0], "high": [512, ..., 6.283185307179586]}`.
+/// `low` and `high` are exact: every number is the Double itself, written so that parsing it gives back the same
+/// Double (6.283185307179586 is 2 pi, not a display string rounded to 4 digits). A bound equal for every element is
+/// one number (Gymnasium broadcasts it over `shape`); otherwise a flat array in row-major order. Unbounded
+/// elements are the strings "inf" and "-inf" (JSON has no infinity).
+public struct SpaceDescription: Encodable, Equatable, Sendable {
+    public enum Bound: Equatable, Sendable {
+        case uniform(Double)
+        case elementwise([Double])
+    }
+    public let type = "Box"
+    public let dtype: String
+    public let shape: [Int]
+    public let low: Bound
+    public let high: Bound
+
+    public init(_ space: BoxSpace) {
+        dtype = space.dtype.rawValue
+        shape = space.shape
+        low = Self.bound(space.low)
+        high = Self.bound(space.high)
+    }
+
+    private static func bound(_ values: [Double]) -> Bound {
+        if let first = values.first, values.allSatisfy({ $0 == first }) { return .uniform(first) }
+        return .elementwise(values)
+    }
+
+    /// The bound's elements, one per element of the space.
+    public func values(_ bound: Bound) -> [Double] {
+        switch bound {
+        case .uniform(let d): return Array(repeating: d, count: shape.reduce(1, *))
+        case .elementwise(let v): return v
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case type, dtype, shape, low, high }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(dtype, forKey: .dtype)
+        try c.encode(shape, forKey: .shape)
+        try encode(low, to: &c, key: .low)
+        try encode(high, to: &c, key: .high)
+    }
+
+    private func encode(_ bound: Bound, to c: inout KeyedEncodingContainer<CodingKeys>, key: CodingKeys) throws {
+        switch bound {
+        case .uniform(let d) where d.isFinite: try c.encode(d, forKey: key)
+        case .uniform(let d): try c.encode(Self.infinityName(d), forKey: key)
+        case .elementwise(let v) where v.allSatisfy(\.isFinite): try c.encode(v, forKey: key)
+        case .elementwise(let v):
+            var list = c.nestedUnkeyedContainer(forKey: key)
+            for d in v {
+                if d.isFinite { try list.encode(d) } else { try list.encode(Self.infinityName(d)) }
+            }
+        }
+    }
+
+    private static func infinityName(_ d: Double) -> String { d > 0 ? "inf" : d < 0 ? "-inf" : "nan" }
+
+    /// The same as a JSONSerialization object.
+    public var jsonValue: [String: Any] {
+        func json(_ bound: Bound) -> Any {
+            func one(_ d: Double) -> Any { d.isFinite ? d : Self.infinityName(d) }
+            switch bound {
+            case .uniform(let d): return one(d)
+            case .elementwise(let v): return v.map(one)
+            }
+        }
+        return ["type": type, "dtype": dtype, "shape": shape, "low": json(low), "high": json(high)]
+    }
+}

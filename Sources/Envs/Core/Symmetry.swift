@@ -63,16 +63,49 @@ public final class OrientationWrapper<Base: SymmetricEnvironment>: Environment {
             try base.validate(resetState: s)
             canonical.state = base.act(inverse, onState: s)
         }
-        let (_, info) = try base.reset(seed: seed, options: canonical)
-        return (base.observation(under: element), base.act(element, onInfo: info))
+        if let s = canonical.state, let i = s.firstIndex(where: { !$0.isFinite }) {
+            throw EnvError.invalidState("element \(i) of the state is \(s[i]) in the canonical frame; the state is too large to transform")
+        }
+        return try undoingBaseUnlessFinite(
+            { () throws -> (observation: Observation, info: Info) in
+                let (_, info) = try base.reset(seed: seed, options: canonical)
+                return (base.observation(under: element), base.act(element, onInfo: info))
+            }, isFinite: { $0.observation.isFinite && $0.info.isFinite },
+            error: { EnvError.invalidState("the start's observation or info would be non-finite under the orientation; the reset was undone") })
     }
 
     public func step(_ action: [Double]) throws -> StepResult {
         try validate(action: action)
-        var result = try base.step(base.act(inverse, onAction: action))
-        result.observation = base.observation(under: element)
-        result.info = base.act(element, onInfo: result.info)
-        return result
+        let canonical = base.act(inverse, onAction: action)
+        if let i = canonical.firstIndex(where: { !$0.isFinite }) {
+            throw EnvError.invalidAction("element \(i) of the action is \(canonical[i]) in the canonical frame; the action is too large to transform")
+        }
+        return try undoingBaseUnlessFinite(
+            {
+                var result = try base.step(canonical)
+                result.observation = base.observation(under: element)
+                result.info = base.act(element, onInfo: result.info)
+                return result
+            }, isFinite: { $0.observation.isFinite && $0.info.isFinite },
+            error: { EnvError.invalidAction("the step's observation or info would be non-finite under the orientation; the step was undone") })
+    }
+
+    /// Runs `body` on the base; if its outcome, seen through the element, is not finite (a huge but finite state can
+    /// overflow when transformed), puts a restorable base back as it was and throws `error()`.
+    private func undoingBaseUnlessFinite<T>(_ body: () throws -> T, isFinite: (T) -> Bool, error: () -> EnvError) throws -> T {
+        func run<R: RestorableEnvironment>(_ restorable: R) throws -> T {
+            let before = restorable.snapshot()
+            let out = try body()
+            if !isFinite(out) {
+                restorable.restore(before)
+                throw error()
+            }
+            return out
+        }
+        if let restorable = base as? any RestorableEnvironment { return try run(restorable) }
+        let out = try body()
+        if !isFinite(out) { throw error() }
+        return out
     }
 
     public func render(width: Int, height: Int) -> RGBImage? { base.render(width: width, height: height, under: element) }

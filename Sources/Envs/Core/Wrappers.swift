@@ -7,6 +7,7 @@ open class Wrapper: Environment {
     open var spec: EnvSpec { inner.spec }
     open var observationSpace: BoxSpace { inner.observationSpace }
     open var actionSpace: BoxSpace { inner.actionSpace }
+    open var actionLimit: Double? { inner.actionLimit }
     open func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         try inner.reset(seed: seed, options: options)
     }

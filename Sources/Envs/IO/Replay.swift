@@ -51,6 +51,18 @@ public enum Replay {
         return input
     }
 
+    /// `ewm-sim replay`: reads `input`, runs it through `env` and writes the outputs to `output` atomically. The output
+    /// is checked first (`checkOutputPath`): the input itself under any spelling (`./in.npz`, an absolute path, a link),
+    /// a symbolic link, a FIFO or a device there is refused before any work, and again at the write.
+    @discardableResult
+    public static func replay(input: URL, output: URL, env: any Environment) throws -> Input {
+        try checkOutputPath(output, notOverwriting: [input])
+        let data = try read(input)
+        let arrays = try run(data, env: env)
+        try Npz.write(arrays, to: output, notOverwriting: [input])
+        return data
+    }
+
     /// Runs the input through `env` (a PushT at some orientation, state observations, no time limit).
     public static func run(_ input: Input, env: any Environment) throws -> [(String, NpyArray)] {
         let e = input.episodes, t = input.actions.first?.count ?? 0
@@ -66,8 +78,11 @@ public enum Replay {
         for i in 0..<e {
             let start = try env.reset(seed: input.seeds?[i], options: ResetOptions(state: input.states?[i]))
             record(start.observation, start.info)
-            for a in input.actions[i] {
-                let r = try env.step(a)
+            for (t, a) in input.actions[i].enumerated() {
+                let r: StepResult
+                do { r = try env.step(a) } catch let error as EnvError {
+                    throw EnvError.invalidAction("episode \(i), step \(t): \(error)")
+                }
                 record(r.observation, r.info)
                 rewards.append(r.reward)
                 terminated.append(r.terminated)

@@ -67,7 +67,7 @@ public enum TrajectoryDump {
             ("meta.orientation", try NpyArray(float64: [orientation], shape: [])),
             ("meta.rotation_world", try NpyArray(bool: [build == .world], shape: [])),
         ]
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try createOutputDirectory(url.deletingLastPathComponent())
         try Npz.write(arrays, to: url)
     }
 

@@ -6,7 +6,11 @@ import Foundation
 /// ## Action Space
 /// `Box(0, 512, shape [2], float64)`: the target position of the agent. As in the reference, values
 /// outside the box are not clipped (the PD controller simply aims there); non-finite values or a
-/// wrong size are rejected with `EnvError.invalidAction` and the world is left untouched.
+/// wrong size are rejected with `EnvError.invalidAction` and the world is left untouched. So is a finite
+/// action too large for the dynamics (a target near 1e308 overflows the PD controller): the step is run,
+/// found to leave a non-finite number in the state, observation or info, undone, and rejected. Elements beyond
+/// +-`actionLimit` (1e5 px, 200 times the workspace) are rejected before the step: there the agent flies through the
+/// walls and later steps would overflow.
 ///
 /// ## Observation
 /// - `state`: `[agent_x, agent_y, block_x, block_y, block_angle mod 2pi]`, block x/y = the T's body origin.
@@ -63,6 +67,8 @@ public final class PushTEnv: SymmetricEnvironment {
     public let spec: EnvSpec
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: 0, high: 512, shape: [2])
+    /// See "Action Space": targets within +-1e5 px (the world build's are too: it rotates about the workspace centre).
+    public var actionLimit: Double? { 1e5 }
     public var symmetryCenter: Vec2 { PushTGeometry.workspaceCenter }
     /// A rotation by theta about `symmetryCenter`.
     public func element(orientation theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }
@@ -111,6 +117,16 @@ public final class PushTEnv: SymmetricEnvironment {
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let s = options.state { try Self.validate(state: s) }
+        let savedRNG = rng
+        do {
+            return try resetKeepingFinite { try resetUnchecked(seed: seed, options: options) }
+        } catch {
+            rng = savedRNG
+            throw error
+        }
+    }
+
+    private func resetUnchecked(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let seed { rng = NumpyRandom(seed: seed) }
         let state: [Double]
         if let s = options.state {
@@ -130,6 +146,10 @@ public final class PushTEnv: SymmetricEnvironment {
     public func step(_ action: [Double]) throws -> StepResult {
         try validate(action: action)
         if needsReset { throw EnvError.needsReset("call reset before step") }
+        return try stepKeepingFinite(action) { stepUnchecked(action) }
+    }
+
+    private func stepUnchecked(_ action: [Double]) -> StepResult {
         let target = Vec2(action[0], action[1])
         physics.contactPointCount = 0
         physics.step(target: target)
@@ -153,6 +173,8 @@ public final class PushTEnv: SymmetricEnvironment {
     }
 
     public func snapshot() -> Snapshot { Snapshot(physics: physics.snapshot(), lastAction: lastAction, needsReset: needsReset) }
+
+    public var hasFiniteState: Bool { physics.hasFiniteState }
 
     /// Returns the env to a snapshot taken from an env of the same configuration.
     public func restore(_ s: Snapshot) {

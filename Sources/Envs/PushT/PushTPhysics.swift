@@ -102,6 +102,22 @@ public final class PushTPhysics {
         solver.contactPointCount = 0
     }
 
+    /// Whether every number of the state of record (positions, angle, velocities, bias velocities) is finite.
+    public var hasFiniteState: Bool {
+        let s = solver
+        var sum = s.agentPosition.x + s.agentPosition.y + s.agentVelocity.x + s.agentVelocity.y + s.blockCenter.x + s.blockCenter.y
+        sum += s.blockVelocity.x + s.blockVelocity.y + s.blockBiasVelocity.x + s.blockBiasVelocity.y + s.blockAngle
+        sum += s.blockAngularVelocity + s.blockBiasAngularVelocity + s.blockRotation.cos + s.blockRotation.sin
+        // A sum of finite numbers can overflow, so a non-finite sum is checked term by term.
+        if sum.isFinite { return true }
+        let terms = [
+            s.agentPosition.x, s.agentPosition.y, s.agentVelocity.x, s.agentVelocity.y, s.blockCenter.x, s.blockCenter.y, s.blockVelocity.x,
+            s.blockVelocity.y, s.blockBiasVelocity.x, s.blockBiasVelocity.y, s.blockAngle, s.blockAngularVelocity, s.blockBiasAngularVelocity,
+            s.blockRotation.cos, s.blockRotation.sin,
+        ]
+        return terms.allSatisfy(\.isFinite)
+    }
+
     public func setAgentPosition(_ p: Vec2) { solver.agentPosition = p; syncTransforms() }
 
     /// Everything that determines the future: positions, velocities, bias velocities and the contact

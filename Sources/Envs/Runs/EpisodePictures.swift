@@ -10,7 +10,7 @@ public enum EpisodePictures {
         _ episodes: [Episode], to directory: URL, fps: Double = 10,
         title: (Int, Episode) -> String, caption: (Int, Info) -> String
     ) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try createOutputDirectory(directory)
         for (e, ep) in episodes.enumerated() where !ep.frames.isEmpty {
             let tag = String(format: "%03d", e)
             for (t, frame) in ep.frames.enumerated() {

@@ -15,7 +15,9 @@ import Foundation
 ///
 /// ## Action Space
 /// `Box(-1, 1, shape [2])`: the action vector. Values outside the box are accepted (a rotated action may leave
-/// the box); non-finite values or a wrong size are rejected with `EnvError.invalidAction`.
+/// the box); non-finite values or a wrong size are rejected with `EnvError.invalidAction`, and so is a finite action
+/// too large for the dynamics (|a|^2 overflows near 1e154): the step is undone and the env left as it was. Elements
+/// beyond +-`actionLimit` (1e6) are rejected before the step (the gates saturate long before).
 /// ## Observation
 /// `points`: x0, y0, ..., x_{P-1}, y_{P-1} (default P = 6), in `Box(-3, 3)`.
 /// ## Reward
@@ -31,7 +33,7 @@ import Foundation
 /// is no simulator whose arithmetic could differ, so the `world` build equals the `frame` build.
 /// ## Version History
 /// - v0: first version.
-public final class Teacher2DEnv: SymmetricEnvironment {
+public final class Teacher2DEnv: SymmetricEnvironment, RestorableEnvironment {
     public struct Config: Sendable, Equatable {
         public var points = 6
         public var teacherSeed: UInt64 = 2024
@@ -47,6 +49,7 @@ public final class Teacher2DEnv: SymmetricEnvironment {
         summary: "Synthetic point cloud with an exactly SO(2)-equivariant random teacher")
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [2])
+    public var actionLimit: Double? { 1e6 }
     public var symmetryCenter: Vec2 { .zero }
     /// A rotation by theta about `symmetryCenter`.
     public func element(orientation theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }
@@ -97,6 +100,16 @@ public final class Teacher2DEnv: SymmetricEnvironment {
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let s = options.state { try validate(resetState: s) }
+        let savedRNG = rng
+        do {
+            return try resetKeepingFinite { resetUnchecked(seed: seed, options: options) }
+        } catch {
+            rng = savedRNG
+            throw error
+        }
+    }
+
+    private func resetUnchecked(seed: UInt64?, options: ResetOptions) -> (observation: Observation, info: Info) {
         if let seed { rng = SplitMix64(seed: seed ^ 0x7EAC_4E12_D000_0001) }
         if let s = options.state {
             points = (0..<config.points).map { Vec2(s[2 * $0], s[2 * $0 + 1]) }
@@ -112,9 +125,21 @@ public final class Teacher2DEnv: SymmetricEnvironment {
     public func step(_ action: [Double]) throws -> StepResult {
         try validate(action: action)
         if needsReset { throw EnvError.needsReset("call reset before step") }
-        points = next(points, action: Vec2(action[0], action[1]))
-        return StepResult(observation: observation(under: nil), reward: 0, terminated: false, truncated: false, info: info())
+        return try stepKeepingFinite(action) {
+            points = next(points, action: Vec2(action[0], action[1]))
+            return StepResult(observation: observation(under: nil), reward: 0, terminated: false, truncated: false, info: info())
+        }
     }
+
+    // MARK: RestorableEnvironment
+
+    public struct Snapshot: Sendable {
+        fileprivate var points: [Vec2]
+        fileprivate var needsReset: Bool
+    }
+    public func snapshot() -> Snapshot { Snapshot(points: points, needsReset: needsReset) }
+    public func restore(_ s: Snapshot) { points = s.points; needsReset = s.needsReset }
+    public var hasFiniteState: Bool { points.allSatisfy { $0.x.isFinite && $0.y.isFinite } }
 
     private func info() -> Info {
         var m = Vec2.zero

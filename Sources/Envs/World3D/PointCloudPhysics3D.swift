@@ -76,6 +76,34 @@ public final class PointCloudPhysics3D {
         core.setState(pusherPosition: p, pusherVelocity: v, positions: x, rotations: r)
     }
 
+    /// The state of record exactly as it is (no re-orthonormalisation), for undoing a step.
+    public struct Snapshot: Sendable {
+        fileprivate var pusherPosition, pusherVelocity: Vec3
+        fileprivate var positions: [Vec3]
+        fileprivate var rotations: [Mat3]
+        fileprivate var activeContactCount: Int
+    }
+
+    public func snapshot() -> Snapshot {
+        Snapshot(
+            pusherPosition: core.pusherPosition, pusherVelocity: core.pusherVelocity, positions: core.positions, rotations: core.rotations,
+            activeContactCount: core.activeContactCount)
+    }
+
+    public func restore(_ s: Snapshot) {
+        precondition(s.positions.count == core.bodyCount, "restore: a snapshot of another world")
+        core.pusherPosition = s.pusherPosition; core.pusherVelocity = s.pusherVelocity
+        core.positions = s.positions; core.rotations = s.rotations
+        core.activeContactCount = s.activeContactCount
+    }
+
+    /// Whether every number of the state of record (pusher position and velocity, poses) is finite.
+    public var hasFiniteState: Bool {
+        func finite(_ v: Vec3) -> Bool { v.x.isFinite && v.y.isFinite && v.z.isFinite }
+        return finite(core.pusherPosition) && finite(core.pusherVelocity) && core.positions.allSatisfy(finite)
+            && core.rotations.allSatisfy { finite($0.row0) && finite($0.row1) && finite($0.row2) }
+    }
+
     /// A body's local points placed in the world at its current pose.
     public func worldPoints(_ local: [Vec3], body: Int) -> [Vec3] { core.worldPoints(local, body: body) }
 

@@ -9,7 +9,9 @@ import Foundation
 /// `Box(-1, 1, shape [3], float64)`: the pusher's target position (PD control, kP 100, kV 20, as PushT).
 /// As in PushT, values outside the box are not clipped (the controller simply aims there; a transformed
 /// world's actions leave the box); non-finite values or a wrong size throw `EnvError.invalidAction` and
-/// leave the world untouched.
+/// leave the world untouched. So does a finite action too large for the dynamics (a target near 1e154
+/// overflows the contact solve): the step is run, found to leave a non-finite number, undone and rejected.
+/// Elements beyond +-`actionLimit` (1000 m plus the world build's translation) are rejected before the step.
 ///
 /// ## Observation
 /// O objects, K = 16 keypoints per object (`RigidShape3D.keypoints`, body-frame points placed at the pose).
@@ -49,7 +51,7 @@ import Foundation
 ///
 /// ## Version History
 /// - v0: sphere-cluster objects, Jacobi contact solve with mass splitting, quasi-static pushing.
-public final class Push3DEnv: SE3SymmetricEnvironment {
+public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
     public enum ObservationType: String, CaseIterable, Sendable {
         case points, state
     }
@@ -79,6 +81,8 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
     public let spec: EnvSpec
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [3])
+    /// See "Action Space": 1000 m about the world's centre (+|t| in a world translated by t).
+    public var actionLimit: Double? { 1000 + config.world.translation.length }
     public var objectCount: Int { config.objectCount }
     public private(set) var goals: [Pose3D]
     public private(set) var lastAction: Vec3?
@@ -116,6 +120,16 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let s = options.state { try validate(resetState: s) }
+        let (savedRNG, savedSeeded) = (rng, seeded)
+        do {
+            return try resetKeepingFinite { resetUnchecked(seed: seed, options: options) }
+        } catch {
+            (rng, seeded) = (savedRNG, savedSeeded)
+            throw error
+        }
+    }
+
+    private func resetUnchecked(seed: UInt64?, options: ResetOptions) -> (observation: Observation, info: Info) {
         if let seed { rng = SplitMix64(seed: seed); seeded = true }
         if !seeded { rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max)); seeded = true }
         let s = options.state ?? act(config.world, onState: sampleState())
@@ -130,15 +144,32 @@ public final class Push3DEnv: SE3SymmetricEnvironment {
     public func step(_ action: [Double]) throws -> StepResult {
         try validate(action: action)
         if needsReset { throw EnvError.needsReset("call reset before step") }
-        let target = Vec3(action[0], action[1], action[2])
-        physics.step(target: target)
-        lastAction = target
-        let info = makeInfo()
-        let success = info.bool("is_success") ?? false
-        return StepResult(
-            observation: observation(under: nil), reward: 1 / (1 + (info.double("mean_point_error") ?? 0) / 0.1),
-            terminated: success, truncated: false, info: info)
+        return try stepKeepingFinite(action) {
+            let target = Vec3(action[0], action[1], action[2])
+            physics.step(target: target)
+            lastAction = target
+            let info = makeInfo()
+            let success = info.bool("is_success") ?? false
+            return StepResult(
+                observation: observation(under: nil), reward: 1 / (1 + (info.double("mean_point_error") ?? 0) / 0.1),
+                terminated: success, truncated: false, info: info)
+        }
     }
+
+    // MARK: RestorableEnvironment
+
+    public struct Snapshot: Sendable {
+        fileprivate var physics: PointCloudPhysics3D.Snapshot
+        fileprivate var goals: [Pose3D]
+        fileprivate var lastAction: Vec3?
+        fileprivate var needsReset: Bool
+    }
+    public func snapshot() -> Snapshot { Snapshot(physics: physics.snapshot(), goals: goals, lastAction: lastAction, needsReset: needsReset) }
+    public func restore(_ s: Snapshot) {
+        physics.restore(s.physics)
+        (goals, lastAction, needsReset) = (s.goals, s.lastAction, s.needsReset)
+    }
+    public var hasFiniteState: Bool { physics.hasFiniteState }
 
     // MARK: State
 

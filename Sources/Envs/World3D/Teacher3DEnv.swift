@@ -17,7 +17,9 @@ import Foundation
 /// only differences of points enter, so step(g.s, g.a) = g.step(s, a) for all g in SE(3) by construction.
 ///
 /// ## Action Space
-/// `Box(-1, 1, shape [3], float64)`: a target point (not clipped; non-finite or wrongly sized actions throw).
+/// `Box(-1, 1, shape [3], float64)`: a target point (not clipped; non-finite or wrongly sized actions throw, and so
+/// does a finite action too large for the map's arithmetic: the step is undone and the env left as it was; elements
+/// beyond +-`actionLimit`, 1000 plus the world build's translation, are rejected before the step).
 ///
 /// ## Observation
 /// `points`, shape [3 N] (N = 16): the cloud's points as x, y, z triples, in a fixed order. Every coordinate
@@ -37,7 +39,7 @@ import Foundation
 ///
 /// ## Version History
 /// - v0: first version.
-public final class Teacher3DEnv: SE3SymmetricEnvironment {
+public final class Teacher3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
     public struct Config: Sendable {
         public var pointCount = 16
         public var hidden = 8
@@ -53,6 +55,7 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment {
     public let spec: EnvSpec
     public let observationSpace: BoxSpace
     public let actionSpace = BoxSpace(low: -1, high: 1, shape: [3])
+    public var actionLimit: Double? { 1000 + config.world.translation.length }
     /// The template cloud (centroid at the origin).
     public let template: [Vec3]
     private let templateRadius: [Double]
@@ -94,6 +97,16 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment {
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let s = options.state { try validate(resetState: s) }
+        let (savedRNG, savedSeeded) = (rng, seeded)
+        do {
+            return try resetKeepingFinite { resetUnchecked(seed: seed, options: options) }
+        } catch {
+            (rng, seeded) = (savedRNG, savedSeeded)
+            throw error
+        }
+    }
+
+    private func resetUnchecked(seed: UInt64?, options: ResetOptions) -> (observation: Observation, info: Info) {
         if let seed { rng = SplitMix64(seed: seed); seeded = true }
         if !seeded { rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max)); seeded = true }
         if let s = options.state {
@@ -111,11 +124,24 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment {
     public func step(_ action: [Double]) throws -> StepResult {
         try validate(action: action)
         if needsReset { throw EnvError.needsReset("call reset before step") }
-        let target = Vec3(action, at: 0)
-        points = Self.next(points, action: target, teacher: self)
-        lastAction = target
-        return StepResult(observation: observation(under: .identity), reward: 0, terminated: false, truncated: false, info: makeInfo())
+        return try stepKeepingFinite(action) {
+            let target = Vec3(action, at: 0)
+            points = Self.next(points, action: target, teacher: self)
+            lastAction = target
+            return StepResult(observation: observation(under: .identity), reward: 0, terminated: false, truncated: false, info: makeInfo())
+        }
     }
+
+    // MARK: RestorableEnvironment
+
+    public struct Snapshot: Sendable {
+        fileprivate var points: [Vec3]
+        fileprivate var lastAction: Vec3?
+        fileprivate var needsReset: Bool
+    }
+    public func snapshot() -> Snapshot { Snapshot(points: points, lastAction: lastAction, needsReset: needsReset) }
+    public func restore(_ s: Snapshot) { (points, lastAction, needsReset) = (s.points, s.lastAction, s.needsReset) }
+    public var hasFiniteState: Bool { points.allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite } }
 
     /// The teacher's map (see the type's documentation).
     static func next(_ x: [Vec3], action: Vec3, teacher t: Teacher3DEnv) -> [Vec3] {

@@ -44,6 +44,7 @@ public enum CollectionRun {
         _ config: CollectConfig, to directory: URL, shardSize: Int,
         progress: ((Int) -> Void)? = nil
     ) throws -> (data: TransitionSet, report: CollectionReport<CollectConfig>) {
+        try createOutputDirectory(directory)  // a file of that name is refused before the work, not after
         let t0 = Date()
         let data = try collectTransitions(config, progress: progress)
         let bodyPoints = try Registry.adapters(config.env).model.bodyPoints
@@ -59,6 +60,7 @@ public enum CollectionRun {
         progress: ((Int) -> Void)? = nil
     ) throws -> (data: TransitionSet, report: CollectionReport<Collect3DConfig>) {
         try config.validate()
+        try createOutputDirectory(directory)
         let t0 = Date()
         let data = try collectTransitions3D(config, progress: progress)
         let report = try write(data, config: config, to: directory, shardSize: shardSize, started: t0) { _ in nil }

@@ -81,13 +81,13 @@ public struct TrainingRun: Sendable {
     /// one), then trains; `progress` sees every step's metrics. `transitions` is the data set's size, for the summary.
     @discardableResult
     public func run(_ trainer: some ResumableTrainer, transitions: Int, progress: (TrainMetrics) -> Void = { _ in }) throws -> TrainingSummary {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try createOutputDirectory(directory)
         var lines: [String] = []
         if resume {
             guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
                 throw TrainingRunError("--resume: no checkpoint at \(checkpointURL.path)")
             }
-            try trainer.resume(from: try SafeTensors.read(from: checkpointURL))
+            try trainer.resume(from: try SafeTensors.readWeights(from: checkpointURL))
             if let text = try? String(contentsOf: metricsURL, encoding: .utf8) {
                 lines = Self.metricLines(text, upTo: trainer.step)
             }
@@ -95,7 +95,10 @@ public struct TrainingRun: Sendable {
             throw TrainingRunError("\(checkpointURL.path) exists; pass --resume to continue it or choose another --out")
         }
         try writeAtomically(Data((lines.map { $0 + "\n" }.joined()).utf8), to: metricsURL)
-        let log = try FileHandle(forWritingTo: metricsURL)
+        let log: FileHandle
+        do { log = try FileHandle(forWritingTo: metricsURL) } catch {
+            throw IOError.fileSystem(path: metricsURL.path, operation: "open for appending", reason: fileErrorReason(error))
+        }
         log.seekToEndOfFile()
         defer { try? log.close() }
 

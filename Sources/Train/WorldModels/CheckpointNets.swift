@@ -18,7 +18,7 @@ struct CheckpointNets {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw DataError("no checkpoint at \(url.path) (\(missingHint))")
         }
-        state = try SafeTensors.read(from: url)
+        state = try SafeTensors.readWeights(from: url)
         guard state.metadata["format"] == format else {
             throw SafeTensorsError.invalidHeader("\(url.lastPathComponent) is not \(kind) (format \(state.metadata["format"] ?? "missing"))")
         }

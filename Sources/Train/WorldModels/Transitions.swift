@@ -74,7 +74,7 @@ public struct TransitionSet: Sendable {
     /// `episode_index` [N], `frame_index` [N]. Every file is written atomically.
     @discardableResult
     public func writeShards(to dir: URL, shardSize: Int = 100_000) throws -> [URL] {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try createOutputDirectory(dir)
         var urls: [URL] = []
         var start = 0, index = 0
         repeat {
@@ -105,7 +105,7 @@ public struct TransitionSet: Sendable {
 
     /// Reads every `shard-*.npz` of `dir` in name order (sizes and shapes checked).
     public static func readShards(from dir: URL, env: String) throws -> TransitionSet {
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        let names = try listInputDirectory(dir)
             .filter { $0.hasPrefix("shard-") && $0.hasSuffix(".npz") }.sorted()
         guard !names.isEmpty else { throw DataError("no shard-*.npz files in \(dir.path)") }
         var set: TransitionSet?
