@@ -31,6 +31,10 @@ public enum IOError: Error, CustomStringConvertible, Equatable, Sendable {
     case fileSystem(path: String, operation: String, reason: String)
     /// An output path that must not be written (an input, a symbolic link, a FIFO, a device, a directory).
     case unsafeOutput(path: String, reason: String)
+    /// A run directory another process is writing (it holds the directory's lock; `holder` its pid, if known).
+    case directoryInUse(path: String, holder: Int?)
+    /// A run directory whose files do not match its manifest, or whose writer did not finish.
+    case inconsistentDirectory(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -61,6 +65,10 @@ public enum IOError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): \(operation) failed: \(reason)"
         case let .unsafeOutput(path, reason):
             return "\(path): refusing to write the output there: \(reason)"
+        case let .directoryInUse(path, holder):
+            return "\(path): another process\(holder.map { " (pid \($0))" } ?? "") is writing this directory; wait for it or choose another"
+        case let .inconsistentDirectory(path, reason):
+            return "\(path): \(reason)"
         }
     }
 }

@@ -21,7 +21,8 @@ struct Collect: ParsableCommand {
     @Argument(help: "Env id: any registered env with world-model adapters (pusht, teacher2d, teacher3d, ...).") var env: String
     @OptionGroup var collection: CollectionOptions
     @Option(help: "Transitions per shard.") var shardSize: Int = 100_000
-    @Option(help: "Output directory.") var out: String
+    @Option(help: "Output directory (locked while collecting; refused if it holds anything, unless --replace).") var out: String
+    @Flag(help: "Remove what --out holds first (an earlier collection, stale shards).") var replace = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -33,11 +34,15 @@ struct Collect: ParsableCommand {
         let progress = ProgressLine(label: "collect", total: collection.episodes, enabled: !output.json)
         let directory = URL(fileURLWithPath: out)
         if CloudLayout.isSupported(env) {
-            let report = try CollectionRun.collect(try collection.cloudConfig(env: env), to: directory, shardSize: shardSize) { progress.update($0) }
+            let report = try CollectionRun.collect(try collection.cloudConfig(env: env), to: directory, shardSize: shardSize, replace: replace) {
+                progress.update($0)
+            }
             progress.finish()
             try emit(report.report, json: output.json)
         } else {
-            let report = try CollectionRun.collect(try collection.planarConfig(env: env), to: directory, shardSize: shardSize) { progress.update($0) }
+            let report = try CollectionRun.collect(try collection.planarConfig(env: env), to: directory, shardSize: shardSize, replace: replace) {
+                progress.update($0)
+            }
             progress.finish()
             try emit(report.report, json: output.json)
         }

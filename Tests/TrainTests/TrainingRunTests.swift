@@ -88,7 +88,7 @@ import Testing
         let collect = CollectConfig(env: "teacher2d", episodes: 3, stepsPerEpisode: 4, seed: 5)
         let (data, report) = try CollectionRun.collect(collect, to: dir, shardSize: 5)
         #expect(report.transitions == 12 && data.count == 12 && report.shards.count == 3 && report.tMovedFraction == nil)
-        #expect(DatasetCompatibility.recordedConfig(in: dir, as: CollectConfig.self) == collect)
+        #expect(try DatasetCompatibility.recordedConfig(in: dir, as: CollectConfig.self) == collect)
 
         var requested = collect
         requested.seed = 99  // ignored: the recorded settings win
@@ -114,8 +114,11 @@ import Testing
         var pusht = collect
         pusht.env = "pusht"
         #expect(Self.message { _ = try DatasetCompatibility.load(dir.path, requested: pusht) } != nil)
-        // Without collect.json the run's own settings are assumed.
+        // A listed collect.json that went missing is refused; a directory without a manifest or collect.json (written by
+        // another tool) is read with the run's own settings.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("collect.json"))
+        #expect(Self.message { _ = try DatasetCompatibility.load(dir.path, requested: requested) }?.contains("collect.json") == true)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("manifest.json"))
         #expect(try DatasetCompatibility.load(dir.path, requested: requested).collect == requested)
     }
 

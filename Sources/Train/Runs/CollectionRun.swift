@@ -37,18 +37,21 @@ public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, T
 }
 
 /// Collects transitions (planar or 3D), writes them as `.npz` shards into a directory and records the settings
-/// beside them (`collect.json`, written atomically); the one path of `collect` for every env.
+/// beside them (`collect.json`); the one path of `collect` for every env. The directory is locked for the run
+/// (`RunDirectory`); a directory that already holds anything is refused unless `replace`, which removes what is there
+/// first. Its manifest is marked unfinished before the first shard and lists the shards and `collect.json` with their
+/// sizes and CRC-32s once all are written, so readers never mix runs or read a killed one.
 public enum CollectionRun {
     /// Planar envs (pusht, teacher2d); `progress` sees the episodes done.
     public static func collect(
-        _ config: CollectConfig, to directory: URL, shardSize: Int,
+        _ config: CollectConfig, to directory: URL, shardSize: Int, replace: Bool = false,
         progress: ((Int) -> Void)? = nil
     ) throws -> (data: TransitionSet, report: CollectionReport<CollectConfig>) {
-        try createOutputDirectory(directory)  // a file of that name is refused before the work, not after
+        let run = try prepare(directory, replace: replace)
         let t0 = Date()
         let data = try collectTransitions(config, progress: progress)
         let bodyPoints = try Registry.adapters(config.env).model.bodyPoints
-        let report = try write(data, config: config, to: directory, shardSize: shardSize, started: t0) { set in
+        let report = try write(data, config: config, to: run, shardSize: shardSize, started: t0) { set in
             bodyPoints.map { set.movedFraction(points: $0) }
         }
         return (data, report)
@@ -56,22 +59,41 @@ public enum CollectionRun {
 
     /// 3D envs (teacher3d): the settings are validated first.
     public static func collect(
-        _ config: Collect3DConfig, to directory: URL, shardSize: Int,
+        _ config: Collect3DConfig, to directory: URL, shardSize: Int, replace: Bool = false,
         progress: ((Int) -> Void)? = nil
     ) throws -> (data: TransitionSet, report: CollectionReport<Collect3DConfig>) {
         try config.validate()
-        try createOutputDirectory(directory)
+        let run = try prepare(directory, replace: replace)
         let t0 = Date()
         let data = try collectTransitions3D(config, progress: progress)
-        let report = try write(data, config: config, to: directory, shardSize: shardSize, started: t0) { _ in nil }
+        let report = try write(data, config: config, to: run, shardSize: shardSize, started: t0) { _ in nil }
         return (data, report)
     }
 
-    /// Writes the shards and `collect.json`; `seconds` counts from `started`.
+    /// Locks `directory` and makes it empty: refuses one that holds anything unless `replace`. Done before the work.
+    static func prepare(_ directory: URL, replace: Bool) throws -> RunDirectory {
+        let run = try RunDirectory(locking: directory)
+        let existing = try run.contents()
+        if !existing.isEmpty {
+            guard replace else {
+                throw IOError.inconsistentDirectory(
+                    path: directory.path,
+                    reason:
+                        "it already holds \(existing.count) file(s) (\(existing.prefix(3).joined(separator: ", "))\(existing.count > 3 ? ", ..." : "")); "
+                        + "pass --replace to remove them first, or choose an empty --out")
+            }
+            try run.remove(existing)
+        }
+        return run
+    }
+
+    /// Writes the shards and `collect.json`, then commits the manifest; `seconds` counts from `started`.
     static func write<Config: CollectionSettings>(
-        _ data: TransitionSet, config: Config, to directory: URL, shardSize: Int, started: Date,
+        _ data: TransitionSet, config: Config, to run: RunDirectory, shardSize: Int, started: Date,
         movedFraction: (TransitionSet) -> Double?
     ) throws -> CollectionReport<Config> {
+        let directory = run.url
+        try run.begin(writer: "collect")
         let urls = try data.writeShards(to: directory, shardSize: shardSize)
         let report = CollectionReport(
             config: config, transitions: data.count, shards: urls.map(\.lastPathComponent),
@@ -79,6 +101,7 @@ public enum CollectionRun {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(report), to: directory.appendingPathComponent("collect.json"))
+        try run.commit(files: report.shards + ["collect.json"], writer: "collect")
         return report
     }
 }

@@ -1,15 +1,20 @@
+import EWMIO
 import Foundation
 
 /// The rules that decide whether a run may train on transitions collected earlier (`collect ... --out DIR`): the
 /// shards' env, and the collection settings recorded in `DIR/collect.json`, must match the run's. A directory without
 /// a readable `collect.json` is taken as collected with the run's own settings.
 public enum DatasetCompatibility {
-    /// The settings `collect` recorded beside the shards in `directory`, if any are readable.
-    public static func recordedConfig<Config: Decodable>(in directory: URL, as _: Config.Type = Config.self) -> Config? {
-        guard let json = try? Data(contentsOf: directory.appendingPathComponent("collect.json")),
-            let recorded = try? JSONDecoder().decode(RecordedCollection<Config>.self, from: json)
-        else { return nil }
-        return recorded.config
+    /// The settings `collect` recorded beside the shards in `directory`, if any are readable. In a directory with a
+    /// manifest, `collect.json` must match it (throws otherwise).
+    public static func recordedConfig<Config: Decodable>(in directory: URL, as _: Config.Type = Config.self) throws -> Config? {
+        let json: Data?
+        if let manifest = try RunManifest.read(in: directory), manifest.files.contains(where: { $0.name == "collect.json" }) {
+            json = try manifest.read("collect.json", in: directory)
+        } else {
+            json = try? Data(contentsOf: directory.appendingPathComponent("collect.json"))
+        }
+        return json.flatMap { try? JSONDecoder().decode(RecordedCollection<Config>.self, from: $0) }?.config
     }
 
     /// Planar data (pusht, teacher2d) in `path` for a run that would collect with `requested`: the transitions and the
@@ -28,7 +33,7 @@ public enum DatasetCompatibility {
         let dir = URL(fileURLWithPath: path)
         let data = try TransitionSet.readShards(from: dir, env: env)
         var collect = requested
-        if let recorded = recordedConfig(in: dir, as: Config.self) {
+        if let recorded = try recordedConfig(in: dir, as: Config.self) {
             guard recordedEnv(recorded) == env else { throw DataError("--data \(path) holds \(recordedEnv(recorded)) transitions, not \(env)") }
             collect = recorded
         }

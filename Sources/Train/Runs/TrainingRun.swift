@@ -47,8 +47,8 @@ public struct TrainingRunError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
-/// Trains a `ResumableTrainer` to `steps` in `directory`: resumes its checkpoint (`resume`) or refuses to overwrite
-/// one, logs metrics as JSON lines (`metrics.jsonl`: every `logEvery` steps, the first and the last), checkpoints
+/// Trains a `ResumableTrainer` to `steps` in `directory`, which it locks for the run (`RunDirectory`): resumes its
+/// checkpoint (`resume`) or refuses to overwrite one, logs metrics as JSON lines (`metrics.jsonl`: every `logEvery` steps, the first and the last), checkpoints
 /// atomically every `checkpointEvery` steps and at the end (`checkpoint.safetensors`), writes `summary.json`.
 public struct TrainingRun: Sendable {
     public var directory: URL
@@ -81,7 +81,10 @@ public struct TrainingRun: Sendable {
     /// one), then trains; `progress` sees every step's metrics. `transitions` is the data set's size, for the summary.
     @discardableResult
     public func run(_ trainer: some ResumableTrainer, transitions: Int, progress: (TrainMetrics) -> Void = { _ in }) throws -> TrainingSummary {
-        try createOutputDirectory(directory)
+        // Held until the run returns: a second run on the same directory (a new one or a --resume) is refused instead of
+        // claiming the same checkpoint or interleaving the metrics log.
+        let lock = try RunDirectory(locking: directory)
+        defer { lock.release() }
         var lines: [String] = []
         if resume {
             guard FileManager.default.fileExists(atPath: checkpointURL.path) else {

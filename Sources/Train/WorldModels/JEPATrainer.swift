@@ -321,8 +321,8 @@ public final class LayoutJEPATrainer<Layout: ModelInputLayout> {
         guard state.metadata["format"] == kind.format else { throw SafeTensorsError.invalidHeader(kind.notThisKind) }
         let saved = try decodeJSON(Config.self, state.metadata[kind.trainKey], what: kind.trainKey)
         guard saved == config else {
-            throw DataError(
-                "the checkpoint was trained with another configuration; resume needs the same flags (checkpoint: \(try jsonString(saved)))")
+            let differences = try ConfigDifference.lines(stored: saved, requested: config)
+            throw DataError("--resume needs the flags the checkpoint was trained with; these differ:\n  " + differences.joined(separator: "\n  "))
         }
         step = try trainingState.restore(from: state)
     }

@@ -105,13 +105,18 @@ public struct TransitionSet: Sendable {
 
     /// Reads every `shard-*.npz` of `dir` in name order (sizes and shapes checked).
     public static func readShards(from dir: URL, env: String) throws -> TransitionSet {
-        let names = try listInputDirectory(dir)
-            .filter { $0.hasPrefix("shard-") && $0.hasSuffix(".npz") }.sorted()
+        let isShard = { (name: String) in name.hasPrefix("shard-") && name.hasSuffix(".npz") }
+        // A directory `collect` wrote is read through its manifest: only the shards it lists, each checked against its
+        // size and CRC-32, and none while the writer had not finished. Directories without one (written by other
+        // tools, e.g. tools/dump_to_shards.py, or by ewm-sim before manifests) are globbed.
+        let manifest = try RunManifest.read(in: dir)
+        try manifest?.requireComplete(in: dir)
+        let names = try (manifest.map { $0.files.map(\.name) } ?? listInputDirectory(dir)).filter(isShard).sorted()
         guard !names.isEmpty else { throw DataError("no shard-*.npz files in \(dir.path)") }
         var set: TransitionSet?
         for name in names {
             let url = dir.appendingPathComponent(name)
-            let arrays = try Npz.read(from: url)
+            let arrays = try manifest.map { try Npz.decode(try $0.read(name, in: dir), path: url.path) } ?? Npz.read(from: url)
             let o = try Npz.require("observation", in: arrays, file: name)
             let a = try Npz.require("action", in: arrays, file: name)
             let n = try Npz.require("next_observation", in: arrays, file: name)
