@@ -84,6 +84,7 @@ public func writeAtomically(_ data: Data, to url: URL, notOverwriting inputs: [U
         throw IOError.fileSystem(path: path, operation: "write", reason: "'\(directory)' is a file, not a directory")
     }
     try checkOutputPath(target, notOverwriting: inputs)
+    removeTemporariesOfDeadWriters(of: name, in: directory)
 
     let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     let tempPath = (directory as NSString).appendingPathComponent(".\(name).tmp-\(getpid())-\(suffix)")
@@ -130,5 +131,16 @@ private func writeAll(_ data: Data, fd: Int32, path: String) throws {
             remaining -= written
             cursor += written
         }
+    }
+}
+
+/// Removes `.<name>.tmp-<pid>-<random>` files in `directory` whose writer process no longer exists: what a write that
+/// was killed between creating its temporary file and renaming it leaves behind. Files of live processes are kept.
+func removeTemporariesOfDeadWriters(of name: String, in directory: String) {
+    let prefix = ".\(name).tmp-"
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    for candidate in names where candidate.hasPrefix(prefix) {
+        guard let pid = Int32(candidate.dropFirst(prefix.count).split(separator: "-").first ?? "") else { continue }
+        if kill(pid, 0) != 0 && errno == ESRCH { unlink((directory as NSString).appendingPathComponent(candidate)) }
     }
 }

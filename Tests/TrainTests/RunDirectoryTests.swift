@@ -85,3 +85,19 @@ import Testing
         #expect(message?.contains("steps") == false || message?.contains("--steps") == false)
     }
 }
+
+@Suite struct AtomicWriteLeftoversTests {
+    /// A write killed before its rename leaves `.<name>.tmp-<pid>-<random>`; the next write of that file removes it
+    /// when its writer is gone, and leaves a live writer's alone.
+    @Test func temporariesOfDeadWritersAreRemovedByTheNextWrite() throws {
+        let dir = RunDirectoryTests.tmp("leftovers")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dead = dir.appendingPathComponent(".plot.png.tmp-2147483646-1f")  // no such pid
+        let live = dir.appendingPathComponent(".plot.png.tmp-\(getpid())-2e")
+        try Data("x".utf8).write(to: dead)
+        try Data("y".utf8).write(to: live)
+        try writeAtomically(Data("png".utf8), to: dir.appendingPathComponent("plot.png"))
+        #expect(!FileManager.default.fileExists(atPath: dead.path) && FileManager.default.fileExists(atPath: live.path))
+    }
+}
