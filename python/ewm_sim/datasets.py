@@ -203,9 +203,9 @@ def _env_fps(env: str | None, frameskip: int = 1) -> float:
 
 
 def _env_task(env: str | None) -> str:
-    if env in (None, "pusht"):
+    if env == "pusht":
         return TASK
-    return _registry_facts(env).get("summary") or f"ewm-sim {env}"
+    return _registry_facts(env).get("summary") or f"ewm-sim {env or 'episodes'}"
 
 
 def read_npz_dump(path: str | Path, env: str | None = None) -> Episodes:

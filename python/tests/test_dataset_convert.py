@@ -293,3 +293,36 @@ def test_python_api_equals_dump(files, tmp_path):
     assert np.all(np.abs(env_api - env_dump) <= np.spacing(np.abs(env_api).astype(np.float32)))
     for name in ("episode_index", "length", "dataset_from_index", "dataset_to_index", "seed", "orientation", "tasks"):
         assert api_meta[name] == dump_meta[name], name
+
+
+# LeRobot itself (skipped unless `lerobot` is installed: it needs torch, several GB; see python/README.md)
+
+
+def test_lerobot_dataset_loads_a_converted_dump(files, tmp_path, monkeypatch):
+    """LeRobot's own `LeRobotDataset` on the local root of a converted pixels dump: every frame's values equal the
+    `.npz` arrays (images as LeRobot returns them: float32 CHW in [0, 1] = uint8 / 255), episodes and their bounds;
+    Diffusion Policy's PushT deltas (observation 2 frames, action 16) load."""
+    pytest.importorskip("lerobot")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from lerobot.datasets.lerobot_dataset import LeRobotDataset
+
+    dump = load_npz(files / "pixels.npz")
+    rows = action_rows(dump)
+    root = convert(files / "pixels.npz", "lerobot", tmp_path / "lerobot")
+    dataset = LeRobotDataset("ewm-sim/pusht", root=root)
+    assert len(dataset) == int(rows.sum()) and dataset.num_episodes == EPISODES and dataset.fps == 10
+    images, agent = dump["observation.image"][rows], dump["observation.agent_pos"][rows]
+    corners, action = dump["observation.keypoints"][rows].reshape(-1, 16), dump["action"][rows]
+    for i in range(len(dataset)):
+        item = dataset[i]
+        assert np.array_equal(item["observation.image"].numpy(), images[i].transpose(2, 0, 1).astype(np.float32) / 255)
+        assert np.array_equal(item["observation.state"].numpy(), f32(agent[i]))
+        assert np.array_equal(item["observation.environment_state"].numpy(), f32(corners[i]))
+        assert np.array_equal(item["action"].numpy(), f32(action[i]))
+        assert item["episode_index"].item() == dump["episode_index"][rows][i] and item["task"] == datasets.TASK
+    deltas = {"observation.image": [-0.1, 0.0], "observation.state": [-0.1, 0.0], "action": [t / 10 for t in range(-1, 15)]}
+    windows = LeRobotDataset("ewm-sim/pusht", root=root, delta_timestamps=deltas)
+    item = windows[STEPS - 3]  # near the end of episode 0: the action window is padded past it
+    assert tuple(item["action"].shape) == (16, 2) and tuple(item["observation.image"].shape) == (2, 3, 96, 96)
+    assert np.array_equal(item["action"][:4].numpy(), f32(action[STEPS - 4 : STEPS]))
+    assert item["action_is_pad"].numpy().tolist() == [False] * 3 + [False] + [True] * 12
