@@ -92,7 +92,7 @@ class Episodes:
     def done_flags(self) -> np.ndarray:
         """`done`, and True at every episode's last frame (an episode cut by a step budget ends there too)."""
         done = np.zeros(self.frames, dtype=bool) if self.done is None else np.asarray(self.done, dtype=bool).copy()
-        done[self.episode_ends - 1] = True
+        done[self.episode_ends[self.lengths > 0] - 1] = True
         return done
 
     @property
