@@ -6,8 +6,9 @@ Both formats store vectors as float32 (Diffusion Policy's PushT replay does; LeR
 values are compared with the `.npz` float64 arrays cast to float32, exactly. Images (uint8), episode boundaries,
 indices, seeds and flags are compared exactly.
 
-These tests run the ewm-sim binary: $EWM_SIM_BINARY, else .build/release/ewm-sim (scripts/setup.sh builds it), else
-.build/debug/ewm-sim (`swift test` builds it); without one they skip.
+These tests run the ewm-sim binary: $EWM_SIM_BINARY, else .build/$EWM_SIM_CONFIGURATION/ewm-sim (scripts/python-test.sh
+sets the configuration), else .build/release/ewm-sim (scripts/setup.sh builds it), else .build/debug/ewm-sim (`swift
+test` builds it); without one they skip, saying so.
 """
 
 import json
@@ -30,7 +31,9 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 
 def ewm_sim_binary() -> Path | None:
-    candidates = [os.environ.get("EWM_SIM_BINARY"), ROOT / ".build/release/ewm-sim", ROOT / ".build/debug/ewm-sim"]
+    configuration = os.environ.get("EWM_SIM_CONFIGURATION")  # scripts/python-test.sh's choice of build
+    candidates = [os.environ.get("EWM_SIM_BINARY"), configuration and ROOT / f".build/{configuration}/ewm-sim"]
+    candidates += [ROOT / ".build/release/ewm-sim", ROOT / ".build/debug/ewm-sim"]
     return next((Path(c) for c in candidates if c and Path(c).is_file() and os.access(c, os.X_OK)), None)
 
 
