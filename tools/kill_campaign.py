@@ -99,7 +99,7 @@ def train_next(d, state):
 
 
 def collect_args(d, replace=False):
-    return ['collect', 'teacher2d', '--episodes', '300', '--episode-steps', '20', '--shard-size', '1000', '--out', d, '--json'] + (['--replace'] if replace else [])
+    return ['collect', 'teacher2d', '--episodes', '3000', '--episode-steps', '20', '--shard-size', '2000', '--out', d, '--json'] + (['--replace'] if replace else [])
 
 
 def collect_left(d):
@@ -126,7 +126,7 @@ def collect_result(d):
 
 def dump_args(d):
     os.makedirs(d, exist_ok=True)
-    return ['pusht', '--episodes', '12', '--max-steps', '60', '--dump', os.path.join(d, 'run.npz'), '--json']
+    return ['pusht', '--obs', 'pixels', '--episodes', '20', '--max-steps', '50', '--dump', os.path.join(d, 'run.npz'), '--json']
 
 
 def dump_left(d):
