@@ -30,7 +30,7 @@ public struct CPUFeatures: Sendable, Equatable {
     }()
 
     /// AVX2 and FMA, usable (the OS saves the YMM registers): what the project's kernel choice needs.
-    public var hasUsableAVX2FMA: Bool { avx && avx2 && fma && osSavesYMM }
+    public var hasUsableAVX2FMA: Bool { x86 && avx && avx2 && fma && osSavesYMM }
 
     /// The usable features by name, as the reports print them.
     public var names: [String] {
