@@ -79,9 +79,11 @@ static void load(void) {
         }
         // Set for OpenBLAS's constructor only, then taken out again, so that programs we start (python, numpy's own
         // OpenBLAS) see the environment the user gave us.
+        bool was_empty = environment != NULL;  // set but empty: no choice of the user's, put back as it was after
         if (ours) setenv("OPENBLAS_CORETYPE", ours, 1);
         handle = open_first(RTLD_NOW | RTLD_LOCAL);
-        if (ours) unsetenv("OPENBLAS_CORETYPE");
+        if (ours && was_empty) setenv("OPENBLAS_CORETYPE", "", 1);
+        else if (ours) unsetenv("OPENBLAS_CORETYPE");
     }
     if (!handle) {
         snprintf(
