@@ -33,10 +33,11 @@ let package = Package(
             name: "CBox2D",
             linkerSettings: [.linkedLibrary("box2d"), .linkedLibrary("stdc++")]
         ),
-        // Thread affinity (needs _GNU_SOURCE, which Swift's Glibc module does not expose).
+        // Thread affinity (needs _GNU_SOURCE, which Swift's Glibc module does not expose) and the CPU's features (CPUID).
         .target(name: "CSystem"),
-        // CBLAS from Debian's libopenblas-dev.
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // OpenBLAS (Debian's libopenblas-dev for cblas.h, libopenblas0 at run time), loaded by the target itself so that it
+        // chooses OpenBLAS's kernel from the CPU's features before OpenBLAS reads OPENBLAS_CORETYPE (CBLAS.h).
+        .target(name: "CBLAS", dependencies: ["CSystem"], linkerSettings: [.linkedLibrary("dl")]),
         // A low-latency worker pool (vector envs, split GEMMs).
         .target(name: "Parallel", dependencies: ["CSystem"], swiftSettings: optimize),
         // Seeded random generators shared by all layers.
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
         .target(name: "Envs", dependencies: ["CBox2D", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(
-            name: "Tensor", dependencies: ["CBLAS", "EWMIO", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
+            name: "Tensor", dependencies: ["CBLAS", "CSystem", "EWMIO", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),

@@ -50,7 +50,7 @@ struct BenchEnv: ParsableCommand {
             report.referenceStepsPerSecond = rate
             report.speedupOverReference = single / rate
         }
-        try emit(report, json: output.json)
+        try emit(WithBLAS(report: report), json: output.json)
     }
 
     private var isDebugBuild: Bool {

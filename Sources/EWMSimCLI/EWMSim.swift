@@ -2,6 +2,7 @@ import ArgumentParser
 import EWMIO
 import Envs
 import Foundation
+import Tensor
 import Train
 
 /// The `ewm-sim` command set. An outside package that adds envs gets all of it for them through
@@ -15,10 +16,23 @@ public struct EWMSimCommand: ParsableCommand {
         main()
     }
 
+    /// The version `--version` prints, on its first line.
+    public static let version = "0.1.0"
+
+    /// What `--version` prints: the version, then the BLAS library and kernel in use and who chose the kernel.
+    static var versionText: String {
+        let blas = BLAS.backend
+        var lines = ["ewm-sim \(version)", "BLAS: \(blas.summary)"]
+        if let config = blas.config { lines.append("  \(config)") }
+        if let path = blas.path { lines.append("  \(path)") }
+        return lines.joined(separator: "\n")
+    }
+
     public static let configuration = CommandConfiguration(
         commandName: "ewm-sim",
         abstract: "Simulation environments, equivariant world models and planners.",
         discussion: "Envs: \(Registry.ids.joined(separator: ", ")). Box2D \(box2DVersion).",
+        version: versionText,
         subcommands: [List.self, PushT.self, Run.self, Replay.self, Serve.self, Collect.self, TrainCommand.self, Eval.self, Bench.self, Check.self]
     )
 }
@@ -88,6 +102,23 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// A bench report with the BLAS library and kernel in use beside its own figures: JSON key `blas` (`BLASBackend`)
+/// next to the report's keys, and a last line of text.
+struct WithBLAS<Report: TextReport>: TextReport {
+    var report: Report
+    var blas = BLAS.backend
+
+    private enum Key: String, CodingKey { case blas }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(blas, forKey: .blas)
+    }
+
+    var text: String { report.text + "\nBLAS: " + blas.summary }
 }
 
 /// Prints `report` as JSON (`json`) or as its text.

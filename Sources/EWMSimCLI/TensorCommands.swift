@@ -41,7 +41,7 @@ struct BenchTrainStep: ParsableCommand {
         if torch {
             output.add(TorchBenchmark.run(python: python, script: torchScript, dim: dim, steps: steps, warmup: warmup, threads: threadCount))
         }
-        try emit(output, json: json)
+        try emit(WithBLAS(report: output), json: json)
     }
 }
 

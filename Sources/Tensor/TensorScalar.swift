@@ -15,7 +15,7 @@ where RawSignificand: FixedWidthInteger {
     /// The safetensors dtype tag: "F32" or "F64".
     static var dtypeName: String { get }
 
-    /// C = alpha * op(A) * op(B) + beta * C, row-major, through CBLAS (sgemm / dgemm).
+    /// C = alpha * op(A) * op(B) + beta * C, row-major, through OpenBLAS (sgemm / dgemm).
     static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -50,9 +50,7 @@ extension Float: TensorScalar {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        ewm_blas_sgemm(transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 
@@ -66,17 +64,15 @@ extension Double: TensorScalar {
         b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        cblas_dgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        ewm_blas_dgemm(transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 
-/// Control of the BLAS library's own threads.
+/// Control of the BLAS library's own threads; which library and kernel run is `BLAS.backend` (BLASBackend.swift).
 public enum BLAS {
     /// Sets the number of OpenBLAS threads (1 = run GEMMs on the calling thread).
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    public static func setThreadCount(_ n: Int) { ewm_blas_set_num_threads(Int32(max(1, n))) }
+    public static var threadCount: Int { Int(ewm_blas_get_num_threads()) }
 }
 
 /// Threads for the library's own work: large GEMMs are split into independent blocks of rows (or

@@ -13,11 +13,17 @@ enum CLI {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ arguments: [String], input: String? = nil, in directory: URL? = nil) throws -> Output {
+    /// Runs the binary; `environment` adds to (a nil value removes from) the test's own environment.
+    static func run(_ arguments: [String], input: String? = nil, in directory: URL? = nil, environment: [String: String?] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            var e = ProcessInfo.processInfo.environment
+            for (k, v) in environment { e[k] = v }
+            process.environment = e
+        }
         let out = Pipe(), err = Pipe(), inp = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -278,6 +284,36 @@ enum CLI {
             let r = try CLI.run(args)
             #expect(r.status != 0, "\(args) should fail")
             #expect(!r.stderr.isEmpty)
+        }
+    }
+
+    @Test func versionNamesTheBLASKernelAndWhoChoseIt() throws {
+        let r = try CLI.run(["--version"], environment: ["OPENBLAS_CORETYPE": nil])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("ewm-sim ") == true, "\(r.stdout)")
+        #expect(lines.count > 1 && lines[1].hasPrefix("BLAS: OpenBLAS ") && lines[1].contains("kernel "), "\(r.stdout)")
+        // A kernel set in the environment is the user's: taken as it is, and said so.
+        let forced = try CLI.run(["--version"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        #expect(forced.status == 0)
+        #expect(forced.stdout.contains("kernel Prescott, from OPENBLAS_CORETYPE=Prescott in the environment"), "\(forced.stdout)")
+    }
+
+    @Test func everyBenchJSONNamesTheBLASBackendAndKernel() throws {
+        for args in [
+            ["bench", "env", "pusht", "--envs", "0", "--seconds", "0.05", "--json"],
+            ["bench", "train-step", "--steps", "1", "--warmup", "0", "--json"],
+        ] {
+            let r = try CLI.run(args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            let blas = report["blas"] as? [String: Any]
+            #expect(blas?["backend"] as? String == "OpenBLAS", "\(args)")
+            #expect((blas?["kernel"] as? String)?.isEmpty == false, "\(args)")
+            #expect((blas?["config"] as? String)?.hasPrefix("OpenBLAS ") == true, "\(args)")
+            #expect(["ewm-sim", "environment", "openblas"].contains(blas?["chosenBy"] as? String ?? ""), "\(args)")
+            // The report's own figures are still at the top level beside it.
+            #expect(report["singleStepsPerSecond"] != nil || report["swift"] != nil, "\(args)")
         }
     }
 }
