@@ -120,13 +120,8 @@ public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let s = options.state { try validate(resetState: s) }
-        let (savedRNG, savedSeeded) = (rng, seeded)
-        do {
-            return try resetKeepingFinite { resetUnchecked(seed: seed, options: options) }
-        } catch {
-            (rng, seeded) = (savedRNG, savedSeeded)
-            throw error
-        }
+        // A rejected reset puts everything back, the reset generator included (it is part of the snapshot).
+        return try resetKeepingFinite { resetUnchecked(seed: seed, options: options) }
     }
 
     private func resetUnchecked(seed: UInt64?, options: ResetOptions) -> (observation: Observation, info: Info) {
@@ -163,11 +158,15 @@ public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
         fileprivate var goals: [Pose3D]
         fileprivate var lastAction: Vec3?
         fileprivate var needsReset: Bool
+        fileprivate var rng: SplitMix64
+        fileprivate var seeded: Bool
     }
-    public func snapshot() -> Snapshot { Snapshot(physics: physics.snapshot(), goals: goals, lastAction: lastAction, needsReset: needsReset) }
+    public func snapshot() -> Snapshot {
+        Snapshot(physics: physics.snapshot(), goals: goals, lastAction: lastAction, needsReset: needsReset, rng: rng, seeded: seeded)
+    }
     public func restore(_ s: Snapshot) {
         physics.restore(s.physics)
-        (goals, lastAction, needsReset) = (s.goals, s.lastAction, s.needsReset)
+        (goals, lastAction, needsReset, rng, seeded) = (s.goals, s.lastAction, s.needsReset, s.rng, s.seeded)
     }
     public var hasFiniteState: Bool { physics.hasFiniteState }
 

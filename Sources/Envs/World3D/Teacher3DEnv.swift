@@ -97,13 +97,8 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment, RestorableEnvironment 
 
     public func reset(seed: UInt64?, options: ResetOptions) throws -> (observation: Observation, info: Info) {
         if let s = options.state { try validate(resetState: s) }
-        let (savedRNG, savedSeeded) = (rng, seeded)
-        do {
-            return try resetKeepingFinite { resetUnchecked(seed: seed, options: options) }
-        } catch {
-            (rng, seeded) = (savedRNG, savedSeeded)
-            throw error
-        }
+        // A rejected reset puts everything back, the reset generator included (it is part of the snapshot).
+        return try resetKeepingFinite { resetUnchecked(seed: seed, options: options) }
     }
 
     private func resetUnchecked(seed: UInt64?, options: ResetOptions) -> (observation: Observation, info: Info) {
@@ -138,9 +133,13 @@ public final class Teacher3DEnv: SE3SymmetricEnvironment, RestorableEnvironment 
         fileprivate var points: [Vec3]
         fileprivate var lastAction: Vec3?
         fileprivate var needsReset: Bool
+        fileprivate var rng: SplitMix64
+        fileprivate var seeded: Bool
     }
-    public func snapshot() -> Snapshot { Snapshot(points: points, lastAction: lastAction, needsReset: needsReset) }
-    public func restore(_ s: Snapshot) { (points, lastAction, needsReset) = (s.points, s.lastAction, s.needsReset) }
+    public func snapshot() -> Snapshot { Snapshot(points: points, lastAction: lastAction, needsReset: needsReset, rng: rng, seeded: seeded) }
+    public func restore(_ s: Snapshot) {
+        (points, lastAction, needsReset, rng, seeded) = (s.points, s.lastAction, s.needsReset, s.rng, s.seeded)
+    }
     public var hasFiniteState: Bool { points.allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite } }
 
     /// The teacher's map (see the type's documentation).
