@@ -1,0 +1,55 @@
+import Foundation
+import Seeded
+import Testing
+@testable import Train
+
+/// The pieces of the identifiability experiments (issue 17) that have exact answers.
+@Suite struct IdentifiabilityTests {
+    @Test func helmertBasisIsOrthogonalWithTheMeanFirst() {
+        for n in 1...7 {
+            let h = HelmertBasis.matrix(n)
+            var worst = 0.0
+            for i in 0..<n {
+                for j in 0..<n {
+                    let dot = (0..<n).map { h[i][$0] * h[j][$0] }.reduce(0, +)
+                    worst = max(worst, abs(dot - (i == j ? 1 : 0)))
+                }
+            }
+            print("Helmert n=\(n): max |H H^T - I| = \(worst)")
+            #expect(worst < 1e-15)
+            #expect(h[0].allSatisfy { abs($0 - 1 / Double(n).squareRoot()) < 1e-16 })
+            // The other rows are orthogonal to the mean: they sum to zero.
+            #expect((1..<n).allSatisfy { k in abs(h[k].reduce(0, +)) < 1e-15 })
+        }
+    }
+
+    @Test func gaugeDimensionsOfC1() {
+        let c1 = IsotypicLayout.c1
+        #expect(c1.dimension == 22 && c1.offsets == [0, 4])
+        // O(22): 231; O(4) x O(18): 6 + 153; the commutant O(4) x O(6): 6 + 15.
+        #expect(c1.orthogonalGaugeDimension == 231 && c1.stabiliserGaugeDimension == 159 && c1.commutantGaugeDimension == 21)
+        // O interchangeable objects' Helmert split of one vector block: trivial (m copies) and standard ((O-1) m copies).
+        let split = IsotypicLayout([.init(irrepDimension: 3, copies: 2), .init(irrepDimension: 3, copies: 4)])
+        #expect(split.commutantGaugeDimension == 1 + 6 && IsotypicLayout([.init(irrepDimension: 3, copies: 6)]).commutantGaugeDimension == 15)
+    }
+
+    @Test func octahedralGroupIsAGroupOfRotations() {
+        let g = OctahedralGroup.rotations
+        #expect(g.count == 24 && Set(g.map { "\($0)" }).count == 24)
+        let keys = Set(g.map { "\($0)" })
+        for a in g { for b in g { #expect(keys.contains("\(OctahedralGroup.multiply(a, b))")) } }
+        #expect(g.allSatisfy { OctahedralGroup.determinant($0) == 1 })
+    }
+
+    /// The group average of any covariance has Schur's block form, to rounding (Double).
+    @Test func groupAveragedCovarianceHasSchursBlockForm() {
+        var rng = SplitMix64(seed: 17)
+        let n = IsotypicLayout.c1.dimension
+        let a = (0..<n).map { _ in (0..<n).map { _ in Double.random(in: -1...1, using: &rng) } }
+        let sigma = OctahedralGroup.multiply(a, OctahedralGroup.transpose(a))  // symmetric positive semi-definite
+        let raw = IsotypicLayout.c1.schurResidual(sigma)
+        let averaged = IsotypicLayout.c1.schurResidual(OctahedralGroup.average(sigma, layout: .c1))
+        print("Schur residual of a random covariance: \(raw); after the group average: \(averaged)")
+        #expect(raw > 0.1 && averaged < 1e-12)
+    }
+}
