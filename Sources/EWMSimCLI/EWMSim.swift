@@ -33,7 +33,10 @@ public struct EWMSimCommand: ParsableCommand {
         abstract: "Simulation environments, equivariant world models and planners.",
         discussion: "Envs: \(Registry.ids.joined(separator: ", ")). Box2D \(box2DVersion).",
         version: versionText,
-        subcommands: [List.self, PushT.self, Run.self, Replay.self, Serve.self, Collect.self, TrainCommand.self, Eval.self, Bench.self, Check.self]
+        subcommands: [
+            List.self, PushT.self, Run.self, Replay.self, Serve.self, Collect.self, TrainCommand.self, Eval.self, Experiment.self, Bench.self,
+            Check.self,
+        ]
     )
 }
 

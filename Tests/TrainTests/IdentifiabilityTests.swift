@@ -53,3 +53,31 @@ import Testing
         #expect(raw > 0.1 && averaged < 1e-12)
     }
 }
+
+/// Experiment C1 at a small size: what must hold whatever the draws.
+@Suite struct BlockIsotropyExperimentTests {
+    @Test func blockSIGRegIgnoresPerBlockScalesAndSeesBrokenInvariance() throws {
+        var settings = BlockIsotropyExperiment.Settings()
+        (settings.draws, settings.samples, settings.slices) = (4, 128, 16)
+        let rows = try BlockIsotropyExperiment.run(settings).rows
+        #expect(rows.count == 5 && rows[0].sigregOverFloor == 1 && rows[0].blockSIGRegOverFloor == 1)
+        // (b) distinct per-block scales: block-SIGReg sees the same normalised samples as (a); SIGReg does not.
+        #expect(abs(rows[1].blockSIGRegOverFloor - 1) < 1e-6 && rows[1].sigregOverFloor > 10)  // up to the eps inside the RMS
+        // (c) a stretched axis breaks the invariance and block-SIGReg rises.
+        #expect(rows[3].blockSIGRegOverFloor > 1.5 && !rows[3].invariant)
+    }
+
+    @Test func anEquivariantEncodersLatentCovarianceHasSchursForm() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ewm-c1-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rows: [BlockIsotropyExperiment.EncoderRow] = []
+        for kind in [ModelKind.vn, .mlp] {
+            let url = dir.appendingPathComponent("\(kind.rawValue).safetensors")
+            try Ladder3DTests.tiny(kind).save(to: url, command: "test")
+            rows.append(try BlockIsotropyExperiment.encoderRow(url.path, seed: 1))
+        }
+        print("off-block mass of the latent covariance: vn \(rows[0].offBlockMass), mlp \(rows[1].offBlockMass)")
+        #expect(rows[0].equivariant && rows[0].offBlockMass < 1e-12 && rows[1].offBlockMass > 1e-3)
+    }
+}
