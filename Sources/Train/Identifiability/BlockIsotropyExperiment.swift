@@ -33,9 +33,13 @@ public enum BlockIsotropyExperiment {
         public var sigregInterval95: [Double]
         public var blockSIGRegMean: Double
         public var blockSIGRegInterval95: [Double]
+        /// SIGReg after whitening each isotypic block by its estimated copy covariance B_i (the commutant's freedom).
+        public var whitenedMean: Double
+        public var whitenedInterval95: [Double]
         /// Means over the isotropic law's (its finite-sample floor).
         public var sigregOverFloor: Double
         public var blockSIGRegOverFloor: Double
+        public var whitenedOverFloor: Double
     }
 
     /// Schur's form of one trained encoder's latent covariance on orbit-averaged data.
@@ -59,15 +63,16 @@ public enum BlockIsotropyExperiment {
             var lines = [
                 "C1, Schur block-isotropy: SO(3) latent of 4 scalars and 6 vectors (R^22); \(settings.draws) draws of \(settings.samples) samples, \(settings.slices) slices",
                 TextTable.render(
-                    ["law", "G-invariant", "SIGReg", "95% CI", "/ floor", "block-SIGReg", "95% CI", "/ floor", "prediction"],
+                    ["law", "G-invariant", "SIGReg", "95% CI", "/ floor", "block-SIGReg", "95% CI", "/ floor", "whitened", "/ floor", "prediction"],
                     rows.map { r in
                         [
                             r.law, r.invariant ? "yes" : "no", f(r.sigregMean), "\(f(r.sigregInterval95[0]))-\(f(r.sigregInterval95[1]))",
                             TextTable.fixed(r.sigregOverFloor, 2), f(r.blockSIGRegMean),
                             "\(f(r.blockSIGRegInterval95[0]))-\(f(r.blockSIGRegInterval95[1]))", TextTable.fixed(r.blockSIGRegOverFloor, 2),
-                            r.prediction,
+                            f(r.whitenedMean), TextTable.fixed(r.whitenedOverFloor, 2), r.prediction,
                         ]
                     }),
+                "block-SIGReg: each isotypic block divided by its RMS (Loss.blockSIGReg); whitened: each block's copies whitened by their estimated covariance B_i, then SIGReg",
             ]
             if !encoders.isEmpty {
                 lines.append("")
@@ -87,19 +92,19 @@ public enum BlockIsotropyExperiment {
         var rng = Xoshiro256(seed: seed &+ 991)
         let l0 = cholesky(randomSPD(4, using: &rng)), l1 = cholesky(randomSPD(6, using: &rng))
         return [
-            Law(name: "(a) isotropic N(0, I)", invariant: true, prediction: "both at the floor") { _, _, _ in },
-            Law(name: "(b) scales 0.5 (scalars), 2 (vectors)", invariant: true, prediction: "block at the floor; SIGReg up") { s, v, _ in
+            Law(name: "(a) isotropic N(0, I)", invariant: true, prediction: "all at the floor") { _, _, _ in },
+            Law(name: "(b) scales 0.5 (scalars), 2 (vectors)", invariant: true, prediction: "block, whitened at the floor; SIGReg up") { s, v, _ in
                 for i in s.indices { s[i] *= 0.5 }
                 for i in v.indices { v[i] *= 2 }
             },
-            Law(name: "(b) + correlated copies", invariant: true, prediction: "block at the floor; SIGReg up") { s, v, n in
+            Law(name: "(b) + correlated copies", invariant: true, prediction: "block, whitened at the floor; SIGReg up") { s, v, n in
                 mix(&s, rows: n, groups: 1, copies: 4, by: l0)
                 mix(&v, rows: n, groups: 3, copies: 6, by: l1)
             },
-            Law(name: "(c) vectors' z axis x3", invariant: false, prediction: "both up") { _, v, n in
+            Law(name: "(c) vectors' z axis x3", invariant: false, prediction: "all up") { _, v, n in
                 for r in 0..<n { for c in 0..<6 { v[r * 18 + 2 * 6 + c] *= 3 } }
             },
-            Law(name: "(c) scalar 0 coupled to vector 0's x", invariant: false, prediction: "both up") { s, v, n in
+            Law(name: "(c) scalar 0 coupled to vector 0's x", invariant: false, prediction: "all up") { s, v, n in
                 for r in 0..<n { v[r * 18 + 0] = (v[r * 18] + 2 * s[r * 4]) / 5.0.squareRoot() }
             },
         ]
@@ -109,9 +114,9 @@ public enum BlockIsotropyExperiment {
     public static func run(_ settings: Settings, encoders: [String] = [], progress: (Int) -> Void = { _ in }) throws -> Report {
         let rep = Rep(scalars: 4, vectors: 6, dim: 3)
         var rows: [Row] = []
-        var floors: (Double, Double) = (1, 1)
+        var floors: (Double, Double, Double) = (1, 1, 1)
         for (index, law) in laws(seed: settings.seed).enumerated() {
-            var plain: [Double] = [], block: [Double] = []
+            var plain: [Double] = [], block: [Double] = [], whitened: [Double] = []
             for draw in 0..<settings.draws {
                 var rng = Xoshiro256(seed: settings.seed &+ UInt64(draw) &* 7919)
                 let n = settings.samples
@@ -129,13 +134,19 @@ public enum BlockIsotropyExperiment {
                 let features = Features(
                     scalars: Variable(try Tensor(shape: [n, 4], scalars: s)), vectors: Variable(try Tensor(shape: [n, 3, 6], scalars: v)))
                 block.append(Loss.blockSIGReg(features, rep: rep, slices: settings.slices, using: &slicesB).value.scalar)
+                var slicesC = Xoshiro256(seed: settings.seed &+ 13 &+ UInt64(draw))
+                let w = whiten(s, rows: n, groups: 1, copies: 4) + whiten(v, rows: n, groups: 3, copies: 6)
+                whitened.append(
+                    Loss.sigreg(Variable(try Tensor(shape: [n, 22], scalars: interleave(w, rows: n))), slices: settings.slices, using: &slicesC).value
+                        .scalar)
             }
-            let (pm, pci) = meanInterval(plain), (bm, bci) = meanInterval(block)
-            if index == 0 { floors = (pm, bm) }
+            let (pm, pci) = meanInterval(plain), (bm, bci) = meanInterval(block), (wm, wci) = meanInterval(whitened)
+            if index == 0 { floors = (pm, bm, wm) }
             rows.append(
                 Row(
                     law: law.name, invariant: law.invariant, prediction: law.prediction, sigregMean: pm, sigregInterval95: pci, blockSIGRegMean: bm,
-                    blockSIGRegInterval95: bci, sigregOverFloor: pm / floors.0, blockSIGRegOverFloor: bm / floors.1))
+                    blockSIGRegInterval95: bci, whitenedMean: wm, whitenedInterval95: wci, sigregOverFloor: pm / floors.0,
+                    blockSIGRegOverFloor: bm / floors.1, whitenedOverFloor: wm / floors.2))
             progress(index + 1)
         }
         return Report(settings: settings, rows: rows, encoders: try encoders.map { try encoderRow($0, seed: settings.seed) })
@@ -202,6 +213,42 @@ public enum BlockIsotropyExperiment {
             }
         }
         return l
+    }
+
+    /// Each block's copy vectors x[row, group, :] whitened by the inverse Cholesky factor of their covariance estimated
+    /// over rows and groups (B_i^-1/2 (x) I up to a rotation of the copies); returns the block as [rows, groups*copies].
+    static func whiten(_ x: [Double], rows: Int, groups: Int, copies: Int) -> [Double] {
+        var b = [[Double]](repeating: [Double](repeating: 0, count: copies), count: copies)
+        let count = Double(rows * groups)
+        for r in 0..<rows {
+            for g in 0..<groups {
+                let o = (r * groups + g) * copies
+                for i in 0..<copies { for j in 0..<copies { b[i][j] += x[o + i] * x[o + j] / count } }
+            }
+        }
+        let l = cholesky(b)
+        var out = x
+        for r in 0..<rows {
+            for g in 0..<groups {
+                let o = (r * groups + g) * copies
+                for i in 0..<copies {  // forward substitution: L y = x
+                    out[o + i] = (out[o + i] - (0..<i).map { l[i][$0] * out[o + $0] }.reduce(0, +)) / l[i][i]
+                }
+            }
+        }
+        return out
+    }
+
+    /// The whitened scalars ([rows, 4]) and vectors ([rows, 18]) of `whiten`, concatenated, as rows of 22.
+    static func interleave(_ w: [Double], rows: Int) -> [Double] {
+        let vectors = w[(rows * 4)...]
+        var z: [Double] = []
+        z.reserveCapacity(rows * 22)
+        for r in 0..<rows {
+            z += w[r * 4..<r * 4 + 4]
+            z += vectors[vectors.startIndex + r * 18..<vectors.startIndex + r * 18 + 18]
+        }
+        return z
     }
 
     /// x[row, group, :] <- L x[row, group, :] for `copies`-long copy vectors stored last (scalars: groups 1).
