@@ -33,19 +33,16 @@ struct Collect: ParsableCommand {
     func run() throws {
         let progress = ProgressLine(label: "collect", total: collection.episodes, enabled: !output.json)
         let directory = URL(fileURLWithPath: out)
-        if CloudLayout.isSupported(env) {
-            let report = try CollectionRun.collect(try collection.cloudConfig(env: env), to: directory, shardSize: shardSize, replace: replace) {
+        let report: any TextReport =
+            CloudLayout.isSupported(env)
+            ? try CollectionRun.collect(try collection.cloudConfig(env: env), to: directory, shardSize: shardSize, replace: replace) {
                 progress.update($0)
-            }
-            progress.finish()
-            try emit(report.report, json: output.json)
-        } else {
-            let report = try CollectionRun.collect(try collection.planarConfig(env: env), to: directory, shardSize: shardSize, replace: replace) {
+            }.report
+            : try CollectionRun.collect(try collection.planarConfig(env: env), to: directory, shardSize: shardSize, replace: replace) {
                 progress.update($0)
-            }
-            progress.finish()
-            try emit(report.report, json: output.json)
-        }
+            }.report
+        progress.finish()
+        try emit(report, json: output.json)
         if !output.json { print("shards: \(out)/") }
     }
 }

@@ -128,7 +128,3 @@ struct WithBLAS<Report: TextReport>: TextReport {
 func emit(_ report: some TextReport, json: Bool) throws {
     if json { try printJSON(report) } else { print(report.text) }
 }
-
-func table(_ header: [String], _ rows: [[String]]) -> String { TextTable.render(header, rows) }
-func fmt(_ x: Double?, _ digits: Int = 3) -> String { TextTable.fixed(x, digits) }
-func sci(_ x: Double?) -> String { TextTable.sci(x) }

@@ -67,9 +67,8 @@ struct EvalClosedLoop: ParsableCommand {
         if let plot { try PNG.write(EvaluationPlots.closedLoop(report).render(), to: URL(fileURLWithPath: plot)) }
         if let animation {
             guard let first else { throw CLIError("--animation draws planar worlds; \(env) is not one") }
-            let proto = try Registry.adapters(env).goalProtocol(self.protocol)
             let frames = try ClosedLoop.sideBySideFrames(
-                controller: first.spec, model: first.model, config: first.config, protocol: proto, rotation: rotation)
+                controller: first.spec, model: first.model, config: first.config, protocol: first.protocol, rotation: rotation)
             try HTMLAnimation.write(
                 frames: frames, fps: 10, title: "\(first.spec): orientation 0 (left) and 0.7 rad (right)",
                 captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))

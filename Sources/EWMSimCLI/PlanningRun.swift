@@ -155,9 +155,7 @@ struct PlanningRun {
         config.oracleNoiseSmooth = planner.oracleNoiseSmooth
         config.allowNonEquivariantModel = planner.allowNonEquivariant
         let modelName = planner.model ?? DefaultModel.relativePath
-        if let warning = try kind.check(model: model, allowNonEquivariant: planner.allowNonEquivariant, name: modelName) {
-            FileHandle.standardError.write(Data((warning + "\n").utf8))
-        }
+        try kind.admit(model: model, allowNonEquivariant: planner.allowNonEquivariant, name: modelName)
         let run = GoalReachingRun(
             protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
             episodes: episodes, seed: seed, compare: compare, record: dump != nil || render != nil,

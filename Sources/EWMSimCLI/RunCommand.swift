@@ -62,7 +62,7 @@ struct EpisodeBatch: ParsableArguments {
         let records = try EpisodeRuns.run(env: env, policy: controller, episodes: episodes, seed: seed, maxSteps: maxSteps) {
             records in
             let last = records.last?.lastInfo
-            progress.update(records.count, detail: figures.first.map { "\($0.label) \(fmt(last?.double($0.key)))" } ?? "")
+            progress.update(records.count, detail: figures.first.map { "\($0.label) \(TextTable.fixed(last?.double($0.key)))" } ?? "")
         }
         progress.finish()
         if let recorder, let dump {

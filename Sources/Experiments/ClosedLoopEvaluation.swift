@@ -34,8 +34,8 @@ public struct ClosedLoopEvaluation: Sendable {
         self.protocolName = protocolName; self.rotation = rotation; self.search = search; self.cloudSearch = cloudSearch
     }
 
-    /// The first planar controller's model and settings (for pictures of its episodes).
-    public typealias Loaded = (spec: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig)
+    /// The first planar controller's model and settings, and the protocol swept (for pictures of its episodes).
+    public typealias Loaded = (spec: ControllerSpec, model: (any LatentWorldModel)?, config: MPCConfig, protocol: any GoalProtocol)
 
     /// Runs the sweep; `progress(description)` follows every episode.
     public func run(progress: (String) -> Void = { _ in }) throws -> (report: ClosedLoopReport, first: Loaded?) {
@@ -65,10 +65,8 @@ public struct ClosedLoopEvaluation: Sendable {
                 }
                 var config = try search.config(env: env, model: model, oracle: spec.planner == .oracle)
                 config.allowNonEquivariantModel = allowNonEquivariant
-                if let warning = try spec.planner.check(model: model, allowNonEquivariant: allowNonEquivariant, name: path) {
-                    FileHandle.standardError.write(Data((warning + "\n").utf8))
-                }
-                if first == nil { first = (spec, model, config) }
+                try spec.planner.admit(model: model, allowNonEquivariant: allowNonEquivariant, name: path)
+                if first == nil { first = (spec, model, config, proto) }
                 return (model, config)
             },
             progress: { spec, theta in progress("\(spec) theta \(String(format: "%.2f", theta))") })

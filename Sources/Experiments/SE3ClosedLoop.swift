@@ -37,9 +37,7 @@ public enum SE3ClosedLoop {
             let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
             guard trained.layout.env == env else { throw PlanningSetupError("\(path) was trained on \(trained.layout.env), not \(env)") }
             let controller = makeController(trained, equivariant: spec.planner == .equivariant, search: search)
-            if let warning = try spec.planner.check(model: controller.model, allowNonEquivariant: allowNonEquivariant, name: path) {
-                FileHandle.standardError.write(Data((warning + "\n").utf8))
-            }
+            try spec.planner.admit(model: controller.model, allowNonEquivariant: allowNonEquivariant, name: path)
             let made = controller.model.provenance
             let name = "\(spec.planner.rawValue):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
             let cells = try ClosedLoopSweep.run(

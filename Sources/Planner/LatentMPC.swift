@@ -30,6 +30,13 @@ extension PlannerKind {
             "the equivariant planner needs a model that is equivariant by construction (a VN checkpoint); \(what) is not, so \(consequence). Plan it with cem, or allow it explicitly (--allow-non-equivariant)"
         )
     }
+
+    /// `check`, with its warning, if any, written to standard error: what a command calls when it loads a model.
+    public func admit(model: (any LatentWorldModel)?, allowNonEquivariant: Bool, name: String? = nil) throws {
+        if let warning = try check(model: model, allowNonEquivariant: allowNonEquivariant, name: name) {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
+    }
 }
 
 /// What the planners' cost measures along a predicted rollout (every model step, action repeat included).

@@ -4,7 +4,7 @@ import Parallel
 import Testing
 @testable import Envs
 
-/// The library side of `pusht` (scripted/random), `run3d`, `serve` and `bench env`.
+/// The library side of `run ENV` (and `pusht` without a planner), `serve` and `bench env`.
 @Suite struct EpisodeRunsTests {
     @Test func batchOfEpisodesMatchesSingleRollouts() throws {
         let env = try Registry.make("pusht", options: MakeOptions(observation: "state", orientation: 0.7))

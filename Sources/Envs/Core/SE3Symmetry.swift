@@ -1,6 +1,6 @@
 import EWMIO
 
-/// A 3D world whose group is SE(3) and whose full state can be read back: what the `check se3` measurement needs
+/// A 3D world whose group is SE(3) and whose full state can be read back: what the SE(3) orbit check (`check orbit --env`) needs
 /// besides `SymmetricEnvironment`.
 public protocol SE3SymmetricEnvironment: SymmetricEnvironment where Group == SE3Transform {
     /// The full state, in the layout `ResetOptions.state` accepts (reset to it and the env continues as is).

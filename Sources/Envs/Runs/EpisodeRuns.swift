@@ -10,7 +10,7 @@ public struct EpisodeRecord: Sendable {
 }
 
 /// Runs a batch of episodes of one env under one policy: episode i is reset with seed + i. The one episode loop of
-/// `pusht` (without a planner) and `run3d`.
+/// `run ENV` and `pusht` without a planner.
 public enum EpisodeRuns {
     /// `progress(records)` follows every episode.
     public static func run(

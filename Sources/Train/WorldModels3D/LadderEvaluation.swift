@@ -20,7 +20,7 @@ public struct RungError: Codable, Sendable {
     public var inSlice: Bool
 }
 
-/// `ewm-sim eval ladder` for one checkpoint.
+/// `ewm-sim eval one-step` on one 3D checkpoint (the SE(3) ladder).
 public struct LadderReport: Codable, Sendable {
     public var checkpoint: String
     public var model: String
