@@ -107,12 +107,12 @@ def main(argv: list[str] | None = None) -> dict:
     }
     reference = not args.no_reference and gym_pusht_available()
     makers = {
-        "single_state": lambda: gym.make("ewm_sim/PushT-v0", obs_type="state", disable_env_checker=True),
+        "single_state": lambda: gym.make("ewm_sim/PushT-v0", obs_type="state", normalize_actions=False, disable_env_checker=True),
         "vector_state": lambda: gym.make_vec(
-            "ewm_sim/PushT-v0", num_envs=args.envs, vectorization_mode="vector_entry_point", obs_type="state", threads=args.threads
+            "ewm_sim/PushT-v0", num_envs=args.envs, vectorization_mode="vector_entry_point", obs_type="state", normalize_actions=False, threads=args.threads
         ),
         "vector_pixels": lambda: gym.make_vec(
-            "ewm_sim/PushT-v0", num_envs=args.envs, vectorization_mode="vector_entry_point", obs_type="pixels", threads=args.threads
+            "ewm_sim/PushT-v0", num_envs=args.envs, vectorization_mode="vector_entry_point", obs_type="pixels", normalize_actions=False, threads=args.threads
         ),
     }
     if reference:

@@ -122,7 +122,8 @@ def record_pusht(
     early when the T reaches the goal), recording all three observation types from envs run in lockstep.
     `policy(state, rng)` gives the action (default: uniform in [0, 512]^2 from a generator seeded with `seed`);
     `actions[e]` (T_e, 2), if given, replays those actions in episode e instead (at most `steps` of them), e.g. an
-    `.npz` dump's. `make_kwargs` go to `gymnasium.make` (orientation, rotation, reset_order, ...)."""
+    `.npz` dump's. `make_kwargs` go to `gymnasium.make` (orientation, rotation, reset_order, ...); actions are gym-pusht's pixel
+    targets (`normalize_actions=False`) unless `make_kwargs` says otherwise."""
     rng = np.random.default_rng(seed)
     if policy is None:
 
@@ -131,7 +132,7 @@ def record_pusht(
 
     if actions is not None and len(actions) < episodes:
         raise ValueError(f"actions for {len(actions)} episodes, need {episodes}")
-    envs = {obs: gym.make("ewm_sim/PushT-v0", obs_type=obs, **make_kwargs).unwrapped for obs in ("state", "keypoints", "pixels")}
+    envs = {obs: gym.make("ewm_sim/PushT-v0", obs_type=obs, **{"normalize_actions": False, **make_kwargs}).unwrapped for obs in ("state", "keypoints", "pixels")}
     columns: dict[str, list] = {k: [] for k in ("state", "keypoint", "img", "action", "reward", "done", "success", "n_contacts")}
     ends = []
     for e in range(episodes):

@@ -67,7 +67,10 @@ def _state_option(options: Mapping[str, Any] | None, rows: int) -> np.ndarray | 
 
 
 class _ActionScaling:
-    """The env's native action box, or [-1, 1] mapped linearly onto it (`normalize_actions=True`)."""
+    """[-1, 1] mapped linearly onto the env's native action box (`normalize_actions=True`, the default: the space
+    Gymnasium's checker asks for), or the native box itself (`normalize_actions=False`; PushT: gym-pusht's pixel box
+    [0, 512]^2, a drop-in for `gym_pusht/PushT-v0`). On a native box that is already [-1, 1] the map is the identity,
+    exactly."""
 
     def __init__(self, native: gym.spaces.Box, normalize: bool):
         self.normalize = bool(normalize)
@@ -91,7 +94,8 @@ class EwmSimEnv(gym.Env):
         rotation: "frame" (exact: physics canonical, observations turned) or "world" (the simulated world turned).
         render_mode: None or "rgb_array" (envs that can draw themselves).
         render_size: width and height of `render()` frames (int or pair; default 680, gym-pusht's).
-        normalize_actions: actions in [-1, 1] mapped linearly onto the env's action box (default: the box itself).
+        normalize_actions: True (default): actions in [-1, 1], mapped linearly onto the env's action box; False: the
+            native box itself (PushT: gym-pusht's [0, 512]^2 pixel targets, for a drop-in `gym_pusht/PushT-v0`).
         **options: the env's own options (PushT: reset_order; push3d: se3, shape; push3d_multi: se3, shape,
             objects; teacher3d: se3, teacher_seed; teacher2d: points, teacher_seed).
 
@@ -110,7 +114,7 @@ class EwmSimEnv(gym.Env):
         orientation: float = 0.0,
         rotation: str = "frame",
         render_size: Any = 680,
-        normalize_actions: bool = False,
+        normalize_actions: bool = True,
         **options: Any,
     ):
         self._batch = None
@@ -200,7 +204,7 @@ class EwmSimVectorEnv(gym.vector.VectorEnv):
         rotation: str = "frame",
         max_episode_steps: int | None = None,
         render_size: Any = 680,
-        normalize_actions: bool = False,
+        normalize_actions: bool = True,
         threads: int = 0,
         **options: Any,
     ):

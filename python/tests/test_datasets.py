@@ -16,7 +16,7 @@ def episodes():
 
 
 def test_recorded_episodes_replay_from_their_seeds(episodes):
-    env = gym.make("ewm_sim/PushT-v0").unwrapped
+    env = gym.make("ewm_sim/PushT-v0", normalize_actions=False).unwrapped
     starts = np.concatenate([[0], episodes.episode_ends[:-1]])
     for e, (start, end) in enumerate(zip(starts, episodes.episode_ends)):
         obs, _ = env.reset(seed=int(episodes.seeds[e]))

@@ -41,16 +41,17 @@ def test_bad_actions_raise_value_error_and_change_nothing(env_id, gid, obs):
     assert np.array_equal(a[0], b[0]) and a[1:4] == b[1:4]
 
 
-def test_normalized_actions_reject_the_same_input():
-    env = gym.make("ewm_sim/PushT-v0", normalize_actions=True)
+def test_native_actions_reject_the_same_input():
+    """gym-pusht's pixel box (`normalize_actions=False`) refuses bad actions as the default [-1, 1] box does."""
+    env = gym.make("ewm_sim/PushT-v0", normalize_actions=False)
     env.reset(seed=0)
-    with pytest.raises(ValueError, match="finite"):
-        env.step(np.array([np.nan, 0.0]))
-    assert env.action_space == gym.spaces.Box(-1, 1, (2,), np.float64)
-    native = gym.make("ewm_sim/PushT-v0")
-    native.reset(seed=0)
-    obs, *_ = env.step(np.array([-1.0, 0.5]))
-    assert np.array_equal(obs, native.step(np.array([0.0, 384.0]))[0])
+    twin = gym.make("ewm_sim/PushT-v0", normalize_actions=False)
+    twin.reset(seed=0)
+    for bad in (np.array([np.nan, 0.0]), np.array([0.0, np.inf]), np.zeros(3)):
+        with pytest.raises(ValueError):
+            env.step(bad)
+    a, b = env.step(np.array([300.0, 200.0])), twin.step(np.array([300.0, 200.0]))
+    assert np.array_equal(a[0], b[0])
 
 
 def test_unknown_ids_raise_gymnasiums_errors():

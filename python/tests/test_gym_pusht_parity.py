@@ -22,7 +22,7 @@ def reference(obs_type="state"):
 
 
 def test_reset_observations_over_1000_seeds():
-    ours_state, ours_keypoints = gym.make("ewm_sim/PushT-v0").unwrapped, gym.make("ewm_sim/PushT-v0", obs_type="keypoints").unwrapped
+    ours_state, ours_keypoints = gym.make("ewm_sim/PushT-v0", normalize_actions=False).unwrapped, gym.make("ewm_sim/PushT-v0", obs_type="keypoints", normalize_actions=False).unwrapped
     ref_state, ref_keypoints = reference("state"), reference("environment_state_agent_pos")
     state_error = keypoint_error = 0.0
     for seed in range(1000):
@@ -37,7 +37,7 @@ def test_reset_observations_over_1000_seeds():
 
 
 def test_agent_positions_over_random_action_episodes():
-    ours, ref = gym.make("ewm_sim/PushT-v0").unwrapped, reference()
+    ours, ref = gym.make("ewm_sim/PushT-v0", normalize_actions=False).unwrapped, reference()
     agent_error = block_error = angle_error = 0.0
     rng = np.random.default_rng(2024)
     for episode in range(100):
@@ -60,7 +60,7 @@ def test_agent_positions_over_random_action_episodes():
 def test_block_one_step_error_on_contact_cases():
     """One step from the same state (velocities zero) with an action that drives the agent into the T: the block's
     displacement error relative to the reference's displacement, as the Swift fidelity tests report it."""
-    ours, ref = gym.make("ewm_sim/PushT-v0").unwrapped, reference()
+    ours, ref = gym.make("ewm_sim/PushT-v0", normalize_actions=False).unwrapped, reference()
     rng = np.random.default_rng(7)
     relative = []
     while len(relative) < 75:
