@@ -39,12 +39,15 @@ extension ReproductionPart {
     /// Float and Double, d = 2 and 3.
     static let vnExactness = ReproductionPart(
         name: "vn-exactness", regenerates: "Tensor core and Vector Neuron exactness [A]",
-        sizes: { "d = 2 and 3, \(equivarianceSteps($0)) training steps, 8 rotations and 8 reflections" },
+        sizes: { "d = 2 and 3, \(equivarianceSteps($0)) training steps, \($0 == .smoke ? 1 : 8) rotations and as many reflections" },
         run: { context in
             var sections: [(title: String, key: String, report: any TextReport)] = []
             for dim in [2, 3] {
                 context.progress("d = \(dim)")
-                sections.append(("d = \(dim)", "dim\(dim)", equivarianceReport(dim: dim, steps: equivarianceSteps(context.scale))))
+                let smoke = context.scale == .smoke
+                let report = equivarianceReport(
+                    dim: dim, steps: equivarianceSteps(context.scale), trainingBatch: smoke ? 8 : 64, groupSamples: smoke ? 1 : 8)
+                sections.append(("d = \(dim)", "dim\(dim)", report))
             }
             return PartOutput(report: ReportSections(sections))
         })

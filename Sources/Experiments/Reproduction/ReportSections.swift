@@ -29,11 +29,3 @@ struct EncodedReport: Encodable {
     init(_ report: any Encodable) { self.report = report }
     func encode(to encoder: Encoder) throws { try report.encode(to: encoder) }
 }
-
-/// A plain report made of text and an encodable value (for results that are `Codable` but print through a function).
-public struct TextAndValue<Value: Encodable>: TextReport {
-    public var value: Value
-    public var text: String
-    public init(_ value: Value, text: String) { self.value = value; self.text = text }
-    public func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
-}
