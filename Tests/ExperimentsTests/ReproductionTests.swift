@@ -15,7 +15,8 @@ import Testing
 
     struct Figure: TextReport {
         var value: Double
-        var text: String { "value \(value)" }
+        var path = ""
+        var text: String { "value \(value)" + (path.isEmpty ? "" : " at \(path)") }
     }
 
     /// `plot` writes a PNG, `player` (needs `plot`) an HTML animation and reads plot's PNG; `broken` throws when asked.
@@ -35,7 +36,9 @@ import Testing
                     runs.add("player")
                     _ = try readInputFile(c.input("plot", "plot.png"))
                     try HTMLAnimation.write(frames: [image, image], fps: 5, title: "t", captions: nil, to: c.file("animation.html"))
-                    return PartOutput(report: Figure(value: 2), files: [PartFile("animation.html", kind: .player, caption: "frames")])
+                    return PartOutput(
+                        report: Figure(value: 2, path: c.file("animation.html").path),
+                        files: [PartFile("animation.html", kind: .player, caption: "frames")])
                 }),
         ]
         if failing {
@@ -97,6 +100,10 @@ import Testing
         #expect(record.scale == .smoke && record.sizes == "smoke size" && record.files.map(\.name) == ["plot.png"])
         #expect(record.provenance.cores > 0 && !record.provenance.commit.isEmpty && !record.provenance.blasKernel.isEmpty)
         #expect(try String(contentsOf: out.appendingPathComponent("plot/report.txt"), encoding: .utf8) == "value 1.0\n")
+        // A path into the part's temporary directory is reported where the file ended up.
+        let player = try String(contentsOf: out.appendingPathComponent("player/report.txt"), encoding: .utf8)
+        #expect(player == "value 2.0 at \(out.standardizedFileURL.path)/player/animation.html\n")
+        #expect(try !String(contentsOf: out.appendingPathComponent("player/report.json"), encoding: .utf8).contains(".tmp-"))
 
         let second = try run(Self.parts(runs), out)
         #expect(second.parts.map(\.state) == [.kept, .kept])

@@ -94,15 +94,18 @@ public enum Reproduction {
     ) throws {
         let staging = root.appendingPathComponent(".\(part.name).tmp-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
-        var moved = false
-        defer { if !moved { try? FileManager.default.removeItem(at: staging) } }
+        var renamed = false
+        defer { if !renamed { try? FileManager.default.removeItem(at: staging) } }
         let t0 = Date()
         let output = try part.run(PartContext(directory: staging, root: root, scale: scale, settings: settings, progress: progress))
         for f in output.files where !FileManager.default.fileExists(atPath: staging.appendingPathComponent(f.name).path) {
             throw ReproductionError("part '\(part.name)' lists \(f.name) but did not write it")
         }
-        try writeAtomically(Data((output.report.text + "\n").utf8), to: staging.appendingPathComponent(ReproductionIndex.reportText))
-        try writeAtomically(try ReportJSON.encode(EncodedReport(output.report)), to: staging.appendingPathComponent(ReproductionIndex.reportJSON))
+        // Paths inside the temporary directory (checkpoints a part trained) are named where they will be.
+        let moved = { (text: String) in text.replacingOccurrences(of: staging.path, with: final.path) }
+        try writeAtomically(Data(moved(output.report.text + "\n").utf8), to: staging.appendingPathComponent(ReproductionIndex.reportText))
+        let json = String(decoding: try ReportJSON.encode(EncodedReport(output.report)), as: UTF8.self)
+        try writeAtomically(Data(moved(json).utf8), to: staging.appendingPathComponent(ReproductionIndex.reportJSON))
         let record = PartRecord(
             part: part.name, regenerates: part.regenerates, scale: scale, sizes: part.sizes(scale), files: output.files,
             seconds: Date().timeIntervalSince(t0), finished: ISO8601DateFormatter().string(from: Date()), provenance: .current())
@@ -111,7 +114,7 @@ public enum Reproduction {
         guard rename(staging.path, final.path) == 0 else {
             throw IOError.fileSystem(path: final.path, operation: "rename the finished part into place", reason: String(cString: strerror(errno)))
         }
-        moved = true
+        renamed = true
     }
 
     /// The planned run, without running it: each part with what it regenerates and its sizes at `scale`.
