@@ -121,6 +121,11 @@ import Testing
         let paper = try run(Self.parts(runs), out, scale: .quick)
         #expect(paper.parts.map(\.state) == [.ran, .ran])
         #expect(PartRecord.read(in: out.appendingPathComponent("plot"))?.scale == .quick)
+
+        // New sizes at the same scale rerun that part only.
+        var resized = Self.parts(runs)
+        resized[0].sizes = { _ in "bigger" }
+        #expect(try run(resized, out, scale: .quick).parts.map(\.state) == [.ran, .kept])
     }
 
     @Test func aFailedPartLeavesNothingAndTheOthersRun() throws {

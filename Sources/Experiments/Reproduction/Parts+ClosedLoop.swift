@@ -61,11 +61,11 @@ extension ReproductionPart {
         })
 
     static func closedLoopSizes(_ scale: ReproductionScale) -> (elements: Int, episodes: Int) {
-        scale.pick(smoke: (2, 1), quick: (4, 3), paper: (16, 10))
+        scale.pick(smoke: (2, 1), quick: (4, 2), paper: (16, 10))
     }
 
     static func closedLoop3DSizes(_ scale: ReproductionScale) -> (elements: Int, episodes: Int) {
-        scale.pick(smoke: (2, 1), quick: (5, 6), paper: (17, 24))
+        scale.pick(smoke: (2, 1), quick: (4, 4), paper: (17, 24))
     }
 
     static func cloudSearch(_ scale: ReproductionScale) -> SE3ClosedLoop.Search {

@@ -90,10 +90,10 @@ extension ReproductionPart {
             paper: .init(elements: 1000, episodes: 4, steps: 50, seed: 0))
     }
 
-    static func equivarianceSteps(_ scale: ReproductionScale) -> Int { scale.pick(smoke: 2, quick: 200, paper: 200) }
+    static func equivarianceSteps(_ scale: ReproductionScale) -> Int { scale.pick(smoke: 2, quick: 50, paper: 200) }
 
     static func plannerSizes(_ scale: ReproductionScale) -> (orientations: Int, states: Int) {
-        scale.pick(smoke: (2, 1), quick: (4, 3), paper: (16, 50))
+        scale.pick(smoke: (2, 1), quick: (4, 2), paper: (16, 50))
     }
 
     /// The planar planners' search: DINO-WM's CEM defaults, cut to a toy search at the smoke scale.

@@ -8,7 +8,7 @@ import Foundation
 /// `ewm-sim reproduce`: runs a list of `ReproductionPart`s into an output directory, one subdirectory per part, and
 /// writes `index.html` over all of them.
 ///
-/// Resumable: a part whose directory holds a `part.json` of the same scale is finished and kept; any other part runs in
+/// Resumable: a part whose directory holds a `part.json` of the same scale and sizes is finished and kept; any other part runs in
 /// a fresh hidden directory (`.NAME.tmp-PID-*`) that is renamed to `NAME` only after its report, files and `part.json`
 /// are written, so an interrupted part leaves no `NAME` behind (the next run removes its temporary directory: the
 /// output directory is locked while a run writes, `RunDirectory`). A part that throws is reported as failed, nothing
@@ -62,7 +62,7 @@ public enum Reproduction {
         var statuses: [PartStatus] = []
         for (i, part) in parts.enumerated() {
             let final = root.appendingPathComponent(part.name)
-            if let record = PartRecord.read(in: final), record.scale == scale {
+            if let record = PartRecord.read(in: final), record.scale == scale, record.sizes == part.sizes(scale) {
                 statuses.append(PartStatus(part: part.name, state: .kept, seconds: record.seconds))
                 continue
             }
