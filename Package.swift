@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(name: "Train", dependencies: ["Agents", "Envs", "EWMIO"], swiftSettings: optimize),
         // Experiments that need both a trained model (Train) and a planner (Planner): closed-loop sweeps, their plots.
-        .target(name: "Experiments", dependencies: ["Train", "Planner", "Envs", "EWMIO"], swiftSettings: optimize),
+        // and `reproduce`, the list of parts that regenerates docs/results.md (Reproduction/).
+        .target(name: "Experiments", dependencies: ["Train", "Planner", "Envs", "EWMIO", "Tensor", "Parallel"], swiftSettings: optimize),
         // The command set as a library, so an outside package can run it with its own envs registered.
         .target(
             name: "EWMSimCLI",
@@ -70,7 +71,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Planner", "Agents", "Tensor"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Train", "Planner"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Train", "Planner", "EWMIO"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Agents", "Envs"]),
         // Seeded fuzzing of every env's step, the file readers and the step server (EWM_FUZZ_CASES scales it).
         .testTarget(name: "FuzzTests", dependencies: ["Envs", "EWMIO", "Tensor", "Seeded"]),

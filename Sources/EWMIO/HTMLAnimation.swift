@@ -6,7 +6,8 @@ public enum HTMLAnimation {
     /// plus an optional caption per frame. Atomic write.
     ///
     /// Frames are shown with crisp (nearest-neighbour) upscaling so small renders stay readable;
-    /// keys: space = play/pause, left/right arrows = step. The animation loops.
+    /// keys: space = play/pause, left/right arrows = step. The animation loops. The frame on show is observable: the
+    /// image carries `data-frame` (its index, from 0) and `data-frames` (the count), for tests that drive the page.
     /// - Parameters:
     ///   - frames: at least one image (sizes may differ; the first sets the display size).
     ///   - fps: playback rate, finite and in `0.001...1000`.
@@ -48,7 +49,7 @@ public enum HTMLAnimation {
             </head>
             <body>
             <h2>\(htmlEscaped(title))</h2>
-            <img id="frame" alt="frame">
+            <img id="frame" alt="frame" data-frame="0" data-frames="\(frames.count)">
             <div id="controls">
               <button id="play" type="button">Pause</button>
               <input id="slider" type="range" min="0" max="\(frames.count - 1)" value="0">
@@ -70,6 +71,7 @@ public enum HTMLAnimation {
             function show(i) {
               index = (i + frames.length) % frames.length;
               img.src = frames[index];
+              img.dataset.frame = String(index);
               slider.value = index;
               counter.textContent = (index + 1) + " / " + frames.length;
               caption.textContent = captions.length ? captions[index] : "";
@@ -97,7 +99,7 @@ public enum HTMLAnimation {
     }
 
     /// Escapes text for HTML element content and attribute values.
-    static func htmlEscaped(_ text: String) -> String {
+    public static func htmlEscaped(_ text: String) -> String {
         var out = ""
         for c in text {
             switch c {

@@ -436,3 +436,23 @@ enum CLI {
         #expect(try Data(contentsOf: dir.appendingPathComponent("afile")) == Data("x".utf8))
     }
 }
+
+@Suite struct ReproduceCLITests {
+    /// The dry listing of the paper scale, as JSON: every part with its sizes, nothing run.
+    @Test func dryRunListsEveryPartAsJSON() throws {
+        let r = try CLI.run(["reproduce", "--scale", "paper", "--dry-run", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let parts = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+        #expect(parts?.count == 15)
+        #expect(parts?.first?["part"] as? String == "fidelity")
+        let closedLoop = parts?.first { $0["part"] as? String == "closed-loop-pusht" }
+        #expect((closedLoop?["sizes"] as? String)?.contains("16 orientations x 10 tasks") == true)
+    }
+
+    @Test func aRunNeedsAnOutputDirectoryAndAKnownScale() throws {
+        let missing = try CLI.run(["reproduce"])
+        #expect(missing.status != 0 && missing.stderr.contains("give --out DIR"))
+        let scale = try CLI.run(["reproduce", "--scale", "huge", "--out", "x"])
+        #expect(scale.status != 0 && scale.stderr.contains("huge"))
+    }
+}

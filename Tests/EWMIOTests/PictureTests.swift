@@ -88,6 +88,8 @@ import Testing
         #expect(page.contains(#"\u003c/script\u003e\u003cb\u003ex"#))
         #expect(page.contains("const fps = 12.5;"))
         #expect(page.contains("max=\"2\""))
+        #expect(page.contains("data-frames=\"3\""))
+        #expect(page.contains("img.dataset.frame = String(index);"))
         // The embedded frames are the PNG encodings.
         let first = PNG.encode(frames[0]).base64EncodedString()
         #expect(page.contains(first))
