@@ -53,7 +53,7 @@ struct SweepArguments {
 
     mutating func add(_ name: String, _ value: (any CustomStringConvertible)?) {
         guard let value else { return }
-        list += ["--\(name)", value.description]
+        list.append("--\(name)=\(value.description)")  // one token: a value may start with a dash (--slice=-15:15)
     }
 
     mutating func add<V: RawRepresentable>(_ name: String, _ value: V?) where V.RawValue == String { add(name, value?.rawValue) }
