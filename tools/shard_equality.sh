@@ -35,6 +35,8 @@ check "eval one-step" eval one-step --checkpoint "$A/pusht-vn-fs5/checkpoint.saf
 check "eval rollout" eval rollout --checkpoint "$A/pusht-vn-fs5/checkpoint.safetensors" --elements 8 --episodes 10 --horizons 1,2,4 --segments 64
 check "pusht --planner" pusht --orientation 0.7 --planner equivariant --episodes 4 $SEARCH --no-timings
 check "check planner" check planner --orientations 4 --states 4 $SEARCH
+check "check orbit" check orbit --env pusht --elements 4 --episodes 2 --steps 50
+check "check orbit --env push3d" check orbit --env push3d --elements 60 --episodes 3 --steps 20
 check "experiment block-isotropy" experiment block-isotropy --draws 20 --samples 128 --slices 16
 
 # collect: stdout and every file of the dataset.

@@ -29,7 +29,7 @@ struct Merge: ParsableCommand {
     static var sweeps: [Joiner] {
         [
             joiner(EvalClosedLoop.self), joiner(EvalOneStep.self), joiner(EvalRollout.self), joiner(Collect.self), joiner(PushT.self),
-            joiner(CheckPlanner.self), joiner(BlockIsotropy.self),
+            joiner(CheckPlanner.self), joiner(CheckOrbit.self), joiner(BlockIsotropy.self),
         ]
     }
 
