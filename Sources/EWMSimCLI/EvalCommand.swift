@@ -26,7 +26,17 @@ struct EvalOptions: ParsableArguments {
     ) var data: String?
     @Option(help: "Write a PNG plot here.") var plot: String?
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
+    @OptionGroup var sharding: ShardOptions
     @OptionGroup var output: OutputOptions
+
+    /// The flags that define an evaluation sweep (--threads too: OpenBLAS may sum in another order on more threads).
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        for c in checkpoint { a.add("checkpoint", c) }
+        a.add("elements", elements); a.add("episodes", episodes); a.add("data-seed", dataSeed); a.add("group-seed", groupSeed)
+        a.add("data", data); a.add("threads", threads); a.append(sharding.sweepArguments)
+        return a.list
+    }
 
     func validate() throws {
         guard !checkpoint.isEmpty else { throw ValidationError("give at least one --checkpoint") }
@@ -40,14 +50,34 @@ struct EvalOptions: ParsableArguments {
         return ModelEvaluation.Settings(elements: elements, episodes: episodes, dataSeed: dataSeed, groupSeed: groupSeed, data: data)
     }
 
-    func emit(_ report: some PlottedReport) throws {
+    func emit(_ report: some PlottedReport) throws { try Self.emit(report, plot: plot, json: output.json) }
+
+    static func emit(_ report: some PlottedReport, plot: String?, json: Bool) throws {
         if let plot { try PNG.write(report.plot.render(), to: URL(fileURLWithPath: plot)) }
-        try EWMSimCLI.emit(report, json: output.json)
-        if let plot, !output.json { print("plot: \(plot)") }
+        try EWMSimCLI.emit(report, json: json)
+        if let plot, !json { print("plot: \(plot)") }
+    }
+
+    /// Runs `shard`'s units of a sweep of `units` units (`part(units, progress)`) and writes its part.
+    func runShard<Sweep: ShardedSweep, Body: Codable>(
+        _ sweep: Sweep, _ shard: Shard, units total: Int, part: ([Int], (Int) -> Void) throws -> Body
+    ) throws {
+        let units = shard.units(of: total)
+        let progress = ProgressLine(label: "\(Sweep.sweepName) \(shard)", total: units.count, enabled: !output.json)
+        let body = try part(units) { progress.update($0) }
+        progress.finish()
+        try sweep.writePart(body, shard: shard, units: total, to: try sharding.partsDirectory(for: shard), quiet: output.json)
+    }
+
+    /// The shard to run (nil: the whole sweep); a shard draws no plot (merge does).
+    func resolvedShard() throws -> Shard? {
+        let shard = try sharding.resolved()
+        if shard != nil, plot != nil { throw CLIError("a shard writes its part only: draw --plot with `ewm-sim merge DIR --plot FILE`") }
+        return shard
     }
 }
 
-struct EvalOneStep: ParsableCommand {
+struct EvalOneStep: ShardedSweep {
     static let configuration = CommandConfiguration(
         commandName: "one-step",
         abstract: "One-step relMSE across the group, flatness, OOD ratio, composed residual, parameter count.",
@@ -63,7 +93,23 @@ struct EvalOneStep: ParsableCommand {
 
     @OptionGroup var options: EvalOptions
 
-    func run() throws { try options.emit(try ModelEvaluation.oneStep(checkpoints: options.checkpoint, settings: options.settings)) }
+    static let sweepName = "eval one-step"
+    var sweepArguments: [String] { options.sweepArguments }
+
+    func run() throws {
+        guard let shard = try options.resolvedShard() else {
+            return try options.emit(try ModelEvaluation.oneStep(checkpoints: options.checkpoint, settings: options.settings))
+        }
+        let total = ModelEvaluation.oneStepUnits(models: options.checkpoint.count, elements: options.elements)
+        try options.runShard(self, shard, units: total) { units, progress in
+            try ModelEvaluation.oneStepPart(checkpoints: options.checkpoint, settings: options.settings, units: units, progress: progress)
+        }
+    }
+
+    func merge(_ directory: URL, options merge: MergeOptions) throws {
+        let parts = try ShardParts.read(directory, as: ModelSweep.Part<OneStepModelInfo>.self).map(\.body)
+        try EvalOptions.emit(try ModelEvaluation.oneStep(parts: parts), plot: merge.plot, json: merge.output.json)
+    }
 }
 
 /// Parses "1..16", "1,2,4,8,16" or "16".
@@ -81,7 +127,7 @@ func parseHorizons(_ text: String) throws -> [Int] {
     return parts.map { $0! }.sorted()
 }
 
-struct EvalRollout: ParsableCommand {
+struct EvalRollout: ShardedSweep {
     static let configuration = CommandConfiguration(
         commandName: "rollout",
         abstract: "H-step open-loop latent rollout relMSE per horizon per orientation (planar models).",
@@ -101,9 +147,29 @@ struct EvalRollout: ParsableCommand {
         guard segments > 0 else { throw ValidationError("--segments must be positive") }
     }
 
+    static let sweepName = "eval rollout"
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        a.append(options.sweepArguments); a.add("horizons", horizons); a.add("segments", segments)
+        return a.list
+    }
+
     func run() throws {
-        try options.emit(
-            try ModelEvaluation.rollout(
-                checkpoints: options.checkpoint, settings: options.settings, horizons: try parseHorizons(horizons), maxSegments: segments))
+        let horizons = try parseHorizons(self.horizons)
+        guard let shard = try options.resolvedShard() else {
+            return try options.emit(
+                try ModelEvaluation.rollout(checkpoints: options.checkpoint, settings: options.settings, horizons: horizons, maxSegments: segments))
+        }
+        let total = ModelEvaluation.rolloutUnits(models: options.checkpoint.count, elements: options.elements)
+        try options.runShard(self, shard, units: total) { units, progress in
+            try ModelEvaluation.rolloutPart(
+                checkpoints: options.checkpoint, settings: options.settings, horizons: horizons, maxSegments: segments, units: units,
+                progress: progress)
+        }
+    }
+
+    func merge(_ directory: URL, options merge: MergeOptions) throws {
+        let parts = try ShardParts.read(directory, as: ModelSweep.Part<RolloutModelInfo>.self).map(\.body)
+        try EvalOptions.emit(try ModelEvaluation.rollout(parts: parts), plot: merge.plot, json: merge.output.json)
     }
 }

@@ -33,20 +33,17 @@ public enum ModelEvaluation {
             }
             return LadderComparison(reports: reports, samplesPerRung: s.elements)
         }
-        let loaded = try EvaluationData.load(checkpoints: checkpoints, data: s.data, episodes: s.episodes ?? 60, dataSeed: s.dataSeed)
-        return OneStepComparison(reports: loaded.map { evaluateOneStep($0.0, data: $0.1, orientations: s.elements) })
+        return try oneStep(parts: [try oneStepPart(checkpoints: checkpoints, settings: s)])
     }
 
     /// Open-loop rollout figures of planar checkpoints.
     public static func rollout(checkpoints: [String], settings s: Settings, horizons: [Int], maxSegments: Int) throws -> RolloutComparison {
         guard try !isCloud(checkpoints) else { throw DataError("eval rollout measures planar models; give 3D checkpoints to eval one-step") }
-        let loaded = try EvaluationData.load(checkpoints: checkpoints, data: s.data, episodes: s.episodes ?? 60, dataSeed: s.dataSeed)
-        return RolloutComparison(
-            reports: try loaded.map { try evaluateRollout($0.0, data: $0.1, horizons: horizons, orientations: s.elements, maxSegments: maxSegments) })
+        return try rollout(parts: [try rolloutPart(checkpoints: checkpoints, settings: s, horizons: horizons, maxSegments: maxSegments)])
     }
 
     /// Whether the checkpoints are 3D cloud models (throws when they mix layouts).
-    static func isCloud(_ checkpoints: [String]) throws -> Bool {
+    public static func isCloud(_ checkpoints: [String]) throws -> Bool {
         let cloud = checkpoints.map { TrainedCloudModel.isCheckpoint(URL(fileURLWithPath: $0)) }
         guard Set(cloud).count <= 1 else { throw DataError("the checkpoints mix planar and 3D models; compare one kind at a time") }
         return cloud.first ?? false
