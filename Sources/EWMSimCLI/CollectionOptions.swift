@@ -54,6 +54,16 @@ struct CollectionOptions: ParsableArguments {
         }
     }
 
+    /// The flags that define a collection, as a sweep's part header records them.
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        a.add("episodes", episodes); a.add("episode-steps", episodeSteps); a.add("slice", sliceText); a.add("policy", policy)
+        a.add("random-fraction", randomFraction); a.add("random-std", randomStd); a.add("start", start); a.add("angle-spread", angleSpread)
+        a.add("start-spread", startSpread); a.add("action-radius", actionRadius); a.add("history", history); a.add("frameskip", frameskip)
+        a.flag("previous-action", previousAction); a.add("seed", seed)
+        return a.list
+    }
+
     /// The planar slice.
     var slice: OrientationSlice {
         get throws {

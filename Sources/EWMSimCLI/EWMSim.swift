@@ -35,7 +35,7 @@ public struct EWMSimCommand: ParsableCommand {
         version: versionText,
         subcommands: [
             List.self, PushT.self, Run.self, Replay.self, Serve.self, Collect.self, TrainCommand.self, Eval.self, Experiment.self, Bench.self,
-            Check.self,
+            Check.self, Merge.self,
         ]
     )
 }

@@ -11,7 +11,7 @@ extension ControllerSpec: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
 
-struct EvalClosedLoop: ParsableCommand {
+struct EvalClosedLoop: ShardedSweep {
     static let configuration = CommandConfiguration(
         commandName: "closed-loop",
         abstract: "Closed-loop success of planners across the env's symmetry group, with 95% intervals.",
@@ -41,7 +41,20 @@ struct EvalClosedLoop: ParsableCommand {
     @Option(help: "Write a plot of success per element here (.png).") var plot: String?
     @Option(help: "Planar worlds: an animation of the first controller's first episode at two orientations side by side (.html).")
     var animation: String?
+    @OptionGroup var sharding: ShardOptions
     @OptionGroup var output: OutputOptions
+
+    static let sweepName = "eval closed-loop"
+
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        a.add("env", env)
+        for c in controllers { a.add("controller", c.description) }
+        a.add("elements", elements); a.add("group-seed", groupSeed); a.add("episodes", episodes); a.add("protocol", self.protocol)
+        a.add("rotation", rotation); a.append(search.sweepArguments); a.flag("allow-non-equivariant", allowNonEquivariant)
+        a.append(sharding.sweepArguments)
+        return a.list
+    }
 
     func validate() throws {
         guard elements >= 2, episodes >= 1 else { throw ValidationError("--elements must be at least 2 and --episodes positive") }
@@ -49,21 +62,36 @@ struct EvalClosedLoop: ParsableCommand {
         if let a = animation, !a.hasSuffix(".html") { throw ValidationError("--animation needs a .html path") }
     }
 
-    func run() throws {
-        search.configureThreads()
-        MemoryTuning.retainFreedMemory()
+    var evaluation: ClosedLoopEvaluation {
         var evaluation = ClosedLoopEvaluation(
             env: env, controllers: controllers, elements: elements, groupSeed: groupSeed, episodes: episodes, protocolName: self.protocol,
             rotation: rotation, search: search.settings, cloudSearch: search.cloudSearch)
         evaluation.allowNonEquivariant = allowNonEquivariant
-        let total = max(controllers.count, 2) * elements * episodes
-        let progress = ProgressLine(label: "closed loop", total: total, enabled: !output.json)
+        evaluation.timings = !sharding.noTimings
+        return evaluation
+    }
+
+    func run() throws {
+        let shard = try sharding.resolved()
+        if shard != nil, plot != nil || animation != nil {
+            throw CLIError("a shard writes its part only: draw --plot with `ewm-sim merge DIR --plot FILE`; --animation runs without --shard")
+        }
+        search.configureThreads()
+        MemoryTuning.retainFreedMemory()
+        let evaluation = self.evaluation
+        let units = (shard ?? .whole).units(of: evaluation.grid.total)
+        let progress = ProgressLine(label: "closed loop", total: units.count, enabled: !output.json)
         var done = 0
-        let (report, first) = try evaluation.run {
+        let (part, first) = try evaluation.runPart(units: units) {
             done += 1
             progress.update(done, detail: $0)
         }
         progress.finish()
+        if let shard {
+            return try writePart(
+                part, shard: shard, units: evaluation.grid.total, to: try sharding.partsDirectory(for: shard), quiet: output.json)
+        }
+        let report = try evaluation.assemble([part])
         if let plot { try PNG.write(EvaluationPlots.closedLoop(report).render(), to: URL(fileURLWithPath: plot)) }
         if let animation {
             guard let first else { throw CLIError("--animation draws planar worlds; \(env) is not one") }
@@ -74,5 +102,11 @@ struct EvalClosedLoop: ParsableCommand {
                 captions: frames.indices.map { "step \($0)" }, to: URL(fileURLWithPath: animation))
         }
         try emit(report, json: output.json)
+    }
+
+    func merge(_ directory: URL, options: MergeOptions) throws {
+        let report = try evaluation.assemble(try ShardParts.read(directory, as: ClosedLoopPart.self).map(\.body))
+        if let plot = options.plot { try PNG.write(EvaluationPlots.closedLoop(report).render(), to: URL(fileURLWithPath: plot)) }
+        try emit(report, json: options.output.json)
     }
 }

@@ -26,7 +26,17 @@ struct EvalOptions: ParsableArguments {
     ) var data: String?
     @Option(help: "Write a PNG plot here.") var plot: String?
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
+    @OptionGroup var sharding: ShardOptions
     @OptionGroup var output: OutputOptions
+
+    /// The flags that define an evaluation sweep (--threads too: OpenBLAS may sum in another order on more threads).
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        for c in checkpoint { a.add("checkpoint", c) }
+        a.add("elements", elements); a.add("episodes", episodes); a.add("data-seed", dataSeed); a.add("group-seed", groupSeed)
+        a.add("data", data); a.add("threads", threads); a.append(sharding.sweepArguments)
+        return a.list
+    }
 
     func validate() throws {
         guard !checkpoint.isEmpty else { throw ValidationError("give at least one --checkpoint") }
@@ -40,14 +50,23 @@ struct EvalOptions: ParsableArguments {
         return ModelEvaluation.Settings(elements: elements, episodes: episodes, dataSeed: dataSeed, groupSeed: groupSeed, data: data)
     }
 
-    func emit(_ report: some PlottedReport) throws {
+    func emit(_ report: some PlottedReport) throws { try Self.emit(report, plot: plot, json: output.json) }
+
+    static func emit(_ report: some PlottedReport, plot: String?, json: Bool) throws {
         if let plot { try PNG.write(report.plot.render(), to: URL(fileURLWithPath: plot)) }
-        try EWMSimCLI.emit(report, json: output.json)
-        if let plot, !output.json { print("plot: \(plot)") }
+        try EWMSimCLI.emit(report, json: json)
+        if let plot, !json { print("plot: \(plot)") }
+    }
+
+    /// The shard to run (nil: the whole sweep); a shard draws no plot (merge does).
+    func resolvedShard() throws -> Shard? {
+        let shard = try sharding.resolved()
+        if shard != nil, plot != nil { throw CLIError("a shard writes its part only: draw --plot with `ewm-sim merge DIR --plot FILE`") }
+        return shard
     }
 }
 
-struct EvalOneStep: ParsableCommand {
+struct EvalOneStep: ShardedSweep {
     static let configuration = CommandConfiguration(
         commandName: "one-step",
         abstract: "One-step relMSE across the group, flatness, OOD ratio, composed residual, parameter count.",
@@ -63,7 +82,25 @@ struct EvalOneStep: ParsableCommand {
 
     @OptionGroup var options: EvalOptions
 
-    func run() throws { try options.emit(try ModelEvaluation.oneStep(checkpoints: options.checkpoint, settings: options.settings)) }
+    static let sweepName = "eval one-step"
+    var sweepArguments: [String] { options.sweepArguments }
+
+    func run() throws {
+        guard let shard = try options.resolvedShard() else {
+            return try options.emit(try ModelEvaluation.oneStep(checkpoints: options.checkpoint, settings: options.settings))
+        }
+        let total = OneStepSweep.units(models: options.checkpoint.count, elements: options.elements)
+        let units = shard.units(of: total)
+        let progress = ProgressLine(label: "one-step", total: units.count, enabled: !options.output.json)
+        let part = try OneStepSweep.run(checkpoints: options.checkpoint, settings: options.settings, units: units) { progress.update($0) }
+        progress.finish()
+        try writePart(part, shard: shard, units: total, to: try options.sharding.partsDirectory(for: shard), quiet: options.output.json)
+    }
+
+    func merge(_ directory: URL, options merge: MergeOptions) throws {
+        let report = try OneStepSweep.report(try ShardParts.read(directory, as: OneStepSweep.Part.self).map(\.body))
+        try EvalOptions.emit(report, plot: merge.plot, json: merge.output.json)
+    }
 }
 
 /// Parses "1..16", "1,2,4,8,16" or "16".

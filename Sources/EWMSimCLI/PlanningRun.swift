@@ -74,6 +74,15 @@ struct SearchOptions: ParsableArguments {
             cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites)
     }
 
+    /// The flags that shape the search, as a sweep's part header records them (--threads does not change a plan).
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        a.add("samples", samples); a.add("iterations", iterations); a.add("horizon", horizon); a.add("execute", execute)
+        a.add("action-repeat", actionRepeat); a.add("cost", cost); a.add("learned-weight", learnedWeight); a.add("init-std", initStd)
+        a.add("elites", elites)
+        return a.list
+    }
+
     /// The same flags for the 3D cloud controllers (their own defaults where a flag is not given).
     var cloudSearch: SE3ClosedLoop.Search {
         var s = SE3ClosedLoop.Search()

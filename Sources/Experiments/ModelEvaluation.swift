@@ -33,8 +33,7 @@ public enum ModelEvaluation {
             }
             return LadderComparison(reports: reports, samplesPerRung: s.elements)
         }
-        let loaded = try EvaluationData.load(checkpoints: checkpoints, data: s.data, episodes: s.episodes ?? 60, dataSeed: s.dataSeed)
-        return OneStepComparison(reports: loaded.map { evaluateOneStep($0.0, data: $0.1, orientations: s.elements) })
+        return try OneStepSweep.report([try OneStepSweep.run(checkpoints: checkpoints, settings: s)])
     }
 
     /// Open-loop rollout figures of planar checkpoints.
@@ -46,7 +45,7 @@ public enum ModelEvaluation {
     }
 
     /// Whether the checkpoints are 3D cloud models (throws when they mix layouts).
-    static func isCloud(_ checkpoints: [String]) throws -> Bool {
+    public static func isCloud(_ checkpoints: [String]) throws -> Bool {
         let cloud = checkpoints.map { TrainedCloudModel.isCheckpoint(URL(fileURLWithPath: $0)) }
         guard Set(cloud).count <= 1 else { throw DataError("the checkpoints mix planar and 3D models; compare one kind at a time") }
         return cloud.first ?? false

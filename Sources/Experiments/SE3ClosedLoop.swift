@@ -28,36 +28,53 @@ public enum SE3ClosedLoop {
         env: String, controllers: [ControllerSpec], samples: Int, sampleSeed: UInt64, episodes: Int, protocol proto: any GoalProtocol,
         search: Search, allowNonEquivariant: Bool = false, progress: (String) -> Void = { _ in }
     ) throws -> ClosedLoopReport {
-        let group = self.group(samples: samples, seed: sampleSeed)
-        var rows: [ClosedLoopReport.Row] = [], summaries: [ClosedLoopReport.Summary] = []
-        for spec in controllers {
-            guard spec.planner == .equivariant || spec.planner == .cem, let path = spec.model else {
-                throw PlanningSetupError("3D controllers are equivariant:CHECKPOINT or cem:CHECKPOINT, not '\(spec)'")
-            }
-            let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
-            guard trained.layout.env == env else { throw PlanningSetupError("\(path) was trained on \(trained.layout.env), not \(env)") }
-            let controller = makeController(trained, equivariant: spec.planner == .equivariant, search: search)
-            try spec.planner.admit(model: controller.model, allowNonEquivariant: allowNonEquivariant, name: path)
-            let made = controller.model.provenance
-            let name = "\(spec.planner.rawValue):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)"
-            let cells = try ClosedLoopSweep.run(
-                elements: group, episodes: episodes, isReference: { $0.isIdentity },
-                deviation: { PlanningEpisodes.deviation($0, from: $1, g: $2) },
-                episode: { g, e in try CloudPlanning.episode(protocol: proto, index: e, g: g, controller: controller) },
-                progress: { _, _ in progress(name) })
-            let specRows = cells.map {
-                ClosedLoopReport.Row(
-                    controller: name, element: $0.element.coordinates, inSlice: made?.sliceContains($0.element.coordinates), cell: $0)
-            }
-            summaries.append(
-                ClosedLoopReport.Summary(
-                    rows: specRows, controller: name, model: made?.kind, trainingSlice: made?.slice, parameters: made?.parameters,
-                    seconds: cells.map(\.seconds).reduce(0, +)))
-            rows += specRows
-        }
-        return ClosedLoopReport(
-            env: env, protocol: proto.name, rotation: .frame, episodes: episodes, finalFigure: "final mean point error (m)", rows: rows,
-            summaries: summaries)
+        let grid = ClosedLoopGrid(controllers: controllers.count, elements: samples + 1, episodes: episodes)
+        let part = try runPart(
+            env: env, controllers: controllers, grid: grid, sampleSeed: sampleSeed, units: Array(0..<grid.total), protocol: proto,
+            search: search, allowNonEquivariant: allowNonEquivariant, progress: progress)
+        return report(env: env, grid: grid, sampleSeed: sampleSeed, protocol: proto.name, part: part, outcomes: part.outcomes)
+    }
+
+    /// Runs `units` of the sweep `grid` (elements: `group(samples: grid.elements - 1, seed: sampleSeed)`); every
+    /// controller is loaded and described, in order, whether or not the shard runs any of its units.
+    public static func runPart(
+        env: String, controllers: [ControllerSpec], grid: ClosedLoopGrid, sampleSeed: UInt64, units: [Int], protocol proto: any GoalProtocol,
+        search: Search, allowNonEquivariant: Bool = false, progress: (String) -> Void = { _ in }
+    ) throws -> ClosedLoopPart {
+        let group = self.group(samples: grid.elements - 1, seed: sampleSeed)
+        var loaded: [CloudMPC] = []
+        return try ClosedLoopPart.run(
+            grid: grid, units: units,
+            controller: { c in
+                let spec = controllers[c]
+                guard spec.planner == .equivariant || spec.planner == .cem, let path = spec.model else {
+                    throw PlanningSetupError("3D controllers are equivariant:CHECKPOINT or cem:CHECKPOINT, not '\(spec)'")
+                }
+                let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
+                guard trained.layout.env == env else { throw PlanningSetupError("\(path) was trained on \(trained.layout.env), not \(env)") }
+                let controller = makeController(trained, equivariant: spec.planner == .equivariant, search: search)
+                try spec.planner.admit(model: controller.model, allowNonEquivariant: allowNonEquivariant, name: path)
+                loaded.append(controller)
+                let made = controller.model.provenance
+                return ClosedLoopPart.Controller(
+                    name: "\(spec.planner.rawValue):\(trained.spec.kind.rawValue)@\(trained.train.rung.rawValue)", model: made?.kind,
+                    trainingSlice: made?.slice, parameters: made?.parameters, inSlice: group.map { made?.sliceContains($0.coordinates) })
+            },
+            episode: { c, k, e in
+                let outcome = try CloudPlanning.episode(protocol: proto, index: e, g: group[k], controller: loaded[c])
+                progress(controllers[c].description)
+                return outcome
+            })
+    }
+
+    /// The report of the sweep `grid` from the outcomes of all its units (`outcomes[u]`) and the controllers `part` names.
+    public static func report(
+        env: String, grid: ClosedLoopGrid, sampleSeed: UInt64, protocol name: String, part: ClosedLoopPart, outcomes: [ClosedLoopOutcome]
+    ) -> ClosedLoopReport {
+        ClosedLoopReport(
+            env: env, protocol: name, rotation: .frame, finalFigure: "final mean point error (m)", grid: grid,
+            elements: group(samples: grid.elements - 1, seed: sampleSeed), coordinates: \.coordinates, isReference: { $0.isIdentity },
+            deviation: { PlanningEpisodes.deviation($0, from: $1, g: $2) }, controllers: part.controllers, outcomes: outcomes)
     }
 
     /// The CEM controller of `trained` (planning offsets from the cloud's centroid, within the collection's action radius).

@@ -36,32 +36,52 @@ public enum ClosedLoop {
         load: (ControllerSpec) throws -> (model: (any LatentWorldModel)?, config: MPCConfig),
         progress: (ControllerSpec, Double) -> Void = { _, _ in }
     ) throws -> ClosedLoopReport {
-        let thetas = self.orientations(orientations)
-        var rows: [ClosedLoopReport.Row] = [], summaries: [ClosedLoopReport.Summary] = []
-        for spec in controllers {
-            let (model, config) = try load(spec)
-            let cells = try ClosedLoopSweep.run(
-                elements: thetas, episodes: episodes, isReference: { $0 == 0 },
-                deviation: { PlanningEpisodes.deviation($0, from: $1, theta: $2, center: center) },
-                episode: { theta, e in
-                    try PlanningEpisodes.episode(
-                        protocol: proto, index: e, seed: UInt64(e), theta: theta, rotation: rotation,
-                        kind: spec.planner, model: model, config: config
-                    ).0.closedLoopOutcome
-                },
-                progress: { theta, _ in progress(spec, theta) })
-            let made = model?.provenance
-            let specRows = cells.map {
-                ClosedLoopReport.Row(controller: spec.description, element: [$0.element], inSlice: made?.sliceContains([$0.element]), cell: $0)
-            }
-            summaries.append(
-                ClosedLoopReport.Summary(
-                    rows: specRows, controller: spec.description, model: made?.kind, trainingSlice: made?.slice, parameters: made?.parameters,
-                    seconds: cells.map(\.seconds).reduce(0, +)))
-            rows += specRows
-        }
-        return ClosedLoopReport(
-            env: env, protocol: proto.name, rotation: rotation, episodes: episodes, finalFigure: "final coverage", rows: rows, summaries: summaries)
+        let grid = ClosedLoopGrid(controllers: controllers.count, elements: orientations, episodes: episodes)
+        let part = try runPart(
+            controllers: controllers, grid: grid, units: Array(0..<grid.total), protocol: proto, rotation: rotation, load: load, progress: progress)
+        return report(env: env, grid: grid, protocol: proto.name, rotation: rotation, center: center, part: part, outcomes: part.outcomes)
+    }
+
+    /// Runs `units` of the sweep `grid` over `controllers` (unit numbering: `ClosedLoopGrid`); `load` is called once per
+    /// controller, in order, whether or not the shard runs any of its units (the part names every controller).
+    public static func runPart(
+        controllers: [ControllerSpec], grid: ClosedLoopGrid, units: [Int], protocol proto: any GoalProtocol, rotation: RotationBuild,
+        load: (ControllerSpec) throws -> (model: (any LatentWorldModel)?, config: MPCConfig),
+        progress: (ControllerSpec, Double) -> Void = { _, _ in }
+    ) throws -> ClosedLoopPart {
+        let thetas = self.orientations(grid.elements)
+        var loaded: [(model: (any LatentWorldModel)?, config: MPCConfig)] = []
+        return try ClosedLoopPart.run(
+            grid: grid, units: units,
+            controller: { c in
+                let (model, config) = try load(controllers[c])
+                loaded.append((model, config))
+                let made = model?.provenance
+                return ClosedLoopPart.Controller(
+                    name: controllers[c].description, model: made?.kind, trainingSlice: made?.slice, parameters: made?.parameters,
+                    inSlice: thetas.map { made?.sliceContains([$0]) })
+            },
+            episode: { c, k, e in
+                let spec = controllers[c]
+                let outcome = try PlanningEpisodes.episode(
+                    protocol: proto, index: e, seed: UInt64(e), theta: thetas[k], rotation: rotation,
+                    kind: spec.planner, model: loaded[c].model, config: loaded[c].config
+                ).0.closedLoopOutcome
+                progress(spec, thetas[k])
+                return outcome
+            })
+    }
+
+    /// The report of the sweep `grid` from the outcomes of all its units (`outcomes[u]`) and the controllers `part` names.
+    public static func report(
+        env: String, grid: ClosedLoopGrid, protocol name: String, rotation: RotationBuild, center: [Double], part: ClosedLoopPart,
+        outcomes: [ClosedLoopOutcome]
+    ) -> ClosedLoopReport {
+        ClosedLoopReport(
+            env: env, protocol: name, rotation: rotation, finalFigure: "final coverage", grid: grid, elements: orientations(grid.elements),
+            coordinates: { [$0] }, isReference: { $0 == 0 },
+            deviation: { PlanningEpisodes.deviation($0, from: $1, theta: $2, center: center) }, controllers: part.controllers,
+            outcomes: outcomes)
     }
 
     /// Frames of episode 0 at orientation 0 (left) and 0.7 rad (right), side by side (256 px each).

@@ -19,7 +19,8 @@ public struct ClosedLoopReport: TextReport, Sendable {
         public var interval95: [Double]
         /// The mean end-of-episode figure (`ClosedLoopReport.finalFigure`).
         public var meanFinal: Double
-        public var secondsPerPlan: Double
+        /// Wall-clock planning time (nil with `--no-timings`).
+        public var secondsPerPlan: Double?
         public var degenerateFrames: Int
         public var identityFrames: Int
         public var plans: Int
@@ -53,7 +54,8 @@ public struct ClosedLoopReport: TextReport, Sendable {
         public var homogeneityP: Double
         public var degenerateFrames: Int
         public var plans: Int
-        public var secondsPerPlan: Double
+        /// Wall-clock planning time (nil with `--no-timings`).
+        public var secondsPerPlan: Double?
 
         /// Pools `rows` (one controller's, reference first); `seconds` = its total planning time.
         public init(rows: [Row], controller: String, model: String?, trainingSlice: String?, parameters: Int?, seconds: Double) {

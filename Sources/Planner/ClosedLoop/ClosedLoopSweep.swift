@@ -2,7 +2,7 @@ import Envs
 import Foundation
 
 /// What a closed-loop sweep needs from one episode, whatever the world (PushT, teacher3d).
-public struct ClosedLoopOutcome: Sendable {
+public struct ClosedLoopOutcome: Codable, Sendable {
     public var success: Bool
     /// The end-of-episode figure averaged per cell: PushT's final coverage, teacher3d's final point error.
     public var final: Double
@@ -66,12 +66,30 @@ public enum ClosedLoopSweep {
         episode: (Element, Int) throws -> ClosedLoopOutcome,
         progress: (Element, Int) -> Void = { _, _ in }
     ) rethrows -> [ClosedLoopCell<Element>] {
+        var outcomes: [ClosedLoopOutcome] = []
+        for g in elements {
+            for e in 0..<episodes {
+                outcomes.append(try episode(g, e))
+                progress(g, e)
+            }
+        }
+        return cells(elements: elements, episodes: episodes, outcomes: outcomes, isReference: isReference, deviation: deviation)
+    }
+
+    /// The cells of `outcomes` (element-major: element k's episode e at `k * episodes + e`), tallied in that order;
+    /// the deviation of each episode is measured against the reference element's run of the same episode. Whether the
+    /// outcomes were run here or read from the parts of a sharded sweep, the cells are the same to the bit.
+    public static func cells<Element>(
+        elements: [Element], episodes: Int, outcomes: [ClosedLoopOutcome], isReference: (Element) -> Bool,
+        deviation: ([[Double]], [[Double]], Element) -> Double
+    ) -> [ClosedLoopCell<Element>] {
+        precondition(outcomes.count == elements.count * episodes, "ClosedLoopSweep.cells: one outcome per element and episode")
         var reference: [Int: [[Double]]] = [:]
         var cells: [ClosedLoopCell<Element>] = []
-        for g in elements {
+        for (k, g) in elements.enumerated() {
             var cell = ClosedLoopCell(element: g, episodes: episodes)
             for e in 0..<episodes {
-                let outcome = try episode(g, e)
+                let outcome = outcomes[k * episodes + e]
                 if outcome.success { cell.successes += 1 }
                 cell.meanFinal += outcome.final / Double(episodes)
                 cell.seconds += outcome.secondsPerPlan * Double(outcome.plans)
@@ -83,7 +101,6 @@ public enum ClosedLoopSweep {
                 } else if let r = reference[e] {
                     cell.maxDeviation = max(cell.maxDeviation, deviation(outcome.trajectory, r, g))
                 }
-                progress(g, e)
             }
             cells.append(cell)
         }

@@ -8,14 +8,28 @@ public protocol CollectionSettings: Codable, Sendable {
     var episodes: Int { get }
     /// Where in the symmetry group the episodes run (planar: the orientations; 3D: the ladder rung).
     var sliceName: String { get }
+    /// The transitions of episodes `only` (nil: all), each a function of the settings and its index alone.
+    func transitions(only: [Int]?, progress: ((Int) -> Void)?) throws -> TransitionSet
+    /// PushT: the share of transitions in which the T moved (nil for envs without a body to watch).
+    func movedFraction(_ data: TransitionSet) throws -> Double?
 }
 
 extension CollectConfig: CollectionSettings {
     public var sliceName: String { "orientations \(orientations)" }
+    public func transitions(only: [Int]?, progress: ((Int) -> Void)?) throws -> TransitionSet {
+        try collectTransitions(self, only: only, progress: progress)
+    }
+    public func movedFraction(_ data: TransitionSet) throws -> Double? {
+        try Registry.adapters(env).model.bodyPoints.map { data.movedFraction(points: $0) }
+    }
 }
 
 extension Collect3DConfig: CollectionSettings {
     public var sliceName: String { "the \(rung.rawValue) rung" }
+    public func transitions(only: [Int]?, progress: ((Int) -> Void)?) throws -> TransitionSet {
+        try collectTransitions3D(self, only: only, progress: progress)
+    }
+    public func movedFraction(_ data: TransitionSet) throws -> Double? { nil }
 }
 
 /// What `collect` reports and records as `DIR/collect.json`: the settings, the transitions and the shards written.
@@ -25,11 +39,12 @@ public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, T
     public var shards: [String]
     /// PushT: the share of transitions in which the T moved by more than 1 px (absent for other envs).
     public var tMovedFraction: Double?
-    public var seconds: Double
+    /// Wall-clock time (nil with `--no-timings`; a merged collection: the shards' times summed).
+    public var seconds: Double?
 
     public var text: String {
         var lines = [
-            "\(config.env): \(transitions) transitions from \(config.episodes) episodes at \(config.sliceName) (\(shards.count) shard(s), \(TextTable.fixed(seconds, 2)) s)"
+            "\(config.env): \(transitions) transitions from \(config.episodes) episodes at \(config.sliceName) (\(shards.count) shard(s)\(seconds.map { ", \(TextTable.fixed($0, 2)) s" } ?? ""))"
         ]
         if let moved = tMovedFraction { lines.append("the T moved (> 1 px) in \(TextTable.fixed(100 * moved, 1))% of the transitions") }
         return lines.joined(separator: "\n")
@@ -44,36 +59,36 @@ public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, T
 public enum CollectionRun {
     /// Planar envs (pusht, teacher2d); `progress` sees the episodes done.
     public static func collect(
-        _ config: CollectConfig, to directory: URL, shardSize: Int, replace: Bool = false,
+        _ config: CollectConfig, to directory: URL, shardSize: Int, replace: Bool = false, timings: Bool = true,
         progress: ((Int) -> Void)? = nil
     ) throws -> (data: TransitionSet, report: CollectionReport<CollectConfig>) {
-        let run = try prepare(directory, replace: replace)
-        let t0 = Date()
-        let data = try collectTransitions(config, progress: progress)
-        let bodyPoints = try Registry.adapters(config.env).model.bodyPoints
-        let report = try write(data, config: config, to: run, shardSize: shardSize, started: t0) { set in
-            bodyPoints.map { set.movedFraction(points: $0) }
-        }
-        return (data, report)
+        try run(config, to: directory, shardSize: shardSize, replace: replace, timings: timings, progress: progress)
     }
 
     /// 3D envs (teacher3d): the settings are validated first.
     public static func collect(
-        _ config: Collect3DConfig, to directory: URL, shardSize: Int, replace: Bool = false,
+        _ config: Collect3DConfig, to directory: URL, shardSize: Int, replace: Bool = false, timings: Bool = true,
         progress: ((Int) -> Void)? = nil
     ) throws -> (data: TransitionSet, report: CollectionReport<Collect3DConfig>) {
         try config.validate()
+        return try run(config, to: directory, shardSize: shardSize, replace: replace, timings: timings, progress: progress)
+    }
+
+    static func run<Config: CollectionSettings>(
+        _ config: Config, to directory: URL, shardSize: Int, replace: Bool, timings: Bool, progress: ((Int) -> Void)?
+    ) throws -> (data: TransitionSet, report: CollectionReport<Config>) {
         let run = try prepare(directory, replace: replace)
         let t0 = Date()
-        let data = try collectTransitions3D(config, progress: progress)
-        let report = try write(data, config: config, to: run, shardSize: shardSize, started: t0) { _ in nil }
+        let data = try config.transitions(only: nil, progress: progress)
+        let report = try write(data, config: config, to: run, shardSize: shardSize) { timings ? Date().timeIntervalSince(t0) : nil }
         return (data, report)
     }
 
     /// Locks `directory` and makes it empty: refuses one that holds anything unless `replace`. Done before the work.
-    static func prepare(_ directory: URL, replace: Bool) throws -> RunDirectory {
+    /// `keeping`: names left in place and out of the check (a merge's parts folder inside its output).
+    static func prepare(_ directory: URL, replace: Bool, keeping: [String] = []) throws -> RunDirectory {
         let run = try RunDirectory(locking: directory)
-        let existing = try run.contents()
+        let existing = try run.contents().filter { !keeping.contains($0) }
         if !existing.isEmpty {
             guard replace else {
                 throw IOError.inconsistentDirectory(
@@ -87,17 +102,16 @@ public enum CollectionRun {
         return run
     }
 
-    /// Writes the shards and `collect.json`, then commits the manifest; `seconds` counts from `started`.
+    /// Writes the shards and `collect.json`, then commits the manifest; `seconds` is asked once the shards are written.
     static func write<Config: CollectionSettings>(
-        _ data: TransitionSet, config: Config, to run: RunDirectory, shardSize: Int, started: Date,
-        movedFraction: (TransitionSet) -> Double?
+        _ data: TransitionSet, config: Config, to run: RunDirectory, shardSize: Int, seconds: () -> Double?
     ) throws -> CollectionReport<Config> {
         let directory = run.url
         try run.begin(writer: "collect")
         let urls = try data.writeShards(to: directory, shardSize: shardSize)
         let report = CollectionReport(
             config: config, transitions: data.count, shards: urls.map(\.lastPathComponent),
-            tMovedFraction: movedFraction(data), seconds: Date().timeIntervalSince(started))
+            tMovedFraction: try config.movedFraction(data), seconds: seconds())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(report), to: directory.appendingPathComponent("collect.json"))

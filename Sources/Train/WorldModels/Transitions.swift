@@ -79,28 +79,33 @@ public struct TransitionSet: Sendable {
         var start = 0, index = 0
         repeat {
             let end = min(count, start + max(1, shardSize))
-            let n = end - start
             let url = dir.appendingPathComponent(String(format: "shard-%05d.npz", index))
-            let arrays: [(String, NpyArray)] =
-                [
-                    (
-                        "observation",
-                        try NpyArray(float64: Array(observations[start * observationSize..<end * observationSize]), shape: [n, observationSize])
-                    ),
-                    ("action", try NpyArray(float64: Array(actions[start * actionSize..<end * actionSize]), shape: [n, actionSize])),
-                    (
-                        "next_observation",
-                        try NpyArray(float64: Array(nextObservations[start * observationSize..<end * observationSize]), shape: [n, observationSize])
-                    ),
-                    ("orientation", try NpyArray(float64: Array(orientations[start..<end]), shape: [n])),
-                    ("episode_index", try NpyArray(int64: Array(episodes[start..<end]), shape: [n])),
-                    ("frame_index", try NpyArray(int64: Array(steps[start..<end]), shape: [n])),
-                ] + (origins.isEmpty ? [] : [("origin", try NpyArray(float64: Array(origins[3 * start..<3 * end]), shape: [n, 3]))])
-            try writeAtomically(try Npz.encode(arrays, compressed: false, path: url.path), to: url)
+            try writeAtomically(try npz(rows: start..<end, path: url.path), to: url)
             urls.append(url)
             start = end; index += 1
         } while start < count
         return urls
+    }
+
+    /// Rows `rows` as one shard's `.npz` bytes (the arrays `writeShards` describes).
+    func npz(rows: Range<Int>, path: String) throws -> Data {
+        let (start, end, n) = (rows.lowerBound, rows.upperBound, rows.count)
+        let arrays: [(String, NpyArray)] =
+            [
+                (
+                    "observation",
+                    try NpyArray(float64: Array(observations[start * observationSize..<end * observationSize]), shape: [n, observationSize])
+                ),
+                ("action", try NpyArray(float64: Array(actions[start * actionSize..<end * actionSize]), shape: [n, actionSize])),
+                (
+                    "next_observation",
+                    try NpyArray(float64: Array(nextObservations[start * observationSize..<end * observationSize]), shape: [n, observationSize])
+                ),
+                ("orientation", try NpyArray(float64: Array(orientations[start..<end]), shape: [n])),
+                ("episode_index", try NpyArray(int64: Array(episodes[start..<end]), shape: [n])),
+                ("frame_index", try NpyArray(int64: Array(steps[start..<end]), shape: [n])),
+            ] + (origins.isEmpty ? [] : [("origin", try NpyArray(float64: Array(origins[3 * start..<3 * end]), shape: [n, 3]))])
+        return try Npz.encode(arrays, compressed: false, path: path)
     }
 
     /// Reads every `shard-*.npz` of `dir` in name order (sizes and shapes checked).
@@ -117,27 +122,32 @@ public struct TransitionSet: Sendable {
         for name in names {
             let url = dir.appendingPathComponent(name)
             let arrays = try manifest.map { try Npz.decode(try $0.read(name, in: dir), path: url.path) } ?? Npz.read(from: url)
-            let o = try Npz.require("observation", in: arrays, file: name)
-            let a = try Npz.require("action", in: arrays, file: name)
-            let n = try Npz.require("next_observation", in: arrays, file: name)
-            let r = try Npz.require("orientation", in: arrays, file: name)
-            let e = try Npz.require("episode_index", in: arrays, file: name)
-            let f = try Npz.require("frame_index", in: arrays, file: name)
-            guard o.shape.count == 2, a.shape.count == 2, n.shape == o.shape, r.shape == [o.shape[0]], e.shape == r.shape,
-                f.shape == r.shape, a.shape[0] == o.shape[0]
-            else { throw DataError("\(name): inconsistent array shapes") }
-            if set == nil { set = TransitionSet(env: env, observationSize: o.shape[1], actionSize: a.shape[1]) }
-            guard set!.observationSize == o.shape[1], set!.actionSize == a.shape[1] else {
-                throw DataError("\(name): shapes differ from the first shard")
-            }
-            set!.observations += try o.doubles(); set!.actions += try a.doubles(); set!.nextObservations += try n.doubles()
-            set!.orientations += try r.doubles(); set!.episodes += try e.int64s(); set!.steps += try f.int64s()
-            if let origin = arrays["origin"] {
-                guard origin.shape == [o.shape[0], 3] else { throw DataError("\(name): origin must be [N, 3]") }
-                set!.origins += try origin.doubles()
-            }
+            try append(arrays, file: name, to: &set, env: env)
         }
         return set!
+    }
+
+    /// Appends the transitions of one shard's arrays (`writeShards`' names) to `set` (made from the first shard).
+    static func append(_ arrays: [String: NpyArray], file name: String, to set: inout TransitionSet?, env: String) throws {
+        let o = try Npz.require("observation", in: arrays, file: name)
+        let a = try Npz.require("action", in: arrays, file: name)
+        let n = try Npz.require("next_observation", in: arrays, file: name)
+        let r = try Npz.require("orientation", in: arrays, file: name)
+        let e = try Npz.require("episode_index", in: arrays, file: name)
+        let f = try Npz.require("frame_index", in: arrays, file: name)
+        guard o.shape.count == 2, a.shape.count == 2, n.shape == o.shape, r.shape == [o.shape[0]], e.shape == r.shape,
+            f.shape == r.shape, a.shape[0] == o.shape[0]
+        else { throw DataError("\(name): inconsistent array shapes") }
+        if set == nil { set = TransitionSet(env: env, observationSize: o.shape[1], actionSize: a.shape[1]) }
+        guard set!.observationSize == o.shape[1], set!.actionSize == a.shape[1] else {
+            throw DataError("\(name): shapes differ from the first shard")
+        }
+        set!.observations += try o.doubles(); set!.actions += try a.doubles(); set!.nextObservations += try n.doubles()
+        set!.orientations += try r.doubles(); set!.episodes += try e.int64s(); set!.steps += try f.int64s()
+        if let origin = arrays["origin"] {
+            guard origin.shape == [o.shape[0], 3] else { throw DataError("\(name): origin must be [N, 3]") }
+            set!.origins += try origin.doubles()
+        }
     }
 }
 
@@ -263,14 +273,16 @@ public struct CollectConfig: Codable, Equatable, Sendable {
 /// Runs `config.episodes` episodes, each at an orientation drawn uniformly from the slice (the `frame` build),
 /// and records every transition as the oriented env reports it. Episode e uses seed mix(config.seed, e), so the
 /// data is a pure function of the config.
-public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
+/// `only` (a shard's episodes, increasing) gives exactly those episodes' transitions of the whole collection: episode e's
+/// randomness comes from mix(seed, e) alone.
+public func collectTransitions(_ config: CollectConfig, only: [Int]? = nil, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
     try config.validate()
     let layout = try config.layout
     let frameSize = 2 * layout.framePoints, history = layout.history
     let collection = try Registry.adapters(config.env).collection
     let agentIndex = try layout.reading.agentIndex ?? 0
     var set = TransitionSet(env: config.env, observationSize: layout.observationSize, actionSize: layout.actionSize)
-    for e in 0..<config.episodes {
+    for (done, e) in (only ?? Array(0..<config.episodes)).enumerated() {
         var rng = Envs.SplitMix64(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(e) &+ 1)
         let theta = config.orientations.sample(using: &rng)
         var options = MakeOptions(observation: try layout.observationType, orientation: theta, rotation: .frame, timeLimit: false)
@@ -318,7 +330,7 @@ public func collectTransitions(_ config: CollectConfig, progress: ((Int) -> Void
             obs = r.observation; info = r.info
             if r.terminated { break }
         }
-        progress?(e + 1)
+        progress?(done + 1)
     }
     return set
 }

@@ -169,30 +169,8 @@ public func composedResidual<S: TensorScalar>(
 
 /// One-step relMSE across the group (Float, trained weights), the OOD ratio, flatness and exactness residuals.
 public func evaluateOneStep(_ model: TrainedWorldModel, data: TransitionSet, orientations k: Int, sliceGridCount: Int = 5) -> OneStepReport {
-    let layout = model.layout, slice = model.train.slice, n = data.count
-    let inf = WorldNetInference(model, as: Float.self)
-    func loss(_ theta: Double) -> Double {
-        let g = layout.rotation(theta)
-        let z = inf.encode(layout.rotate(observations: data.observations, by: g), batch: n)
-        let p = inf.predict(z, actions: layout.rotate(actions: data.actions, by: g), batch: n)
-        let t = inf.encode(layout.rotate(observations: data.nextObservations, by: g), batch: n, useTarget: true)
-        return meanRelMSE(p, t)
-    }
-    let orbitAngles = (0..<k).map { 2 * Double.pi * Double($0) / Double(k) }
-    let orbit = orbitAngles.map { OrientationError(degrees: $0 * 180 / Double.pi, relMSE: loss($0), inSlice: slice.contains($0)) }
-    let grid = slice.grid(sliceGridCount).map { OrientationError(degrees: $0 * 180 / Double.pi, relMSE: loss($0), inSlice: true) }
-    let inMean = grid.map(\.relMSE).reduce(0, +) / Double(max(1, grid.count))
-    let outside = orbit.filter { !$0.inSlice }.map(\.relMSE)
-    let outMean = outside.isEmpty ? nil : outside.reduce(0, +) / Double(outside.count)
-    let values = orbit.map(\.relMSE)
-    let flatness = (values.max() ?? 0) / max(values.min() ?? 1, Double.leastNormalMagnitude) - 1
-    let rf = composedResidual(model, data: data, orientations: orbitAngles, as: Float.self)
-    let rd = composedResidual(model, data: data, orientations: orbitAngles, as: Double.self)
-    return OneStepReport(
-        checkpoint: model.url.path, model: model.spec.kind.rawValue, env: layout.env, parameters: model.online.parameterCount,
-        sliceDegrees: [slice.degrees.lo, slice.degrees.hi], samples: n, target: "ema", orbit: orbit, sliceGrid: grid,
-        inSliceMean: inMean, outOfSliceMean: outMean, oodRatio: outMean.map { $0 / inMean }, flatness: flatness,
-        residualFloat: rf.composed, residualDouble: rd.composed, encoderResidualFloat: rf.encoder)
+    let probe = OneStepProbe(model, data: data, orientations: k, sliceGridCount: sliceGridCount)
+    return probe.info.report(probe.angles.indices.map(probe.measure))
 }
 
 /// H-step open-loop latent rollouts across the group (Float).

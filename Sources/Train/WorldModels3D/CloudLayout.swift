@@ -176,15 +176,16 @@ public struct Collect3DConfig: Codable, Equatable, Sendable {
 /// Runs `config.episodes` episodes, each at an element g drawn from the rung (`OrientationWrapper`, the exact frame
 /// build), from the oriented canonical start moved by g, with canonical offsets turned by R(g) about the observed
 /// reference point; records every transition as the transformed world reports it (`orientations` holds g's rotation
-/// angle). Episode e's randomness comes from mix(seed, e): the data is a pure function of the config.
-public func collectTransitions3D(_ config: Collect3DConfig, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
+/// angle). Episode e's randomness comes from mix(seed, e): the data is a pure function of the config, and `only` (a
+/// shard's episodes, increasing) gives exactly those episodes' transitions of the whole collection.
+public func collectTransitions3D(_ config: Collect3DConfig, only: [Int]? = nil, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
     try config.validate()
     let layout = try CloudLayout.forEnv(config.env)
     guard let spatialEpisode = try Registry.adapters(config.env).collection.spatialEpisode else {
         throw DataError("\(config.env) registers no 3D collection episode (CollectionAdapter.spatialEpisode)")
     }
     var set = TransitionSet(env: config.env, observationSize: layout.observationSize, actionSize: layout.actionSize)
-    for e in 0..<config.episodes {
+    for (done, e) in (only ?? Array(0..<config.episodes)).enumerated() {
         var rng = Envs.SplitMix64(seed: config.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(e) &+ 1)
         let g = config.ladder.sample(config.rung, using: &rng)
         let episode = spatialEpisode(g, config.startSpread, &rng)
@@ -199,7 +200,7 @@ public func collectTransitions3D(_ config: Collect3DConfig, progress: ((Int) -> 
             obs = r.observation
             if r.terminated { break }
         }
-        progress?(e + 1)
+        progress?(done + 1)
     }
     return set
 }
