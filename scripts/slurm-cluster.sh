@@ -73,8 +73,7 @@ start_munge() {
   chmod 0755 /run/munge
   runuser -u munge -- /usr/sbin/munged || die "munged did not start (see /var/log/munge/munged.log)"
   touch "$dir/munged.ours"
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then return 0; fi
     sleep 0.1
   done
@@ -124,8 +123,8 @@ EOF
 }
 
 wait_idle() {
-  local i state=""
-  for i in $(seq 1 120); do
+  local state=""
+  for _ in $(seq 1 120); do
     state="$(node_state || true)"
     case "$state" in
       idle | mixed | allocated) return 0 ;;
@@ -161,11 +160,11 @@ start() {
 
 # Stops slurmd and slurmctld if their pid files name live ones, and waits until they are gone.
 stop_daemons() {
-  local name pid i
+  local name pid
   for name in slurmd slurmctld; do
     pid="$(live_pid "$dir/$name.pid" "$name")" || continue
     kill "$pid"
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done

@@ -65,18 +65,20 @@ show_logs() {
 }
 
 say "single process: ewm-sim ${sweep[*]} --json"
-single_start=$(date +%s)
-"$bin" "${sweep[@]}" --json >"$work/single.json" || fail "the single-process sweep failed"
-single_seconds=$(($(date +%s) - single_start))
+TIMEFORMAT="%R s wall, %U s user CPU"
+single_time="$({ time "$bin" "${sweep[@]}" --json >"$work/single.json" 2>"$work/single.log"; } 2>&1)" || {
+  show_logs
+  fail "the single-process sweep failed"
+}
 
 slurm_start=$(date +%s)
 array_id="$(sbatch --parsable --array=0-$((tasks - 1)) --chdir="$repo" --output="$work/task-%a.log" \
-  --export=ALL,EWM_SIM="$bin" deploy/slurm/sweep.sbatch "${sweep[@]}" --parts "$work/parts")" \
+  --export="ALL,EWM_SIM=$bin" deploy/slurm/sweep.sbatch "${sweep[@]}" --parts "$work/parts")" \
   || fail "sbatch of the array failed"
 array_id="${array_id%%;*}"
 jobs_to_cancel+=("$array_id")
 merge_id="$(sbatch --parsable --dependency=afterok:"$array_id" --chdir="$repo" --output="$work/merge.log" \
-  --export=ALL,EWM_SIM="$bin",EWM_SIM_OUTPUT="$work/merged.json" deploy/slurm/sweep.sbatch merge "$work/parts" --json)" \
+  --export="ALL,EWM_SIM=$bin,EWM_SIM_OUTPUT=$work/merged.json" deploy/slurm/sweep.sbatch merge "$work/parts" --json)" \
   || fail "sbatch of the merge failed"
 merge_id="${merge_id%%;*}"
 jobs_to_cancel+=("$merge_id")
@@ -110,7 +112,7 @@ merge_state="$(scontrol show job -o "$merge_id" | grep -o 'JobState=[A-Z_]*' | c
 
 expected=""
 for i in $(seq 0 $((tasks - 1))); do expected+="part-$i-of-$tasks.json "; done
-found="$(cd "$work/parts" && ls | sort -V | xargs)"
+found="$(cd "$work/parts" && printf "%s\n" * | sort -V | xargs)"
 [ "$found" = "${expected% }" ] || fail "parts directory holds '$found', want '${expected% }'"
 [ -s "$work/merged.json" ] || fail "the merge wrote no output"
 
@@ -119,4 +121,4 @@ if ! cmp "$work/single.json" "$work/merged.json"; then
   fail "the merged JSON differs from the single-process run's"
 fi
 say "ok: $tasks shards on Slurm merged equal the single-process run byte for byte ($(wc -c <"$work/merged.json") bytes)"
-say "times: single process ${single_seconds} s, Slurm array + merge ${slurm_seconds} s, whole test $(elapsed)"
+say "times: single process ${single_time}; Slurm array + merge ${slurm_seconds} s wall; whole test $(elapsed) (load average $(cut -d" " -f1-3 /proc/loadavg))"
