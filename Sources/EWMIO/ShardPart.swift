@@ -141,21 +141,4 @@ public enum ShardParts {
             }
         }
     }
-
-    /// The bodies' per-unit results of all parts as one table by unit (each unit exactly once; `unitsOf` lists a
-    /// body's results with their unit numbers).
-    public static func byUnit<Body: Codable, Result>(
-        _ parts: [ShardPart<Body>], results: (Body) -> [(unit: Int, result: Result)]
-    ) throws -> [Result] {
-        guard let total = parts.first?.header.totalUnits else { return [] }
-        var table = [Result?](repeating: nil, count: total)
-        for part in parts {
-            let covered = results(part.body)
-            guard covered.map(\.unit) == part.header.units else {
-                throw ShardError("part-\(part.header.shard)-of-\(part.header.shards).json holds results of other units than its header lists")
-            }
-            for (u, r) in covered { table[u] = r }
-        }
-        return table.map { $0! }
-    }
 }

@@ -58,6 +58,17 @@ struct EvalOptions: ParsableArguments {
         if let plot, !json { print("plot: \(plot)") }
     }
 
+    /// Runs `shard`'s units of a sweep of `units` units (`part(units, progress)`) and writes its part.
+    func runShard<Sweep: ShardedSweep, Body: Codable>(
+        _ sweep: Sweep, _ shard: Shard, units total: Int, part: ([Int], (Int) -> Void) throws -> Body
+    ) throws {
+        let units = shard.units(of: total)
+        let progress = ProgressLine(label: "\(Sweep.sweepName) \(shard)", total: units.count, enabled: !output.json)
+        let body = try part(units) { progress.update($0) }
+        progress.finish()
+        try sweep.writePart(body, shard: shard, units: total, to: try sharding.partsDirectory(for: shard), quiet: output.json)
+    }
+
     /// The shard to run (nil: the whole sweep); a shard draws no plot (merge does).
     func resolvedShard() throws -> Shard? {
         let shard = try sharding.resolved()
@@ -89,17 +100,15 @@ struct EvalOneStep: ShardedSweep {
         guard let shard = try options.resolvedShard() else {
             return try options.emit(try ModelEvaluation.oneStep(checkpoints: options.checkpoint, settings: options.settings))
         }
-        let total = OneStepSweep.units(models: options.checkpoint.count, elements: options.elements)
-        let units = shard.units(of: total)
-        let progress = ProgressLine(label: "one-step", total: units.count, enabled: !options.output.json)
-        let part = try OneStepSweep.run(checkpoints: options.checkpoint, settings: options.settings, units: units) { progress.update($0) }
-        progress.finish()
-        try writePart(part, shard: shard, units: total, to: try options.sharding.partsDirectory(for: shard), quiet: options.output.json)
+        let total = ModelEvaluation.oneStepUnits(models: options.checkpoint.count, elements: options.elements)
+        try options.runShard(self, shard, units: total) { units, progress in
+            try ModelEvaluation.oneStepPart(checkpoints: options.checkpoint, settings: options.settings, units: units, progress: progress)
+        }
     }
 
     func merge(_ directory: URL, options merge: MergeOptions) throws {
-        let report = try OneStepSweep.report(try ShardParts.read(directory, as: OneStepSweep.Part.self).map(\.body))
-        try EvalOptions.emit(report, plot: merge.plot, json: merge.output.json)
+        let parts = try ShardParts.read(directory, as: ModelSweep.Part<OneStepModelInfo>.self).map(\.body)
+        try EvalOptions.emit(try ModelEvaluation.oneStep(parts: parts), plot: merge.plot, json: merge.output.json)
     }
 }
 
@@ -118,7 +127,7 @@ func parseHorizons(_ text: String) throws -> [Int] {
     return parts.map { $0! }.sorted()
 }
 
-struct EvalRollout: ParsableCommand {
+struct EvalRollout: ShardedSweep {
     static let configuration = CommandConfiguration(
         commandName: "rollout",
         abstract: "H-step open-loop latent rollout relMSE per horizon per orientation (planar models).",
@@ -138,9 +147,29 @@ struct EvalRollout: ParsableCommand {
         guard segments > 0 else { throw ValidationError("--segments must be positive") }
     }
 
+    static let sweepName = "eval rollout"
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        a.append(options.sweepArguments); a.add("horizons", horizons); a.add("segments", segments)
+        return a.list
+    }
+
     func run() throws {
-        try options.emit(
-            try ModelEvaluation.rollout(
-                checkpoints: options.checkpoint, settings: options.settings, horizons: try parseHorizons(horizons), maxSegments: segments))
+        let horizons = try parseHorizons(self.horizons)
+        guard let shard = try options.resolvedShard() else {
+            return try options.emit(
+                try ModelEvaluation.rollout(checkpoints: options.checkpoint, settings: options.settings, horizons: horizons, maxSegments: segments))
+        }
+        let total = ModelEvaluation.rolloutUnits(models: options.checkpoint.count, elements: options.elements)
+        try options.runShard(self, shard, units: total) { units, progress in
+            try ModelEvaluation.rolloutPart(
+                checkpoints: options.checkpoint, settings: options.settings, horizons: horizons, maxSegments: segments, units: units,
+                progress: progress)
+        }
+    }
+
+    func merge(_ directory: URL, options merge: MergeOptions) throws {
+        let parts = try ShardParts.read(directory, as: ModelSweep.Part<RolloutModelInfo>.self).map(\.body)
+        try EvalOptions.emit(try ModelEvaluation.rollout(parts: parts), plot: merge.plot, json: merge.output.json)
     }
 }

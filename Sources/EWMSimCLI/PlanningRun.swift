@@ -144,17 +144,27 @@ struct PlannerOptions: ParsableArguments {
     }
 }
 
-/// The planning mode of `ewm-sim pusht`.
+/// The planning mode of `ewm-sim pusht`; with a shard, its episodes i mod N = I into a part (`ewm-sim merge` joins them).
 struct PlanningRun {
     let planner: PlannerOptions
     let world: WorldOptions
     let compare: Bool
     let batch: EpisodeBatch
+    let timings: Bool
 
-    func run() throws {
-        let (episodes, seed, dump, render, frameSize, json) = (
-            batch.episodes, batch.seed, batch.dump, batch.render, batch.frameSize, batch.output.json
-        )
+    /// The run's episodes and settings (no model loaded).
+    var goalReaching: GoalReachingRun {
+        GoalReachingRun(
+            protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: planner.planner!,
+            episodes: batch.episodes, seed: batch.seed, compare: compare, record: batch.dump != nil || batch.render != nil,
+            frameSize: batch.render != nil ? batch.frameSize : nil)
+    }
+
+    /// The model file the report names (nil for the oracle).
+    var modelName: String? { planner.planner == .oracle ? nil : (planner.model ?? DefaultModel.relativePath) }
+
+    /// Runs the episodes (`only`: a shard's) and returns them with their traces and the forward passes' threads.
+    func episodes(only: [Int]? = nil) throws -> (episodes: [PlanningEpisode], traces: [Episode], threads: Int) {
         let kind = planner.planner!
         planner.search.configureThreads()
         MemoryTuning.retainFreedMemory()  // planning allocates the same large batches every iteration
@@ -163,20 +173,27 @@ struct PlanningRun {
         config.oracleNoise = planner.oracleNoise
         config.oracleNoiseSmooth = planner.oracleNoiseSmooth
         config.allowNonEquivariantModel = planner.allowNonEquivariant
-        let modelName = planner.model ?? DefaultModel.relativePath
-        try kind.admit(model: model, allowNonEquivariant: planner.allowNonEquivariant, name: modelName)
-        let run = GoalReachingRun(
-            protocol: planner.protocol, orientation: world.orientation, rotation: world.rotation, planner: kind,
-            episodes: episodes, seed: seed, compare: compare, record: dump != nil || render != nil,
-            frameSize: render != nil ? frameSize : nil)
-        let progress = ProgressLine(label: "pusht \(kind.rawValue)", total: episodes, enabled: !json)
-        let (results, recorded) = try run.run(model: model, config: config) {
+        try kind.admit(model: model, allowNonEquivariant: planner.allowNonEquivariant, name: planner.model ?? DefaultModel.relativePath)
+        let progress = ProgressLine(label: "pusht \(kind.rawValue)", total: only?.count ?? batch.episodes, enabled: !batch.output.json)
+        let (results, recorded) = try goalReaching.run(model: model, config: config, only: only) {
             progress.update($0.count, detail: "success \($0.filter(\.success).count)/\($0.count)")
         }
         progress.finish()
-        if let dump { try TrajectoryDump.write(recorded, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump)) }
-        if let render { try EpisodePictures.write(recorded, env: "pusht", to: URL(fileURLWithPath: render, isDirectory: true)) }
-        let report = run.report(results, model: kind == .oracle ? nil : (planner.model ?? DefaultModel.relativePath))
-        try emit(report, json: json)
+        return (results, recorded, Compute.threadCount)
+    }
+
+    func run() throws {
+        let (results, recorded, threads) = try episodes()
+        if let dump = batch.dump {
+            try TrajectoryDump.write(recorded, orientation: world.orientation, build: world.rotation, to: URL(fileURLWithPath: dump))
+        }
+        if let render = batch.render { try EpisodePictures.write(recorded, env: "pusht", to: URL(fileURLWithPath: render, isDirectory: true)) }
+        try emit(report(results, threads: threads), json: batch.output.json)
+    }
+
+    /// The report of the run's episodes (all of them, in order), as one process or a merge prints it.
+    func report(_ results: [PlanningEpisode], threads: Int) -> GoalReachingRun.Report {
+        let report = goalReaching.report(results, model: modelName, threads: threads)
+        return timings ? report : GoalReachingRun.withoutTimings(report)
     }
 }

@@ -33,15 +33,13 @@ public enum ModelEvaluation {
             }
             return LadderComparison(reports: reports, samplesPerRung: s.elements)
         }
-        return try OneStepSweep.report([try OneStepSweep.run(checkpoints: checkpoints, settings: s)])
+        return try oneStep(parts: [try oneStepPart(checkpoints: checkpoints, settings: s)])
     }
 
     /// Open-loop rollout figures of planar checkpoints.
     public static func rollout(checkpoints: [String], settings s: Settings, horizons: [Int], maxSegments: Int) throws -> RolloutComparison {
         guard try !isCloud(checkpoints) else { throw DataError("eval rollout measures planar models; give 3D checkpoints to eval one-step") }
-        let loaded = try EvaluationData.load(checkpoints: checkpoints, data: s.data, episodes: s.episodes ?? 60, dataSeed: s.dataSeed)
-        return RolloutComparison(
-            reports: try loaded.map { try evaluateRollout($0.0, data: $0.1, horizons: horizons, orientations: s.elements, maxSegments: maxSegments) })
+        return try rollout(parts: [try rolloutPart(checkpoints: checkpoints, settings: s, horizons: horizons, maxSegments: maxSegments)])
     }
 
     /// Whether the checkpoints are 3D cloud models (throws when they mix layouts).

@@ -10,7 +10,8 @@ public struct PlanningEpisode: Codable, Sendable {
     public var steps: Int
     public var finalCoverage: Double
     public var plans: Int
-    public var secondsPerPlan: Double
+    /// Wall-clock planning time (nil with `--no-timings`).
+    public var secondsPerPlan: Double?
     public var degenerateFrames: Int
     /// max over t of |g^-1 obs_g(t) - obs_0(t)| against the run at orientation 0 with the same seed (px), if measured.
     public var deviation: Double?

@@ -25,7 +25,7 @@ public struct ClosedLoopOutcome: Codable, Sendable {
 extension PlanningEpisode {
     public var closedLoopOutcome: ClosedLoopOutcome {
         ClosedLoopOutcome(
-            success: success, final: finalCoverage, plans: plans, secondsPerPlan: secondsPerPlan,
+            success: success, final: finalCoverage, plans: plans, secondsPerPlan: secondsPerPlan ?? 0,
             degenerateFrames: degenerateFrames, trajectory: trajectory)
     }
 }

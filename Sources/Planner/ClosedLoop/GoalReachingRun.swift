@@ -38,7 +38,8 @@ public struct GoalReachingRun: Sendable {
         public var successInterval95: [Double]
         public var meanFinalCoverage: Double
         public var meanSteps: Double
-        public var secondsPerPlan: Double
+        /// Wall-clock planning time (nil with `--no-timings`).
+        public var secondsPerPlan: Double?
         /// Threads of the models' forward passes (`--threads`, else the idle cores at the start).
         public var threads: Int
         public var degenerateFrames: Int
@@ -69,14 +70,15 @@ public struct GoalReachingRun: Sendable {
     }
 
     /// Runs the episodes with `model` (nil for the oracle) and `config`; `progress(results)` follows every episode.
-    /// Returns the episodes and, when recording, their traces.
+    /// Returns the episodes and, when recording, their traces. `only`: just these episodes (a shard's, increasing); each
+    /// episode depends on its index alone (task and seed `seed + i`), so they are the whole run's episodes.
     public func run(
-        model: (any LatentWorldModel)?, config: MPCConfig,
+        model: (any LatentWorldModel)?, config: MPCConfig, only: [Int]? = nil,
         progress: ([PlanningEpisode]) -> Void = { _ in }
     ) throws -> (episodes: [PlanningEpisode], traces: [Episode]) {
         var results: [PlanningEpisode] = []
         var traces: [Episode] = []
-        for i in 0..<episodes {
+        for i in only ?? Array(0..<episodes) {
             let s = seed &+ UInt64(i)
             var (episode, trace) = try PlanningEpisodes.episode(
                 protocol: self.protocol, index: Int(s), seed: s, theta: orientation, rotation: rotation,
@@ -105,8 +107,23 @@ public struct GoalReachingRun: Sendable {
             successRate: Double(successes) / Double(results.count), successInterval95: [ci.low, ci.high],
             meanFinalCoverage: results.map(\.finalCoverage).reduce(0, +) / Double(results.count),
             meanSteps: Double(results.map(\.steps).reduce(0, +)) / Double(results.count),
-            secondsPerPlan: plans == 0 ? 0 : results.map { $0.secondsPerPlan * Double($0.plans) }.reduce(0, +) / Double(plans),
+            secondsPerPlan: plans == 0 ? 0 : results.map { ($0.secondsPerPlan ?? 0) * Double($0.plans) }.reduce(0, +) / Double(plans),
             threads: threads, degenerateFrames: results.map(\.degenerateFrames).reduce(0, +),
             maxDeviation: results.compactMap(\.deviation).max(), episodes: results)
+    }
+
+    /// What a shard of the run hands to the merge: its episodes (in increasing order) and its forward passes' threads.
+    public struct Part: Codable, Sendable {
+        public var episodes: [PlanningEpisode]
+        public var threads: Int
+        public init(episodes: [PlanningEpisode], threads: Int) { self.episodes = episodes; self.threads = threads }
+    }
+
+    /// The report without wall-clock figures (`--no-timings`): a merged sharded run prints it to the byte.
+    public static func withoutTimings(_ report: Report) -> Report {
+        var copy = report
+        copy.secondsPerPlan = nil
+        for i in copy.episodes.indices { copy.episodes[i].secondsPerPlan = nil }
+        return copy
     }
 }

@@ -178,58 +178,6 @@ public func evaluateRollout(
     _ model: TrainedWorldModel, data: TransitionSet, horizons: [Int], orientations k: Int,
     maxSegments: Int = 512, sliceGridCount: Int = 3
 ) throws -> RolloutReport {
-    let layout = model.layout, slice = model.train.slice
-    guard let hMax = horizons.max(), hMax >= 1, horizons.allSatisfy({ $0 >= 1 }) else { throw DataError("horizons must be >= 1") }
-    var starts = data.rolloutStarts(horizon: hMax)
-    guard !starts.isEmpty else { throw DataError("no held-out episode segment is \(hMax) steps long; collect longer episodes") }
-    if starts.count > maxSegments {
-        let stride = Double(starts.count) / Double(maxSegments)
-        starts = (0..<maxSegments).map { starts[Int(Double($0) * stride)] }
-    }
-    let m = starts.count
-    let inf = WorldNetInference(model, as: Float.self)
-    let orbitAngles = (0..<k).map { 2 * Double.pi * Double($0) / Double(k) }
-    let angles = slice.grid(sliceGridCount) + orbitAngles
-    let inSlice = angles.map { slice.contains($0) }
-    var table: [[Double]] = []
-    let observed = model.spec.config.observationInLatent
-    var agentError: [Double] = [], bodyError: [Double] = [], motionRatio: [Double] = []
-    for (index, theta) in angles.enumerated() {
-        let g = layout.rotation(theta)
-        let first = data.gather(starts)
-        var z = inf.encode(layout.rotate(observations: first.obs, by: g), batch: m)
-        var row: [Double] = []
-        for h in 1...hMax {
-            let step = data.gather(starts.map { $0 + h - 1 })
-            z = inf.predict(z, actions: layout.rotate(actions: step.actions, by: g), batch: m)
-            if horizons.contains(h) {
-                let t = inf.encode(layout.rotate(observations: step.next, by: g), batch: m, useTarget: true)
-                row.append(meanRelMSE(z, t))
-                if observed && index == angles.count - k {  // orientation 0, the first of the orbit
-                    let e = observationErrors(z, truth: step.next, start: first.obs, layout: layout)
-                    agentError.append(e.last); bodyError.append(e.others)
-                    motionRatio.append(e.predictedMotion / max(e.trueMotion, Double.leastNormalMagnitude))
-                }
-            }
-        }
-        table.append(row)
-    }
-    let hs = horizons.sorted()
-    var inMean: [Double] = [], outMean: [Double?] = [], ratio: [Double?] = [], spread: [Double] = []
-    for j in hs.indices {
-        let ins = angles.indices.filter { inSlice[$0] }.map { table[$0][j] }
-        let outs = angles.indices.filter { !inSlice[$0] }.map { table[$0][j] }
-        let a = ins.reduce(0, +) / Double(max(1, ins.count))
-        let b = outs.isEmpty ? nil : outs.reduce(0, +) / Double(outs.count)
-        inMean.append(a); outMean.append(b); ratio.append(b.map { $0 / a })
-        let col = table.map { $0[j] }
-        spread.append((col.max() ?? 0) / max(col.min() ?? 1, Double.leastNormalMagnitude) - 1)
-    }
-    return RolloutReport(
-        checkpoint: model.url.path, model: model.spec.kind.rawValue, env: layout.env, parameters: model.online.parameterCount,
-        sliceDegrees: [slice.degrees.lo, slice.degrees.hi], segments: m, target: "ema", horizons: hs,
-        orientationsDegrees: angles.map { $0 * 180 / Double.pi }, inSlice: inSlice, relMSE: table,
-        inSliceMean: inMean, outOfSliceMean: outMean, oodRatio: ratio, spread: spread,
-        agentErrorPx: observed ? agentError : nil, bodyErrorPx: observed ? bodyError : nil,
-        bodyMotionRatio: observed ? motionRatio : nil)
+    let probe = try RolloutProbe(model, data: data, horizons: horizons, orientations: k, maxSegments: maxSegments, sliceGridCount: sliceGridCount)
+    return probe.info.report(probe.angles.indices.map(probe.measure))
 }
