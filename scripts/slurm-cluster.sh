@@ -71,7 +71,8 @@ start_munge() {
   mkdir -p /run/munge /var/lib/munge /var/log/munge
   chown munge:munge /run/munge /var/lib/munge /var/log/munge
   chmod 0755 /run/munge
-  runuser -u munge -- /usr/sbin/munged || die "munged did not start (see /var/log/munge/munged.log)"
+  # Not inheriting this script's lock (fd 8) nor slurm-test.sh's (fd 9), as the slurm daemons below.
+  runuser -u munge -- /usr/sbin/munged 8>&- 9>&- || die "munged did not start (see /var/log/munge/munged.log)"
   touch "$dir/munged.ours"
   for _ in $(seq 1 50); do
     if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then return 0; fi
@@ -152,8 +153,9 @@ start() {
   start_munge
   write_conf
   # -c: a fresh controller state each start (job ids restart at 1); the cluster keeps nothing between starts.
-  slurmctld -c -f "$conf" || die "slurmctld did not start (see $dir/slurmctld.log)"
-  slurmd -f "$conf" || die "slurmd did not start (see $dir/slurmd.log)"
+  # The daemons outlive this script: they must not inherit its lock (fd 8) nor slurm-test.sh's (fd 9).
+  slurmctld -c -f "$conf" 8>&- 9>&- || die "slurmctld did not start (see $dir/slurmctld.log)"
+  slurmd -f "$conf" 8>&- 9>&- || die "slurmd did not start (see $dir/slurmd.log)"
   wait_idle
   echo "slurm-cluster: node $host $(node_state) ($(sinfo -h -n "$host" -o '%c CPUs, %m MB')); export SLURM_CONF=$conf" >&2
 }
@@ -193,9 +195,16 @@ status() {
   echo "node $host $state"
 }
 
+# Starts and stops one at a time (a lock beside the directory).
+locked() {
+  exec 8>"$dir.lock"
+  flock -w 120 8 || die "another slurm-cluster.sh holds $dir.lock"
+  "$@"
+}
+
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) locked start ;;
+  stop) locked stop ;;
   status) status ;;
   env) echo "export SLURM_CONF=$conf" ;;
   *) die "usage: scripts/slurm-cluster.sh start|stop|status|env" ;;

@@ -38,10 +38,18 @@ else
 fi
 say "binary $bin"
 
+# One test at a time on this machine: a second one would share the cluster, and the first to finish would stop it.
+lock="${EWM_SIM_SLURM_DIR:-/tmp/ewm-sim-slurm}.test.lock"
+exec 9>"$lock"
+if ! flock -n 9; then
+  say "another slurm-test holds $lock; waiting for it"
+  flock -w "$timeout" 9 || fail "another slurm-test still holds $lock after $timeout s"
+fi
+
 cluster_was_up=0
-if scripts/slurm-cluster.sh status >/dev/null 2>&1; then cluster_was_up=1; fi
+if scripts/slurm-cluster.sh status >/dev/null 2>&1 9>&-; then cluster_was_up=1; fi
 eval "$(scripts/slurm-cluster.sh env)"
-scripts/slurm-cluster.sh start
+scripts/slurm-cluster.sh start 9>&-   # the daemons must not hold the test lock
 say "cluster up: $(scripts/slurm-cluster.sh status)"
 
 work="$(mktemp -d /tmp/ewm-sim-slurm-test.XXXXXX)"
@@ -49,7 +57,7 @@ jobs_to_cancel=()
 finish() {
   local rc=$?
   if [ ${#jobs_to_cancel[@]} -gt 0 ]; then scancel "${jobs_to_cancel[@]}" 2>/dev/null || true; fi
-  if [ "$cluster_was_up" = 0 ]; then scripts/slurm-cluster.sh stop || true; fi
+  if [ "$cluster_was_up" = 0 ]; then scripts/slurm-cluster.sh stop 9>&- || true; fi
   if [ "$rc" = 0 ]; then rm -rf "$work"; else echo "slurm-test: work directory kept: $work" >&2; fi
 }
 trap finish EXIT
