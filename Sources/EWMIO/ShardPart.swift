@@ -141,4 +141,20 @@ public enum ShardParts {
             }
         }
     }
+
+    /// The per-unit results of parts whose body lists one result per unit of its header, as one table by unit number.
+    public static func byUnit<Result: Codable>(_ parts: [ShardPart<[Result]>]) throws -> [Result] {
+        guard let total = parts.first?.header.totalUnits else { return [] }
+        var table = [Result?](repeating: nil, count: total)
+        for part in parts {
+            guard part.body.count == part.header.units.count else {
+                throw ShardError(
+                    "part-\(part.header.shard)-of-\(part.header.shards).json holds \(part.body.count) results for \(part.header.units.count) units")
+            }
+            for (u, r) in zip(part.header.units, part.body) { table[u] = r }
+        }
+        let missing = table.filter { $0 == nil }.count
+        guard missing == 0 else { throw ShardError("the parts leave \(missing) of \(total) units without a result") }
+        return table.map { $0! }
+    }
 }

@@ -6,7 +6,7 @@ import Planner
 import Tensor
 import Train
 
-struct CheckPlanner: ParsableCommand {
+struct CheckPlanner: ShardedSweep {
     static let configuration = CommandConfiguration(
         commandName: "planner",
         abstract: "Planner exactness: first planned action at orientation g, rotated back, vs orientation 0 (same seed).",
@@ -23,7 +23,20 @@ struct CheckPlanner: ParsableCommand {
     @Option(help: "States (held-out goal-reaching starts).")
     var states: Int = 50
     @OptionGroup var search: SearchOptions
+    @OptionGroup var sharding: ShardOptions
     @OptionGroup var output: OutputOptions
+
+    static let sweepName = "check planner"
+
+    var sweepArguments: [String] {
+        var a = SweepArguments()
+        a.add("model", model); a.add("planner", planner); a.add("orientations", orientations); a.add("states", states)
+        a.append(search.sweepArguments); a.append(sharding.sweepArguments)
+        return a.list
+    }
+
+    /// Units: (arithmetic p, state i), u = p * states + i, arithmetics in `InferencePrecision.allCases` order.
+    var units: Int { InferencePrecision.allCases.count * states }
 
     func validate() throws {
         guard orientations >= 2, states >= 1 else { throw ValidationError("need --orientations >= 2 and --states >= 1") }
@@ -35,18 +48,36 @@ struct CheckPlanner: ParsableCommand {
     func run() throws {
         search.configureThreads()
         MemoryTuning.retainFreedMemory()
-        var reports: [PlannerExactness.Report] = []
-        for precision in InferencePrecision.allCases {
+        let shard = try sharding.resolved()
+        let mine = (shard ?? .whole).units(of: units)
+        var results: [PlannerExactness.StateResult] = []
+        for (p, precision) in InferencePrecision.allCases.enumerated() {
+            let states = mine.filter { $0 / self.states == p }.map { $0 % self.states }
+            guard !states.isEmpty else { continue }
             let m = try DefaultModel.load(model, precision: precision)
             let config = try search.config(model: m)
-            let line = ProgressLine(label: "planner exactness (\(precision.rawValue))", total: states, enabled: !output.json)
-            reports.append(
-                try PlannerExactness.measure(
-                    model: m, kind: planner, precision: precision.rawValue,
-                    orientations: orientations, states: states, config: config, env: "pusht",
-                    progress: { line.update($0) }))
+            let line = ProgressLine(label: "planner exactness (\(precision.rawValue))", total: states.count, enabled: !output.json)
+            for (done, i) in states.enumerated() {
+                results.append(
+                    try PlannerExactness.measureState(i, model: m, kind: planner, orientations: orientations, config: config, env: "pusht"))
+                line.update(done + 1)
+            }
             line.finish()
         }
-        try emit(ReportList(reports, render: PlannerExactness.text), json: output.json)
+        if let shard { return try writePart(results, shard: shard, units: units, to: try sharding.partsDirectory(for: shard), quiet: output.json) }
+        try emit(report(results), json: output.json)
+    }
+
+    /// One report per arithmetic from all units' results (unit order).
+    func report(_ results: [PlannerExactness.StateResult]) -> ReportList<PlannerExactness.Report> {
+        let reports = InferencePrecision.allCases.enumerated().map { p, precision in
+            PlannerExactness.report(
+                Array(results[p * states..<(p + 1) * states]), planner: planner, precision: precision.rawValue, orientations: orientations)
+        }
+        return ReportList(reports, render: PlannerExactness.text)
+    }
+
+    func merge(_ directory: URL, options: MergeOptions) throws {
+        try emit(report(try ShardParts.byUnit(try ShardParts.read(directory, as: [PlannerExactness.StateResult].self))), json: options.output.json)
     }
 }

@@ -42,7 +42,7 @@ struct Collect: ShardedSweep {
     }
 
     func run() throws {
-        if let shard = try sharding.resolved() {
+        if let shard = try sharding.resolved(defaultParts: true) {
             return try CloudLayout.isSupported(env)
                 ? collectPart(try collection.cloudConfig(env: env), shard: shard) : collectPart(try collection.planarConfig(env: env), shard: shard)
         }

@@ -27,7 +27,10 @@ struct Merge: ParsableCommand {
 
     /// The commands whose parts merge joins: each by its name, parsing a part header's arguments into it.
     static var sweeps: [Joiner] {
-        [joiner(EvalClosedLoop.self), joiner(EvalOneStep.self), joiner(EvalRollout.self), joiner(Collect.self), joiner(PushT.self)]
+        [
+            joiner(EvalClosedLoop.self), joiner(EvalOneStep.self), joiner(EvalRollout.self), joiner(Collect.self), joiner(PushT.self),
+            joiner(CheckPlanner.self), joiner(CheckOrbit.self), joiner(BlockIsotropy.self),
+        ]
     }
 
     typealias Joiner = (name: String, merge: @Sendable (_ arguments: [String], _ directory: URL, _ options: MergeOptions) throws -> Void)

@@ -23,13 +23,22 @@ struct ShardOptions: ParsableArguments {
     }
 
     /// The shard to run: --shard, else the array job's environment, else nil (the whole sweep, no part written).
-    func resolved() throws -> Shard? {
+    /// Checked before any work: a shard needs --parts, unless the command has a default place for its part
+    /// (`defaultParts`).
+    func resolved(defaultParts: Bool = false) throws -> Shard? {
+        let shard: Shard?
         do {
-            if let shard { return try Shard(parsing: shard) }
-            return try Shard.fromEnvironment()
+            shard = try self.shard.map(Shard.init(parsing:)) ?? Shard.fromEnvironment()
         } catch let error as ShardError {
             throw CLIError("sharding: \(error.message)")
         }
+        if let shard { _ = try partsDirectory(for: shard, fallback: defaultParts ? URL(fileURLWithPath: ".") : nil) }
+        if shard == nil, let parts {
+            throw CLIError(
+                "--parts \(parts) without a shard: give --shard I/N (or run as a Slurm or Kubernetes array task); without them the whole sweep runs and prints"
+            )
+        }
+        return shard
     }
 
     /// Where the part goes (`parts`, else `fallback`); throws when a sharded run has nowhere to write it.

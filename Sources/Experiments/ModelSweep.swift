@@ -25,8 +25,8 @@ public enum ModelSweep {
         public var results: [Info.Unit]
     }
 
-    /// Measures `units` (nil: all): `probes` gives each model's facts and, when asked, a way to measure its units
-    /// (`measure(model)` is called only for models with units to measure); `progress(done)` follows every unit.
+    /// Measures `units` (nil: all) of the models `infos` describe: `measure(m)` gives model m's unit measurement (asked
+    /// once, and only for models with units to measure); `progress(done)` follows every unit.
     static func run<Info: ModelSweepInfo>(
         infos: [Info], units: [Int]?, measure: (Int) throws -> (Int) -> Info.Unit, progress: (Int) -> Void
     ) throws -> Part<Info> {

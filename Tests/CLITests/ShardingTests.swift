@@ -101,9 +101,13 @@ import Testing
         #expect(try CLI.run(args("4", "1/2"), in: dir).status == 0)
         r = try CLI.run(["merge", "parts", "--json"], in: dir)
         #expect(r.status == 0 && r.stdout.contains("\"transitions\" : 8"), "\(r.stderr)")
-        // A bad shard is a clear usage error.
+        // A bad shard, a shard without --parts and --parts without a shard are clear usage errors, before any work.
         r = try CLI.run(args("4", "2/2"), in: dir)
         #expect(r.status != 0 && r.stderr.contains("shard index 2 is outside 0..<2"), "\(r.stderr)")
+        r = try CLI.run(["eval", "closed-loop", "--episodes", "1", "--shard", "0/2"], in: dir)
+        #expect(r.status != 0 && r.stderr.contains("give --parts DIR"), "\(r.stderr)")
+        r = try CLI.run(["eval", "closed-loop", "--episodes", "1", "--parts", "parts"], in: dir)
+        #expect(r.status != 0 && r.stderr.contains("--parts parts without a shard"), "\(r.stderr)")
     }
 
     @Test func shardComesFromTheArrayJobEnvironment() throws {

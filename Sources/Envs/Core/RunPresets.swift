@@ -29,12 +29,23 @@ public struct RunPresets: Sendable {
     public var figures: [Figure]
     /// The env's orbit check (nil: none), its residuals as a printable report.
     public var orbitCheck: (@Sendable (OrbitCheckSettings) throws -> any TextReport)?
+    /// The same check cut into units (nil: it runs in one process only; `check orbit --shard` refuses it).
+    public var orbitUnits: OrbitCheckUnits?
 
     public init(
         figures: [Figure] = [], orbitCheck: (@Sendable (OrbitCheckSettings) throws -> any TextReport)? = nil,
         scriptedPolicy: (@Sendable (_ env: any Environment, _ options: MakeOptions) -> (any Policy)?)? = nil
     ) {
         self.figures = figures; self.orbitCheck = orbitCheck; self.scriptedPolicy = scriptedPolicy
+    }
+
+    /// Presets whose orbit check is `units` (run whole by `check orbit`, in shards by `check orbit --shard`).
+    public init(
+        figures: [Figure] = [], orbitUnits units: OrbitCheckUnits,
+        scriptedPolicy: (@Sendable (_ env: any Environment, _ options: MakeOptions) -> (any Policy)?)? = nil
+    ) {
+        self.init(figures: figures, orbitCheck: { try units.run($0) }, scriptedPolicy: scriptedPolicy)
+        orbitUnits = units
     }
 
     /// A picture caption for step `t`: the figures, three decimals each.

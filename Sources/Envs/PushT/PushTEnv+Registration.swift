@@ -27,8 +27,7 @@ extension PushTEnv {
             goalProtocols: PushTProtocol.allCases),
         run: RunPresets(
             figures: [RunPresets.Figure(key: "coverage", label: "coverage")],
-            orbitCheck: { s in ReportList(try PushTOrbit.sweep(orientations: s.elements, seeds: s.episodes, steps: s.steps), render: PushTOrbit.text)
-            }
+            orbitUnits: PushTOrbit.units
         ) { _, options in
             // The reference's feedback pusher, in the frame of the orientation (either build).
             ScriptedPusher(rotation: PlanarRotation(angle: options.orientation, center: PushTGeometry.workspaceCenter))

@@ -384,7 +384,7 @@ extension Push3DEnv {
                 RunPresets.Figure(key: "position_error", label: "pos error (m)"),
                 RunPresets.Figure(key: "angle_error", label: "angle error"),
             ],
-            orbitCheck: SE3Check.orbitCheck(id)
+            orbitUnits: SE3Check.orbitUnits(id)
         ) { env, _ in
             var unwrapped: any Environment = env
             while let w = unwrapped as? Wrapper { unwrapped = w.inner }

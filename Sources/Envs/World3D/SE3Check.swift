@@ -39,53 +39,72 @@ public enum SE3Check {
         ladder: SE3Ladder = SE3Ladder(translationRadius: 1),
         make: () throws -> any SE3SymmetricEnvironment
     ) throws -> Report {
-        var residuals: [Double] = []
-        var worstInContact = 0.0
-        var inContact = 0, contacts = 0
+        let gs = elements(samples + episodes, seed: seed, ladder: ladder)
+        let figures = try (0..<(samples + episodes)).map { u in
+            u < samples
+                ? try measureSample(u, g: gs[u], seed: seed, make: make)
+                : try measureEpisode(u - samples, g: gs[u], steps: steps, seed: seed, make: make)
+        }
+        return report(env: id, samples: samples, episodes: episodes, steps: steps, figures: figures)
+    }
+
+    /// The group elements of a check, in the order its units use them (the samples', then the episodes').
+    static func elements(_ count: Int, seed: UInt64, ladder: SE3Ladder) -> [SE3Transform] {
         var gRng = SplitMix64(seed: seed ^ 0x5E3C_0000)
-        for i in 0..<samples {
-            let source = try make()
-            let policy = self.policy(for: source, seed: seed &+ UInt64(i))
-            policy.reset(seed: seed &+ UInt64(i))
-            var (obs, info) = try source.reset(seed: seed &+ UInt64(i), options: ResetOptions())
-            for _ in 0..<(5 + i % 36) {
-                let r = try source.step(try policy.action(observation: obs, info: info))
-                obs = r.observation; info = r.info
-            }
-            let s = source.state, a = try policy.action(observation: obs, info: info)
-            let g = ladder.sample(.se3, using: &gRng)
-            let canonical = try make(), moved = try make()
-            _ = try canonical.reset(seed: nil, options: ResetOptions(state: s))
-            _ = try moved.reset(seed: nil, options: ResetOptions(state: canonical.act(g, onState: s)))
+        return (0..<count).map { _ in ladder.sample(.se3, using: &gRng) }
+    }
+
+    /// One-step sample `i` at `g`: [residual, contacts].
+    static func measureSample(_ i: Int, g: SE3Transform, seed: UInt64, make: () throws -> any SE3SymmetricEnvironment) throws -> [Double] {
+        let source = try make()
+        let policy = self.policy(for: source, seed: seed &+ UInt64(i))
+        policy.reset(seed: seed &+ UInt64(i))
+        var (obs, info) = try source.reset(seed: seed &+ UInt64(i), options: ResetOptions())
+        for _ in 0..<(5 + i % 36) {
+            let r = try source.step(try policy.action(observation: obs, info: info))
+            obs = r.observation; info = r.info
+        }
+        let s = source.state, a = try policy.action(observation: obs, info: info)
+        let canonical = try make(), moved = try make()
+        _ = try canonical.reset(seed: nil, options: ResetOptions(state: s))
+        _ = try moved.reset(seed: nil, options: ResetOptions(state: canonical.act(g, onState: s)))
+        let r = try canonical.step(a)
+        _ = try moved.step(canonical.act(g, onAction: a))
+        return [residual(moved.scenePoints, canonical.scenePoints, g), Double(Int(r.info.double("contacts") ?? 0))]
+    }
+
+    /// Rollout `e` of the world built at `g`: the residual after every step (index 0 = after reset).
+    static func measureEpisode(_ e: Int, g: SE3Transform, steps: Int, seed: UInt64, make: () throws -> any SE3SymmetricEnvironment) throws
+        -> [Double]
+    {
+        let canonical = try make(), moved = try make()
+        let policy = self.policy(for: canonical, seed: seed &+ 1000 &+ UInt64(e))
+        policy.reset(seed: seed &+ 1000 &+ UInt64(e))
+        var (obs, info) = try canonical.reset(seed: seed &+ 1000 &+ UInt64(e), options: ResetOptions())
+        _ = try moved.reset(seed: nil, options: ResetOptions(state: canonical.act(g, onState: canonical.state)))
+        var perStep = [residual(moved.scenePoints, canonical.scenePoints, g)]
+        for _ in stride(from: 1, through: steps, by: 1) {
+            let a = try policy.action(observation: obs, info: info)
             let r = try canonical.step(a)
             _ = try moved.step(canonical.act(g, onAction: a))
-            residuals.append(residual(moved.scenePoints, canonical.scenePoints, g))
-            let c = Int(r.info.double("contacts") ?? 0)
-            contacts += c
-            if c > 0 { inContact += 1; worstInContact = max(worstInContact, residuals.last!) }
+            obs = r.observation; info = r.info
+            perStep.append(residual(moved.scenePoints, canonical.scenePoints, g))
         }
-        var perStep = Array(repeating: 0.0, count: steps + 1)
-        for e in 0..<episodes {
-            let canonical = try make(), moved = try make()
-            let policy = self.policy(for: canonical, seed: seed &+ 1000 &+ UInt64(e))
-            policy.reset(seed: seed &+ 1000 &+ UInt64(e))
-            let g = ladder.sample(.se3, using: &gRng)
-            var (obs, info) = try canonical.reset(seed: seed &+ 1000 &+ UInt64(e), options: ResetOptions())
-            _ = try moved.reset(seed: nil, options: ResetOptions(state: canonical.act(g, onState: canonical.state)))
-            perStep[0] = max(perStep[0], residual(moved.scenePoints, canonical.scenePoints, g))
-            for t in stride(from: 1, through: steps, by: 1) {
-                let a = try policy.action(observation: obs, info: info)
-                let r = try canonical.step(a)
-                _ = try moved.step(canonical.act(g, onAction: a))
-                obs = r.observation; info = r.info
-                perStep[t] = max(perStep[t], residual(moved.scenePoints, canonical.scenePoints, g))
-            }
-        }
+        return perStep
+    }
+
+    /// The report from every unit's figures: the samples' [residual, contacts], then the episodes' residual per step.
+    static func report(env id: String, samples: Int, episodes: Int, steps: Int, figures: [[Double]]) -> Report {
+        let one = figures[..<samples], rollouts = figures[samples...]
+        let residuals = one.map { $0[0] }, contacts = one.map { Int($0[1]) }
+        let worstInContact = zip(residuals, contacts).reduce(0.0) { $1.1 > 0 ? max($0, $1.0) : $0 }
+        let perStep = (0...steps).map { t in rollouts.reduce(0.0) { max($0, $1[t]) } }
         let sorted = residuals.sorted()
         return Report(
             env: id, samples: samples, oneStepWorst: sorted.last ?? 0, oneStepMedian: sorted.isEmpty ? 0 : sorted[sorted.count / 2],
-            samplesInContact: inContact, oneStepWorstInContact: worstInContact, meanContacts: samples > 0 ? Double(contacts) / Double(samples) : 0,
-            episodes: episodes, steps: steps, maxDeviationByStep: perStep, scale: scale)
+            samplesInContact: contacts.filter { $0 > 0 }.count, oneStepWorstInContact: worstInContact,
+            meanContacts: samples > 0 ? Double(contacts.reduce(0, +)) / Double(samples) : 0, episodes: episodes, steps: steps,
+            maxDeviationByStep: perStep, scale: scale)
     }
 
     /// The registered env `id`, canonical (orientation 0, frame build, no time limit).
@@ -134,8 +153,28 @@ public enum SE3Check {
         ].joined(separator: "\n")
     }
 
-    /// The orbit check of the registered env `id`: `elements` one-step samples, `episodes` rollouts of `steps` steps.
-    static func orbitCheck(_ id: String) -> @Sendable (RunPresets.OrbitCheckSettings) throws -> any TextReport {
-        { s in ReportList([try measure(env: id, samples: s.elements, episodes: s.episodes, steps: s.steps, seed: s.seed)], render: text) }
+    /// The orbit check of the registered env `id` by units: `elements` one-step samples, then `episodes` rollouts of
+    /// `steps` steps, each at its own element of one seeded sequence.
+    static func orbitUnits(_ id: String) -> OrbitCheckUnits {
+        let ladder = SE3Ladder(translationRadius: 1)
+        let make: @Sendable () throws -> any SE3SymmetricEnvironment = {
+            var options = MakeOptions()
+            options.timeLimit = false
+            guard let env = try Registry.make(id, options: options) as? any SE3SymmetricEnvironment else {
+                throw EnvError.invalidArgument("\(id) is not an SE(3)-symmetric env")
+            }
+            return env
+        }
+        return OrbitCheckUnits(
+            count: { $0.elements + $0.episodes },
+            measure: { s, u in
+                let g = elements(u + 1, seed: s.seed, ladder: ladder)[u]
+                return u < s.elements
+                    ? try measureSample(u, g: g, seed: s.seed, make: make)
+                    : try measureEpisode(u - s.elements, g: g, steps: s.steps, seed: s.seed, make: make)
+            },
+            report: { s, figures in
+                ReportList([report(env: id, samples: s.elements, episodes: s.episodes, steps: s.steps, figures: figures)], render: text)
+            })
     }
 }

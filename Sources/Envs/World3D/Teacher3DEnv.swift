@@ -258,6 +258,6 @@ extension Teacher3DEnv {
             }),
             planning: PlanningPresets(center: [0, 0, 0], actionLow: [-1, -1, -1], actionHigh: [1, 1, 1], invariantRadius: 1),
             goalProtocols: [Teacher3DGoalProtocol()]),
-        run: RunPresets(orbitCheck: SE3Check.orbitCheck("teacher3d"))
+        run: RunPresets(orbitUnits: SE3Check.orbitUnits("teacher3d"))
     ) { options in try Teacher3DEnv.make(options) }
 }

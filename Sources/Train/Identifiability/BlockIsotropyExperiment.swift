@@ -111,45 +111,14 @@ public enum BlockIsotropyExperiment {
     }
 
     /// Runs every law (the isotropic one first: it gives the floor) and measures `encoders` (3D checkpoints).
+    /// `progress` sees the laws done.
     public static func run(_ settings: Settings, encoders: [String] = [], progress: (Int) -> Void = { _ in }) throws -> Report {
-        let rep = Rep(scalars: 4, vectors: 6, dim: 3)
-        var rows: [Row] = []
-        var floors: (Double, Double, Double) = (1, 1, 1)
-        for (index, law) in laws(seed: settings.seed).enumerated() {
-            var plain: [Double] = [], block: [Double] = [], whitened: [Double] = []
-            for draw in 0..<settings.draws {
-                var rng = Xoshiro256(seed: settings.seed &+ UInt64(draw) &* 7919)
-                let n = settings.samples
-                var s = Tensor<Double>.randomNormal([n, 4], using: &rng).scalars
-                var v = Tensor<Double>.randomNormal([n, 3, 6], using: &rng).scalars
-                law.transform(&s, &v, n)
-                var z: [Double] = []
-                z.reserveCapacity(n * 22)
-                for r in 0..<n {
-                    z += s[r * 4..<r * 4 + 4]
-                    z += v[r * 18..<r * 18 + 18]
-                }
-                var slicesA = Xoshiro256(seed: settings.seed &+ 13 &+ UInt64(draw)), slicesB = slicesA
-                plain.append(Loss.sigreg(Variable(try Tensor(shape: [n, 22], scalars: z)), slices: settings.slices, using: &slicesA).value.scalar)
-                let features = Features(
-                    scalars: Variable(try Tensor(shape: [n, 4], scalars: s)), vectors: Variable(try Tensor(shape: [n, 3, 6], scalars: v)))
-                block.append(Loss.blockSIGReg(features, rep: rep, slices: settings.slices, using: &slicesB).value.scalar)
-                var slicesC = Xoshiro256(seed: settings.seed &+ 13 &+ UInt64(draw))
-                let w = whiten(s, rows: n, groups: 1, copies: 4) + whiten(v, rows: n, groups: 3, copies: 6)
-                whitened.append(
-                    Loss.sigreg(Variable(try Tensor(shape: [n, 22], scalars: interleave(w, rows: n))), slices: settings.slices, using: &slicesC).value
-                        .scalar)
-            }
-            let (pm, pci) = meanInterval(plain), (bm, bci) = meanInterval(block), (wm, wci) = meanInterval(whitened)
-            if index == 0 { floors = (pm, bm, wm) }
-            rows.append(
-                Row(
-                    law: law.name, invariant: law.invariant, prediction: law.prediction, sigregMean: pm, sigregInterval95: pci, blockSIGRegMean: bm,
-                    blockSIGRegInterval95: bci, whitenedMean: wm, whitenedInterval95: wci, sigregOverFloor: pm / floors.0,
-                    blockSIGRegOverFloor: bm / floors.1, whitenedOverFloor: wm / floors.2))
-            progress(index + 1)
+        let units = try (0..<unitCount(settings, encoders: encoders)).map { u in
+            let unit = try measure(unit: u, settings, encoders: encoders)
+            if u < lawCount * settings.draws, (u + 1) % settings.draws == 0 { progress((u + 1) / settings.draws) }
+            return unit
         }
-        return Report(settings: settings, rows: rows, encoders: try encoders.map { try encoderRow($0, seed: settings.seed) })
+        return report(settings, units: units)
     }
 
     /// The off-block mass of a 3D encoder's latent covariance over held-out observations moved by the cube's 24
