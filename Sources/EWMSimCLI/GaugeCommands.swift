@@ -71,6 +71,7 @@ struct BiBlock: ParsableCommand {
     @Option(help: "Seeds per condition.") var seeds: Int = 3
     @Option(help: "Training scenes.") var scenes: Int = 1500
     @Option(help: "Optimiser steps per encoder.") var steps: Int = 300
+    @Option(help: "Standard deviation (m) of the keypoint jitter that makes the two views.") var jitter: Double = 0.03
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(help: "Directory for the table and JSON.") var out: String?
     @OptionGroup var output: OutputOptions
@@ -82,12 +83,15 @@ struct BiBlock: ParsableCommand {
         guard !counts.isEmpty, counts.count == objects.split(separator: ",").count, counts.allSatisfy({ (1...6).contains($0) }) else {
             throw ValidationError("--objects must be comma-separated counts in 1...6, got '\(objects)'")
         }
-        guard seeds >= 2, scenes >= 8, steps >= 1 else { throw ValidationError("need --seeds >= 2, --scenes >= 8, --steps >= 1") }
+        guard seeds >= 2, scenes >= 8, steps >= 1, jitter >= 0, jitter.isFinite else {
+            throw ValidationError("need --seeds >= 2, --scenes >= 8, --steps >= 1, a finite --jitter >= 0")
+        }
     }
 
     func run() throws {
         var settings = BiBlockExperiment.Settings()
         (settings.objects, settings.seeds, settings.scenes, settings.steps, settings.seed) = (objectCounts, seeds, scenes, steps, seed)
+        settings.jitter = jitter
         let progress = ProgressLine(label: "bi-block", total: objectCounts.count * 3 * seeds, enabled: !output.json)
         let report = try BiBlockExperiment.run(settings) { progress.update($0) }
         progress.finish()

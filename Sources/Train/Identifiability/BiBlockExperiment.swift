@@ -16,7 +16,7 @@ public enum BiBlockExperiment {
         public var scenes = 1500
         public var heldOutScenes = 500
         public var steps = 300
-        public var jitter = 0.01
+        public var jitter = 0.03
         public var seed: UInt64 = 0
         public var scalars = 2
         public var vectors = 2
