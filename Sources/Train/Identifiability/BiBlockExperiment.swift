@@ -144,10 +144,9 @@ public enum BiBlockExperiment {
                     let vc = condition.perObject ? settings.vectors : objects * settings.vectors
                     let t = GaugeTraining.train(recipe, pairs: train, scalars: sc, vectors: vc, seed: settings.seed &+ UInt64(s) &* 1009)
                     var a = GaugeTraining.encode(t.encoder, train.inputs, pairs: train), b = GaugeTraining.encode(t.encoder, test.inputs, pairs: test)
-                    if !condition.perObject {
-                        let p = toObjects
-                        a = GaugeRung(.identity(rungs.dimension), basis: transpose(p)).coordinates(a)
-                        b = GaugeRung(.identity(rungs.dimension), basis: transpose(p)).coordinates(b)
+                    if !condition.perObject {  // w = z P: coordinates in the basis P^T
+                        let objectMajor = GaugeRung(.identity(rungs.dimension), basis: OctahedralGroup.transpose(toObjects))
+                        (a, b) = (objectMajor.coordinates(a), objectMajor.coordinates(b))
                     }
                     fit.append(a); heldOut.append(b); losses.append((t.prediction, t.sigreg))
                     done += 1
@@ -169,6 +168,4 @@ public enum BiBlockExperiment {
     static func multiply(_ a: [[Double]], _ b: [Double], n: Int) -> [Double] {
         (0..<n).flatMap { i in (0..<n).map { j in (0..<n).map { a[i][$0] * b[$0 * n + j] }.reduce(0, +) } }
     }
-
-    static func transpose(_ a: [[Double]]) -> [[Double]] { a[0].indices.map { j in a.map { $0[j] } } }
 }
