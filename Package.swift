@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "ewm-sim", dependencies: ["EWMSimCLI"], swiftSettings: optimize),
         .testTarget(name: "EWMIOTests", dependencies: ["EWMIO"]),
         .testTarget(name: "EWMSimCTests", dependencies: ["EWMSimC", "Envs"]),
-        .testTarget(name: "EnvsTests", dependencies: ["Envs", "EWMIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnvsTests", dependencies: ["Envs", "EWMIO", "Seeded"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Tensor"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Planner", "Agents", "Tensor"]),

@@ -95,19 +95,27 @@ public final class PushTEnv: SymmetricEnvironment {
     }
 
     /// The observation space of a world turned by `angle` about (256, 256): positions lie in the workspace square
-    /// [0, 512]^2 turned, whose bounding box is 256 +- 256 (|cos| + |sin|) (exactly [0, 512] at angle 0).
+    /// [0, 512]^2 turned, whose bounding box is 256 +- 256 (|cos| + |sin|) (exactly [0, 512] at angle 0). The T's
+    /// corners reach `keypointMargin` further (gym-pusht's keypoint box, [0, 512], does not hold its own resets).
     static func observationSpace(config: Config, angle: Double) -> BoxSpace {
-        let half = angle == 0 ? 256 : 256 * (abs(cos(angle)) + abs(sin(angle)))
-        let low = PushTGeometry.workspaceCenter.x - half, high = PushTGeometry.workspaceCenter.x + half
+        let turn = angle == 0 ? 1 : abs(cos(angle)) + abs(sin(angle))
+        let centre = PushTGeometry.workspaceCenter.x, half = PushTGeometry.workspaceSize / 2
+        let low = centre - half * turn, high = centre + half * turn
         switch config.observationType {
         case .state:
             return BoxSpace(low: [low, low, low, low, 0], high: [high, high, high, high, 2 * Double.pi])
         case .keypoints:
-            return BoxSpace(low: low, high: high, shape: [18])
+            let reach = (half + keypointMargin) * turn
+            return BoxSpace(low: centre - reach, high: centre + reach, shape: [18])
         case .pixels:
             return BoxSpace(low: 0, high: 255, shape: [config.imageSize, config.imageSize, 3], dtype: .uint8)
         }
     }
+
+    /// How far outside the workspace square the T's corners can be: a reset puts the centre of gravity anywhere in
+    /// [100, 400] x [145, 445] (origin + (0, 45)) with the corners up to 76.5 px from it, so corners reach y = 521.5
+    /// (9.5 px out) before the walls push the T back; contacts press it a few px into a wall. 24 px holds both.
+    static let keypointMargin = 24.0
 
     public convenience init(observationType: ObservationType) {
         self.init(config: Config(observationType: observationType))
