@@ -21,10 +21,10 @@ struct DegreeLadder: ParsableCommand {
     @Option(help: "Envs, comma-separated.") var envs: String = "teacher3d,pusht"
     @Option(help: "Ladder rungs L, comma-separated.") var layers: String = "0,1,2,3"
     @Flag(help: "Leave out the VN-stack and gated predictors.") var noBaselines = false
-    @Option(help: "Training episodes per env.") var episodes: Int = 100
+    @Option(help: "Training episodes per env.") var episodes: Int = 200
     @Option(help: "Transitions per episode.") var episodeSteps: Int = 20
     @Option(help: "Held-out episodes per env.") var heldOutEpisodes: Int = 20
-    @Option(help: "Optimisation steps per model.") var steps: Int = 400
+    @Option(help: "Optimisation steps per model.") var steps: Int = 2000
     @Option(help: "Batch size.") var batch: Int = 128
     @Option(help: "Rollout horizon H (errors at 1 ... H).") var horizon: Int = 5
     @Option(help: "Seed (data, weights, batches).") var seed: UInt64 = 0

@@ -16,10 +16,10 @@ public enum DegreeLadderExperiment {
         public var layers = [0, 1, 2, 3]
         /// Also train the VN-stack and gated predictors.
         public var baselines = true
-        public var episodes = 100
+        public var episodes = 200
         public var episodeSteps = 20
         public var heldOutEpisodes = 20
-        public var steps = 400
+        public var steps = 2000
         public var batch = 128
         /// Rollout horizons 1 ... horizon.
         public var horizon = 5

@@ -12,8 +12,8 @@ public struct DegreeLadderReport: TextReport, Sendable {
     public static let predictions = [
         "exactness: the residual sits at the float floor for every L (Float ~1e-6, Double ~1e-15), as for the VN predictors",
         "degree: the trained ladder's gain has degree exactly 2L (the map 2L + 1, odd only), coefficients above it at rounding level",
-        "error against L: the Hermite bridge says each degree of nonlinearity costs alignment, so degree alone buys no accuracy;",
-        "  a dynamics that is not linear in the latent needs L >= 1 (measured below, not assumed)",
+        "error against L: the paper's Hermite bridge (each degree of nonlinearity lowers LeJEPA's positive-pair correlation,",
+        "  so the linear map wins) read for the predictor: no gain in error from degree (the table says whether that held)",
     ]
 
     public var text: String {
