@@ -22,7 +22,7 @@ struct InvariantCosts: ParsableCommand {
     @Option(name: .customLong("protocol"), help: "Goal protocol (default: the env's first; pusht: goal25).") var protocolName: String?
     @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).") var model: String?
     @Option(help: "Orientations in radians, comma-separated, 0 first.") var orientations: String = "0,0.7"
-    @Option(help: "Tasks per orientation and cost.") var episodes: Int = 5
+    @Option(help: "Tasks per orientation and cost.") var episodes: Int = 3
     @Option(help: "Costs, comma-separated: euclidean, irrep-weighted, norms, gram.") var costs: String = "euclidean,irrep-weighted,norms,gram"
     @Option(help: "Probe tasks for the whitening weights and the invariance residuals.") var probeTasks: Int = 32
     @Option(help: "First probe task index.") var probeOffset: Int = 10_000

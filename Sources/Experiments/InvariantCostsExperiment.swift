@@ -20,7 +20,7 @@ public enum InvariantCostsExperiment {
         public var model: String?
         /// Orientations swept, 0 first (the reference).
         public var orientations = [0.0, 0.7]
-        public var episodes = 5
+        public var episodes = 3
         public var costs: [String] = ["euclidean", "irrep-weighted", "norms", "gram"]
         /// Tasks the whitening weights and the invariance residuals are measured on: indices offset ..< offset + count,
         /// disjoint from the evaluated tasks 0 ..< episodes.
