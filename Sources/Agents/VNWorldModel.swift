@@ -29,11 +29,15 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
     /// Predictor kind: nil = the VN-Linear + VN-LeakyReLU stack; k = a `VNGatedMap` whose coefficients are an MLP
     /// (hidden widths `predictorWidths`) of the inner products with k learned directions.
     public var gatedDirections: Int?
+    /// Predictor kind: L = a `VNDegreeLadder` with L rungs (its gain has degree 2L; width `predictorWidths[0]`).
+    /// Exclusive with `gatedDirections`.
+    public var ladderLayers: Int?
 
     public init(
         dim: Int, inputChannels: Int = 1, encoderWidths: [Int] = [64, 64], latentChannels: Int = 32,
         actionChannels: Int = 1, predictorWidths: [Int] = [128, 128], slope: Double = 0.2, eps: Double = 1e-6,
-        residual: Bool = false, observationInLatent: Bool = false, gatedDirections: Int? = nil
+        residual: Bool = false, observationInLatent: Bool = false, gatedDirections: Int? = nil,
+        ladderLayers: Int? = nil
     ) {
         self.dim = dim
         self.inputChannels = inputChannels
@@ -46,6 +50,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         self.residual = residual
         self.observationInLatent = observationInLatent
         self.gatedDirections = gatedDirections
+        self.ladderLayers = ladderLayers
     }
 
     /// Vector channels of the whole latent: the learned ones, plus the observation's with `observationInLatent`.
@@ -53,7 +58,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case dim, inputChannels, encoderWidths, latentChannels, actionChannels, predictorWidths, slope, eps, residual
-        case observationInLatent, gatedDirections
+        case observationInLatent, gatedDirections, ladderLayers
     }
 
     public init(from decoder: Decoder) throws {
@@ -69,9 +74,10 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         residual = try c.decodeIfPresent(Bool.self, forKey: .residual) ?? false
         observationInLatent = try c.decodeIfPresent(Bool.self, forKey: .observationInLatent) ?? false
         gatedDirections = try c.decodeIfPresent(Int.self, forKey: .gatedDirections)
+        ladderLayers = try c.decodeIfPresent(Int.self, forKey: .ladderLayers)
     }
 
-    /// `residual`, `observationInLatent` and `gatedDirections` are written only when set, so earlier checkpoints' metadata keeps its bytes.
+    /// `residual`, `observationInLatent`, `gatedDirections` and `ladderLayers` are written only when set, so earlier checkpoints' metadata keeps its bytes.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(dim, forKey: .dim); try c.encode(inputChannels, forKey: .inputChannels)
@@ -81,6 +87,7 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         if residual { try c.encode(residual, forKey: .residual) }
         if observationInLatent { try c.encode(observationInLatent, forKey: .observationInLatent) }
         try c.encodeIfPresent(gatedDirections, forKey: .gatedDirections)
+        try c.encodeIfPresent(ladderLayers, forKey: .ladderLayers)
     }
 
     /// The fixed benchmark model (71,872 parameters, independent of d).
@@ -90,6 +97,10 @@ public struct VNWorldModelConfig: Codable, Equatable, Sendable {
         guard dim == 2 || dim == 3 else { throw TensorError.shapeMismatch("dim must be 2 or 3, got \(dim)") }
         guard ([inputChannels, latentChannels, actionChannels, gatedDirections ?? 1] + encoderWidths + predictorWidths).allSatisfy({ $0 > 0 }) else {
             throw TensorError.shapeMismatch("channel counts must be positive")
+        }
+        if let l = ladderLayers {
+            guard l >= 0 else { throw TensorError.shapeMismatch("ladder layers must be >= 0, got \(l)") }
+            guard gatedDirections == nil else { throw TensorError.shapeMismatch("a predictor is either gated or a degree ladder, not both") }
         }
     }
 }
@@ -178,16 +189,17 @@ public struct VNStack<Scalar: TensorScalar>: EquivariantLayer {
 }
 
 /// The VN world model: encoder E (points -> latent vectors) and predictor f (latent + action ->
-/// next latent), both exactly O(d)-equivariant. The predictor is a VN stack, or a `VNGatedMap`
-/// (`config.gatedDirections`).
+/// next latent), both exactly O(d)-equivariant. The predictor is a VN stack, a `VNGatedMap`
+/// (`config.gatedDirections`) or a `VNDegreeLadder` (`config.ladderLayers`).
 public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
     public let config: VNWorldModelConfig
     public let encoder: VNStack<Scalar>
     public let stackPredictor: VNStack<Scalar>?
     public let gatedPredictor: VNGatedMap<Scalar>?
+    public let ladderPredictor: VNDegreeLadder<Scalar>?
     /// The VN-stack predictor (the stage diagnostics of `check equivariance` cover this kind only).
     public var predictor: VNStack<Scalar> {
-        guard let stackPredictor else { preconditionFailure("this model's predictor is a VNGatedMap, not a VN stack") }
+        guard let stackPredictor else { preconditionFailure("this model's predictor is not a VN stack") }
         return stackPredictor
     }
 
@@ -202,18 +214,23 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
             gatedPredictor = VNGatedMap(
                 input: input, directions: k, widths: config.predictorWidths, output: config.latentWidth,
                 dim: config.dim, using: &rng)
-            stackPredictor = nil
+            (stackPredictor, ladderPredictor) = (nil, nil)
+        } else if let l = config.ladderLayers {
+            ladderPredictor = VNDegreeLadder(
+                input: input, width: config.predictorWidths.first ?? 32, layers: l, output: config.latentWidth, dim: config.dim,
+                using: &rng)
+            (stackPredictor, gatedPredictor) = (nil, nil)
         } else {
             stackPredictor = VNStack(
                 input: input, widths: config.predictorWidths, output: config.latentWidth, dim: config.dim,
                 pool: false, slope: config.slope, eps: config.eps, using: &rng)
-            gatedPredictor = nil
+            (gatedPredictor, ladderPredictor) = (nil, nil)
         }
     }
 
     public var namedParameters: [(String, Variable<Scalar>)] {
         prefixed("encoder", encoder.namedParameters)
-            + prefixed("predictor", stackPredictor?.namedParameters ?? gatedPredictor!.namedParameters)
+            + prefixed("predictor", stackPredictor?.namedParameters ?? gatedPredictor?.namedParameters ?? ladderPredictor!.namedParameters)
     }
 
     public var latentRep: Rep { .vectors(config.latentWidth, dim: config.dim) }
@@ -229,7 +246,7 @@ public struct VNWorldModel<Scalar: TensorScalar>: ParameterContainer {
     /// latent [B, d, L], action [B, d, A] -> next latent [B, d, L] (L = latentWidth).
     public func predict(_ latent: Variable<Scalar>, action: Variable<Scalar>) -> Variable<Scalar> {
         let input = Variable.concat([latent, action], axis: -1)
-        let next = stackPredictor.map { $0(input) } ?? gatedPredictor!(input)
+        let next = stackPredictor.map { $0(input) } ?? gatedPredictor.map { $0(input) } ?? ladderPredictor!(input)
         return config.residual ? latent + next : next
     }
 

@@ -6,7 +6,8 @@ import Train
 /// The paper's later experiments (issue 17), one command each.
 struct Experiment: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Identifiability experiments of the paper's later sections.", subcommands: [BlockIsotropy.self, Gauge.self, BiBlock.self])
+        abstract: "Identifiability experiments of the paper's later sections.",
+        subcommands: [BlockIsotropy.self, Gauge.self, BiBlock.self, DegreeLadder.self, InvariantCosts.self])
 }
 
 struct BlockIsotropy: ShardedSweep {

@@ -53,6 +53,10 @@ struct TrainCommand: ParsableCommand {
         help:
             "vn: use a gated predictor (VNGatedMap): next-latent vectors = combinations of the input vectors with coefficients from an MLP (widths --predictor-widths) of the inner products with this many learned directions."
     ) var gatedDirections: Int?
+    @Option(
+        help:
+            "vn: use a degree-ladder predictor (VNDegreeLadder) with this many rungs L: exactly equivariant, polynomial, its gain of degree 2L (width: the first --predictor-widths)."
+    ) var ladderLayers: Int?
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
     @OptionGroup var collection: CollectionOptions
     @Option(help: "Weight of an extra relMSE on the predicted observation channels alone (needs --observation-in-latent; 0: none).")
@@ -91,6 +95,12 @@ struct TrainCommand: ParsableCommand {
         if let k = gatedDirections {
             guard k > 0 else { throw ValidationError("--gated-directions must be positive") }
             guard model == .vn else { throw ValidationError("--gated-directions applies to --model vn") }
+        }
+        if let l = ladderLayers {
+            guard l >= 0 else { throw ValidationError("--ladder-layers must be >= 0") }
+            guard model == .vn, gatedDirections == nil else {
+                throw ValidationError("--ladder-layers applies to --model vn without --gated-directions")
+            }
         }
         if let h = hiddenScale, h < 1 { throw ValidationError("--hidden-scale must be at least 1") }
     }
@@ -151,6 +161,6 @@ struct TrainCommand: ParsableCommand {
             encoderWidths: try Self.widths(encoderWidths, "--encoder-widths"),
             predictorWidths: try Self.widths(predictorWidths, "--predictor-widths"), latentChannels: latent,
             residual: planar && residual, observationInLatent: planar && observationInLatent,
-            gatedDirections: planar ? gatedDirections : nil)
+            gatedDirections: planar ? gatedDirections : nil, ladderLayers: ladderLayers)
     }
 }

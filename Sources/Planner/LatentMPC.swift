@@ -111,6 +111,9 @@ public struct MPCConfig: Sendable {
     /// observation itself (models with z = [E(o), o]; ignored by others). 0: the distance of the predicted
     /// observations alone. Per-channel weights keep the distance invariant under rho(g).
     public var learnedChannelWeight = 1.0
+    /// The latent distance the cost is made of (`LatentCost`; default the O(n)-invariant squared distance, with the
+    /// weights of `learnedChannelWeight`).
+    public var latentCost: LatentCost = .euclidean
     /// The oracle only (a diagnostic): an imperfect model made from the simulator, the env's own model error
     /// (`SimulatableEnvironment.modelError`) of this mean size. In its planning rollouts (never in the real env) the
     /// state is perturbed after every planned action, seeded by the plan (PushT: after every action that moved the T by
@@ -210,6 +213,8 @@ public final class LatentMPC: PlanningController {
         // A model trained at frameskip k advances k env steps per prediction.
         let modelSteps = max(1, max(1, config.actionRepeat) / max(1, model.frameskip))
         let costMode = config.cost, weights = model.latentCostWeights(learned: config.learnedChannelWeight)
+        let latentCost = config.latentCost
+        precondition((try? latentCost.validate(rep: model.latentRep)) != nil, "LatentMPC: the \(latentCost) cost does not fit the model's latent")
         let equivariant = kind == .equivariant
         core = ModelPredictiveCore(
             model: model, frameModel: model.doubleTwin ?? model, equivariant: equivariant,
@@ -218,7 +223,7 @@ public final class LatentMPC: PlanningController {
             rollout: { [model] z0, zGoal, actions, n, h in
                 Self.rolloutCost(
                     model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode,
-                    weights: weights)
+                    weights: weights, latentCost: latentCost)
             })
     }
 
@@ -266,13 +271,13 @@ public final class LatentMPC: PlanningController {
         return core.plan(current: current, target: target, warmStart: mean, episodeSeed: episodeSeed)
     }
 
-    /// Squared distance (weighted by `weights` per latent number, if given) of the predicted latents to the goal
-    /// latent, per sequence (`mode`: the final one, the mean over every predicted step plus the final one, or the
+    /// Squared distance (weighted by `weights` per latent number, if given; or another `latentCost`) of the predicted
+    /// latents to the goal latent, per sequence (`mode`: the final one, the mean over every predicted step plus the final one, or the
     /// minimum over steps); each action is held for `hold` model steps.
     /// `total`: instead, the sum over every predicted step of the squared distance, unnormalised (the 3D planner's cost).
     static func rolloutCost(
         model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int,
-        hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil, total: Bool = false
+        hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil, latentCost: LatentCost = .euclidean, total: Bool = false
     ) -> [Double] {
         let mode = total ? PlanCost.sum : mode
         let size = z0.count, d = model.actionSize
@@ -280,9 +285,10 @@ public final class LatentMPC: PlanningController {
         for s in 0..<n { z.replaceSubrange((s * size)..<((s + 1) * size), with: z0) }
         var step = [Double](repeating: 0, count: n * d)
         var accumulated = [Double](repeating: mode == .min ? Double.infinity : 0, count: n)
+        let distance = latentCost.against(goal: goal, rep: model.latentRep, weights: weights)
         func distances() -> [Double] {
             z.withUnsafeBufferPointer { all in
-                (0..<n).map { s in squaredDistance(UnsafeBufferPointer(rebasing: all[(s * size)..<((s + 1) * size)]), goal, weights: weights) }
+                (0..<n).map { s in distance(UnsafeBufferPointer(rebasing: all[(s * size)..<((s + 1) * size)])) }
             }
         }
         for t in 0..<h {

@@ -14,15 +14,18 @@ public struct ModelOverrides: Sendable, Equatable {
     public var residual: Bool
     public var observationInLatent: Bool
     public var gatedDirections: Int?
+    /// A degree-ladder predictor with this many rungs (`VNDegreeLadder`; planar and 3D models).
+    public var ladderLayers: Int?
 
     public init(
         hiddenScale: Int? = nil, eps: Double = 1, mlpBias: Bool = false, encoderWidths: [Int] = [16, 16],
         predictorWidths: [Int] = [32, 32], latentChannels: Int = 8, residual: Bool = false,
-        observationInLatent: Bool = false, gatedDirections: Int? = nil
+        observationInLatent: Bool = false, gatedDirections: Int? = nil, ladderLayers: Int? = nil
     ) {
         self.hiddenScale = hiddenScale; self.eps = eps; self.mlpBias = mlpBias; self.encoderWidths = encoderWidths
         self.predictorWidths = predictorWidths; self.latentChannels = latentChannels; self.residual = residual
         self.observationInLatent = observationInLatent; self.gatedDirections = gatedDirections
+        self.ladderLayers = ladderLayers
     }
 
     /// The planar model of `kind` for observations of `points` points.
@@ -47,6 +50,7 @@ public struct ModelOverrides: Sendable, Equatable {
         spec.config.encoderWidths = encoderWidths
         spec.config.predictorWidths = predictorWidths
         spec.config.latentChannels = latentChannels
+        spec.config.ladderLayers = ladderLayers
         return spec
     }
 }
