@@ -70,7 +70,8 @@ import Testing
         #expect(
             parts.map(\.name) == [
                 "fidelity", "env-speed", "train-step", "orbit-pusht", "orbit-3d", "vn-exactness", "planner-exactness", "one-step", "rollout",
-                "stress-tests", "teacher3d-models", "ladder", "closed-loop-pusht", "closed-loop-3d", "block-isotropy",
+                "stress-tests", "teacher3d-models", "ladder", "closed-loop-pusht", "closed-loop-3d", "block-isotropy", "gauge", "bi-block",
+                "degree-ladder", "invariant-costs",
             ])
         for p in parts { for s in ReproductionScale.allCases { #expect(!p.sizes(s).isEmpty) } }
         // paper runs the results' sizes: the closed loop's 16 x 10 and the planner check's 16 x 50.

@@ -5,6 +5,6 @@ import Foundation
 public enum ReproductionCatalog {
     public static let parts: [ReproductionPart] = [
         .fidelity, .envSpeed, .trainStep, .orbitPushT, .orbit3D, .vnExactness, .plannerExactness, .oneStep, .rollout, .stressTests,
-        .teacher3DModels, .ladder, .closedLoopPushT, .closedLoop3D, .blockIsotropy,
+        .teacher3DModels, .ladder, .closedLoopPushT, .closedLoop3D, .blockIsotropy, .gauge, .biBlock, .degreeLadder, .invariantCosts,
     ]
 }
