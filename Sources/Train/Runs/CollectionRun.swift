@@ -25,6 +25,8 @@ public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, T
     public var shards: [String]
     /// PushT: the share of transitions in which the T moved by more than 1 px (absent for other envs).
     public var tMovedFraction: Double?
+    /// Episodes the env ended before their step budget (PushT: the T reached the goal, coverage > 0.95); planar envs.
+    public var episodesEnded: Int?
     public var seconds: Double
 
     public var text: String {
@@ -32,6 +34,12 @@ public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, T
             "\(config.env): \(transitions) transitions from \(config.episodes) episodes at \(config.sliceName) (\(shards.count) shard(s), \(TextTable.fixed(seconds, 2)) s)"
         ]
         if let moved = tMovedFraction { lines.append("the T moved (> 1 px) in \(TextTable.fixed(100 * moved, 1))% of the transitions") }
+        if let ended = episodesEnded, ended > 0 {
+            let ci = wilsonInterval(successes: ended, trials: config.episodes)
+            lines.append(
+                "\(ended) of \(config.episodes) episodes ended before their step budget (the env terminated them), 95% CI \(TextTable.fixed(ci.low, 3))-\(TextTable.fixed(ci.high, 3))"
+            )
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -51,7 +59,8 @@ public enum CollectionRun {
         let t0 = Date()
         let data = try collectTransitions(config, progress: progress)
         let bodyPoints = try Registry.adapters(config.env).model.bodyPoints
-        let report = try write(data, config: config, to: run, shardSize: shardSize, started: t0) { set in
+        let ended = data.episodesEnded(budget: config.stepsPerEpisode)
+        let report = try write(data, config: config, to: run, shardSize: shardSize, started: t0, episodesEnded: ended) { set in
             bodyPoints.map { set.movedFraction(points: $0) }
         }
         return (data, report)
@@ -89,7 +98,7 @@ public enum CollectionRun {
 
     /// Writes the shards and `collect.json`, then commits the manifest; `seconds` counts from `started`.
     static func write<Config: CollectionSettings>(
-        _ data: TransitionSet, config: Config, to run: RunDirectory, shardSize: Int, started: Date,
+        _ data: TransitionSet, config: Config, to run: RunDirectory, shardSize: Int, started: Date, episodesEnded: Int? = nil,
         movedFraction: (TransitionSet) -> Double?
     ) throws -> CollectionReport<Config> {
         let directory = run.url
@@ -97,7 +106,7 @@ public enum CollectionRun {
         let urls = try data.writeShards(to: directory, shardSize: shardSize)
         let report = CollectionReport(
             config: config, transitions: data.count, shards: urls.map(\.lastPathComponent),
-            tMovedFraction: movedFraction(data), seconds: Date().timeIntervalSince(started))
+            tMovedFraction: movedFraction(data), episodesEnded: episodesEnded, seconds: Date().timeIntervalSince(started))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(report), to: directory.appendingPathComponent("collect.json"))
