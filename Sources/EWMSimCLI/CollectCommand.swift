@@ -13,7 +13,8 @@ struct Collect: ShardedSweep {
             orientation in degrees (`lo:hi`, or `w` for -w:w; write negative bounds as --slice=-15:15); 3D worlds, an
             element of a rung of the SE(3) ladder. PushT: keypoint observations (18 numbers) and the exploratory pusher
             mixed with uniform random actions (--policy mixed), starting near the goal region (--start goal-region;
-            `half-plane`: T and agent in the right half; `reference` = gym-pusht's own reset). teacher2d: random actions.
+            `half-plane`: T and agent in the right half; `reference` = gym-pusht's own reset); --policy expert: the
+            push-to-pose expert with Gaussian noise of --action-noise px on every action. teacher2d: random actions.
             Shards: DIR/shard-00000.npz ... with observation, action, next_observation, orientation (rad),
             episode_index, frame_index; DIR/collect.json records the settings. With --shard I/N: episodes e with
             e mod N = I, written as part-I-of-N.npz and .json into --parts (default DIR/parts); `ewm-sim merge DIR/parts`

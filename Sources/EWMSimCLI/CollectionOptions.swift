@@ -5,7 +5,9 @@ import Train
 extension OrientationSlice: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(degrees: argument) }
 }
-extension CollectConfig.PolicyKind: ExpressibleByArgument {}
+extension CollectConfig.PolicyKind: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+}
 extension CollectConfig.Start: ExpressibleByArgument {}
 
 /// How transitions are collected, shared by `collect` and `train` (which collects in memory unless given --data).
@@ -16,8 +18,9 @@ struct CollectionOptions: ParsableArguments {
         name: .customLong("slice"),
         help: "Slice of the group: planar, orientations in degrees (lo:hi, or w for -w:w; default 15); 3D, a ladder rung identity|so2|so3|se3."
     ) var sliceText: String?
-    @Option(help: "Policy: mixed (the env's explorer mixed with uniform random actions), pusher, random.") var policy: CollectConfig.PolicyKind =
-        .mixed
+    @Option(help: "Policy: mixed (the env's explorer mixed with uniform random actions), pusher, random, or one the env registers (pusht: expert).")
+    var policy: CollectConfig.PolicyKind = .mixed
+    @Option(help: "Std of Gaussian noise on every action of a named policy (pusht expert: px), drawn per action.") var actionNoise: Double = 0
     @Option(help: "Fraction of uniform random actions in the mixed policy.") var randomFraction: Double = 0.25
     @Option(help: "Mixed policy: random actions = the agent's position + Gaussian noise of this std (px) (default: uniform).") var randomStd: Double?
     @Option(help: "PushT start distribution: goal-region, half-plane, or reference (gym-pusht's own reset).") var start: CollectConfig.Start =
@@ -38,6 +41,7 @@ struct CollectionOptions: ParsableArguments {
         guard episodes > 0, episodeSteps > 0 else { throw ValidationError("--episodes and --episode-steps must be positive") }
         guard (0...1).contains(randomFraction) else { throw ValidationError("--random-fraction must be in [0, 1]") }
         if let s = randomStd, !(s > 0 && s.isFinite) { throw ValidationError("--random-std must be a positive number") }
+        guard actionNoise >= 0, actionNoise.isFinite else { throw ValidationError("--action-noise must be >= 0") }
         guard angleSpread >= 0, angleSpread.isFinite else { throw ValidationError("--angle-spread must be >= 0") }
         guard (1...8).contains(history) else { throw ValidationError("--history must be 1...8") }
         guard CollectConfig.frameskips.contains(frameskip) else { throw ValidationError("--frameskip must be in \(CollectConfig.frameskips)") }
@@ -82,7 +86,7 @@ struct CollectionOptions: ParsableArguments {
         CollectConfig(
             env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy, randomFraction: randomFraction, orientations: try slice,
             seed: seed, start: start, angleSpread: angleSpread, history: history, frameskip: frameskip, previousAction: previousAction,
-            randomStd: randomStd)
+            randomStd: randomStd, actionNoise: actionNoise)
     }
 
     func cloudConfig(env: String) throws -> Collect3DConfig {

@@ -33,7 +33,7 @@ struct EvalClosedLoop: ShardedSweep {
     var elements: Int = 16
     @Option(help: "Seed of the sampled elements (SE(3)).") var groupSeed: UInt64 = 11
     @Option(help: "Episodes (tasks) per element.") var episodes: Int = 50
-    @Option(help: "The env's goal protocol (pusht: goal25 or full; default: the env's first).") var `protocol`: String?
+    @Option(help: "The env's goal protocol (pusht: goal25, goal25-expert or full; default: the env's first).") var `protocol`: String?
     @Option(help: "frame (exact) or world (the simulated world rotated; planar worlds).") var rotation: RotationBuild = .frame
     @OptionGroup var search: SearchOptions
     @Flag(help: "Let the equivariant planner run a model that is not equivariant by construction (a warning says its plans are not exact).")

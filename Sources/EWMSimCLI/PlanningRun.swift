@@ -108,7 +108,10 @@ struct PlannerOptions: ParsableArguments {
             "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors); several separated by commas plan as an ensemble (the cost sums the members' latent distances)."
     )
     var model: String?
-    @Option(help: "Protocol: goal25 (goal 25 steps ahead on held-out data, 50-step budget) or full (coverage > 0.95 in 300 steps).")
+    @Option(
+        help:
+            "Protocol: goal25 (goal 25 steps ahead on held-out exploratory data, 50-step budget), goal25-expert (start and goal 25 steps apart on held-out noisy expert episodes, 50-step budget) or full (coverage > 0.95 in 300 steps)."
+    )
     var `protocol`: PushTProtocol = .goal25
     @OptionGroup var search: SearchOptions
     @Flag(help: "Let --planner equivariant run a model that is not equivariant by construction (its plans are then not exact).")

@@ -19,7 +19,7 @@ struct PushT: ShardedSweep {
 
     @OptionGroup var world: WorldOptions
     @Option(help: "PushT reset order: legacy (the reference's evaluation default) or angle-first.") var resetOrder: String = "legacy"
-    @Option(help: "Controller without a model: scripted (the reference's feedback pusher) or random (default: scripted).")
+    @Option(help: "Controller without a model: scripted (the reference's feedback pusher), expert (push-to-pose) or random (default: scripted).")
     var policy: PolicyName?
     @OptionGroup var planning: PlannerOptions
     @Flag(

@@ -3,8 +3,14 @@ import EWMIO
 import Envs
 import Foundation
 
-enum PolicyName: String, ExpressibleByArgument, CaseIterable {
-    case scripted, random
+/// A controller without a model: `scripted` (the env's own), `random`, or a policy the env registers by name in its
+/// collection adapter (PushT: `expert`).
+struct PolicyName: ExpressibleByArgument, Equatable {
+    var rawValue: String
+    init(_ rawValue: String) { self.rawValue = rawValue }
+    init?(argument: String) { self.init(argument) }
+    static let scripted = PolicyName("scripted")
+    static let random = PolicyName("random")
 }
 
 /// `ewm-sim run ENV`: episodes of any registered env under its scripted controller or random actions.
@@ -22,7 +28,10 @@ struct Run: ParsableCommand {
 
     @Argument(help: "Env id (see `ewm-sim list`).") var env: String
     @OptionGroup var world: WorldOptions
-    @Option(help: "Controller: scripted (the env's own, where it has one) or random (default: scripted if the env has one).")
+    @Option(
+        help:
+            "Controller: scripted (the env's own, where it has one), random, or a policy the env registers (pusht: expert) (default: scripted if the env has one)."
+    )
     var policy: PolicyName?
     @OptionGroup var batch: EpisodeBatch
 
@@ -53,8 +62,15 @@ struct EpisodeBatch: ParsableArguments {
         let env: any Environment = recorder ?? base
         let scripted = registration.run.scriptedPolicy?(base, options)
         let name = policy ?? (scripted != nil ? .scripted : .random)
-        guard let controller = name == .scripted ? scripted : RandomPolicy(space: env.actionSpace, seed: seed) else {
-            throw CLIError("\(id) has no scripted controller; use --policy random")
+        let controller: any Policy
+        switch name {
+        case .scripted:
+            guard let scripted else { throw CLIError("\(id) has no scripted controller; use --policy random") }
+            controller = scripted
+        case .random: controller = RandomPolicy(space: env.actionSpace, seed: seed)
+        default:
+            guard let collection = registration.adapters?.collection else { throw CLIError("\(id) registers no policy '\(name.rawValue)'") }
+            controller = try collection.policy(name.rawValue, settings: ExplorerSettings(orientation: options.orientation, seed: seed))
         }
         let figures = registration.run.figures
         let start = Date()

@@ -94,13 +94,3 @@ public enum PlanningEpisodes {
         deviation(rotated, from: reference, g: PlanarRotation(angle: theta, center: Vec2(center[0], center[1])))
     }
 }
-
-/// Wilson score interval for a success rate (95% by default).
-public func wilsonInterval(successes: Int, trials: Int, z: Double = 1.96) -> (low: Double, high: Double) {
-    guard trials > 0 else { return (0, 1) }
-    let n = Double(trials), p = Double(successes) / n
-    let denominator = 1 + z * z / n
-    let centre = (p + z * z / (2 * n)) / denominator
-    let half = z * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot() / denominator
-    return (max(0, centre - half), min(1, centre + half))
-}

@@ -443,7 +443,7 @@ enum CLI {
         let r = try CLI.run(["reproduce", "--scale", "paper", "--dry-run", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let parts = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
-        #expect(parts?.count == 15)
+        #expect(parts?.count == 19)
         #expect(parts?.first?["part"] as? String == "fidelity")
         let closedLoop = parts?.first { $0["part"] as? String == "closed-loop-pusht" }
         #expect((closedLoop?["sizes"] as? String)?.contains("16 orientations x 10 tasks") == true)

@@ -95,6 +95,9 @@ public struct CollectionAdapter: Sendable {
     public var starts: [String: @Sendable (_ theta: Double, _ angleSpread: Double, _ rng: inout SplitMix64) -> [Double]]
     /// The exploratory policy at orientation theta (nil: uniform random actions over the action space).
     public var explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)?
+    /// Further named policies (PushT: "expert"), built from the same settings: `collect --policy NAME` and
+    /// `run ENV --policy NAME` reach them by name.
+    public var policies: [String: @Sendable (_ settings: ExplorerSettings) -> any Policy]
     /// Worlds whose group is SE(3): the env at g (frame build) and its start state there, drawn with `spread` (the
     /// radius of the start's rotation ball, radians) from the collection's generator.
     public var spatialEpisode: (@Sendable (_ g: SE3Transform, _ spread: Double, _ rng: inout SplitMix64) -> SpatialEpisode)?
@@ -102,9 +105,20 @@ public struct CollectionAdapter: Sendable {
     public init(
         starts: [String: @Sendable (_ theta: Double, _ angleSpread: Double, _ rng: inout SplitMix64) -> [Double]] = [:],
         explorer: (@Sendable (_ settings: ExplorerSettings) -> any Policy)? = nil,
+        policies: [String: @Sendable (_ settings: ExplorerSettings) -> any Policy] = [:],
         spatialEpisode: (@Sendable (_ g: SE3Transform, _ spread: Double, _ rng: inout SplitMix64) -> SpatialEpisode)? = nil
     ) {
-        self.starts = starts; self.explorer = explorer; self.spatialEpisode = spatialEpisode
+        self.starts = starts; self.explorer = explorer; self.policies = policies; self.spatialEpisode = spatialEpisode
+    }
+
+    /// The named policy `name` built from `settings`; a clear error naming the env's policies if there is none.
+    public func policy(_ name: String, settings: ExplorerSettings) throws -> any Policy {
+        guard let make = policies[name] else {
+            let known = policies.keys.sorted()
+            throw EnvError.invalidArgument(
+                "no policy '\(name)' is registered for this env\(known.isEmpty ? "" : " (it has \(known.joined(separator: ", ")))")")
+        }
+        return make(settings)
     }
 }
 
@@ -123,7 +137,11 @@ public struct ExplorerSettings: Sendable {
     /// nil: random actions uniform over the action space; else Gaussian about the agent with this std.
     public var localRandomStd: Double?
     public var seed: UInt64
-    public init(orientation: Double, randomFraction: Double, localRandomStd: Double?, seed: UInt64) {
+    /// Std of Gaussian noise on every action (px for PushT), drawn in the canonical frame; 0: none. Named policies
+    /// honour it (the explorer has its own noise).
+    public var actionNoise: Double
+    public init(orientation: Double, randomFraction: Double = 0, localRandomStd: Double? = nil, seed: UInt64, actionNoise: Double = 0) {
         self.orientation = orientation; self.randomFraction = randomFraction; self.localRandomStd = localRandomStd; self.seed = seed
+        self.actionNoise = actionNoise
     }
 }

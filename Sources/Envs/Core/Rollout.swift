@@ -51,6 +51,8 @@ public enum Rollout {
 public struct RunSummary: Codable, Sendable {
     public var episodes: Int
     public var successRate: Double
+    /// Wilson 95% interval of the success rate, [low, high].
+    public var successInterval: [Double]
     public var meanFinalCoverage: Double?
     public var meanMaxCoverage: Double?
     public var meanSteps: Double
@@ -60,10 +62,22 @@ public struct RunSummary: Codable, Sendable {
         let n = Double(max(e.count, 1))
         episodes = e.count
         successRate = Double(e.filter(\.success).count) / n
+        let ci = wilsonInterval(successes: e.filter(\.success).count, trials: e.count)
+        successInterval = [ci.low, ci.high]
         let finals = e.compactMap(\.finalCoverage), maxima = e.compactMap(\.maxCoverage)
         meanFinalCoverage = finals.isEmpty ? nil : finals.reduce(0, +) / Double(finals.count)
         meanMaxCoverage = maxima.isEmpty ? nil : maxima.reduce(0, +) / Double(maxima.count)
         meanSteps = Double(e.map(\.steps).reduce(0, +)) / n
         meanReturn = e.map(\.totalReward).reduce(0, +) / n
     }
+}
+
+/// Wilson score interval for a success rate (95% by default).
+public func wilsonInterval(successes: Int, trials: Int, z: Double = 1.96) -> (low: Double, high: Double) {
+    guard trials > 0 else { return (0, 1) }
+    let n = Double(trials), p = Double(successes) / n
+    let denominator = 1 + z * z / n
+    let centre = (p + z * z / (2 * n)) / denominator
+    let half = z * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot() / denominator
+    return (max(0, centre - half), min(1, centre + half))
 }

@@ -20,7 +20,14 @@ extension PushTEnv {
                     ExploratoryPusher(
                         rotation: PlanarRotation(angle: s.orientation, center: PushTGeometry.workspaceCenter),
                         randomFraction: s.randomFraction, localRandomStd: s.localRandomStd, seed: s.seed)
-                }),
+                },
+                policies: [
+                    "expert": { s in
+                        PushTExpert(
+                            rotation: PlanarRotation(angle: s.orientation, center: PushTGeometry.workspaceCenter), actionNoise: s.actionNoise,
+                            seed: s.seed)
+                    }
+                ]),
             planning: PlanningPresets(
                 center: [PushTGeometry.workspaceCenter.x, PushTGeometry.workspaceCenter.y],
                 actionLow: [0, 0], actionHigh: [512, 512], invariantRadius: 256),

@@ -5,10 +5,13 @@ public enum PushTProtocol: String, CaseIterable, Sendable {
     /// DINO-WM / LeWM goal reaching: the goal is the observation 25 steps later along held-out data;
     /// success = |(agent xy, block xy) - goal| < 20 px and block angle error < pi/9, within 50 steps.
     case goal25
+    /// DINO-WM's protocol on expert data: start and goal from held-out noisy expert episodes (`ExpertGoalTask`), the
+    /// goal 25 env steps after the start; success, budget and per-step check as goal25.
+    case goal25Expert = "goal25-expert"
     /// The full task: push the T onto the fixed goal (coverage > 0.95) within 300 steps.
     case full
 
-    public var budget: Int { self == .goal25 ? 50 : PushTGeometry.maxEpisodeSteps }
+    public var budget: Int { self == .full ? PushTGeometry.maxEpisodeSteps : 50 }
 }
 
 /// One goal-reaching episode: the start is `reset(seed:)`; the goal is where the exploratory pusher
@@ -63,7 +66,25 @@ public func fullTaskGoal(goalPose: Pose) -> @Sendable ([Double]) -> [Double] {
 extension PushTProtocol: GoalProtocol {
     public var name: String { rawValue }
 
-    /// goal25: task `index` (start `reset(seed:)` of its held-out seed, goal the state 25 exploratory steps on); full:
+    /// goal25's success test and measures towards `goalState` (in the env's frame), read from PushT's info.
+    static func progress(towards goalState: [Double]) -> @Sendable ([Double], Info, GoalProgress?) -> GoalProgress {
+        { _, info, previous in
+            let coverage = info.double("coverage") ?? previous?["coverage"] ?? 0
+            guard let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") else {
+                return GoalProgress(success: info.bool("is_success") ?? false, measures: [("coverage", coverage)])
+            }
+            let e = GoalReachingTask.errors(state: a + p, goal: goalState)
+            return GoalProgress(
+                success: GoalReachingTask.reached(state: a + p, goal: goalState),
+                measures: [
+                    ("coverage", coverage), ("position_error", e.position), ("angle_error", e.angle), ("agent_error", e.agent),
+                    ("block_error", e.block),
+                ])
+        }
+    }
+
+    /// goal25: task `index` (start `reset(seed:)` of its held-out seed, goal the state 25 exploratory steps on);
+    /// goal25-expert: task `index` of `ExpertGoalTask` (start and goal from a held-out expert episode); full:
     /// `reset(seed:)`, the goal the T at the goal pose with the agent where it is. Both moved into the world at theta.
     public func episode(index: Int, seed: UInt64, orientation theta: Double, build: RotationBuild) throws -> GoalEpisode {
         try episode(
@@ -89,19 +110,18 @@ extension PushTProtocol: GoalProtocol {
             let task = try GoalReachingTask.make(index: index)
             let goalObservation = rotation?.apply(toPoints: task.goalObservation) ?? task.goalObservation
             let goalState = rotation?.act(onState: task.goalState) ?? task.goalState
-            return GoalEpisode(env: env, resetSeed: task.seed, goal: { _ in goalObservation }, goalState: goalState) { _, info, previous in
-                let coverage = info.double("coverage") ?? previous?["coverage"] ?? 0
-                guard let a = info.doubles("pos_agent"), let p = info.doubles("block_pose") else {
-                    return GoalProgress(success: info.bool("is_success") ?? false, measures: [("coverage", coverage)])
-                }
-                let e = GoalReachingTask.errors(state: a + p, goal: goalState)
-                return GoalProgress(
-                    success: GoalReachingTask.reached(state: a + p, goal: goalState),
-                    measures: [
-                        ("coverage", coverage), ("position_error", e.position), ("angle_error", e.angle),
-                        ("agent_error", e.agent), ("block_error", e.block),
-                    ])
-            }
+            return GoalEpisode(
+                env: env, resetSeed: task.seed, goal: { _ in goalObservation }, goalState: goalState, progress: Self.progress(towards: goalState))
+        case .goal25Expert:
+            let task = try ExpertGoalTask.make(index: index)
+            let goalObservation = rotation?.apply(toPoints: task.goalObservation) ?? task.goalObservation
+            let goalState = rotation?.act(onState: task.goalState) ?? task.goalState
+            // The frame build's wrapper takes reset states in the world at theta; the world build's PushTEnv takes them
+            // in the canonical frame and turns them into its rotated world itself.
+            let start = build == .frame ? (rotation?.act(onState: task.resetState) ?? task.resetState) : task.resetState
+            return GoalEpisode(
+                env: env, resetSeed: task.seed, resetState: start, goal: { _ in goalObservation }, goalState: goalState,
+                progress: Self.progress(towards: goalState))
         case .full:
             return GoalEpisode(
                 env: env, resetSeed: seed, goal: fullTaskGoal(goalPose: rotation?.act(onPose: PushTGeometry.goalPose) ?? PushTGeometry.goalPose)

@@ -87,7 +87,7 @@ public struct RunReport: TextReport, Sendable {
         return [
             "\(env) at orientation \(orientation)\(se3) (\(rotation) build), policy \(policy)",
             TextTable.render(["seed", "steps", "return"] + figures.map(\.label) + ["contacts", "success"], rows),
-            "episodes \(summary.episodes)  success rate \(TextTable.fixed(summary.successRate, 2))  mean steps \(TextTable.fixed(summary.meanSteps, 1))  "
+            "episodes \(summary.episodes)  success rate \(TextTable.fixed(summary.successRate, 2)) (95% CI \(TextTable.fixed(summary.successInterval[0], 2))-\(TextTable.fixed(summary.successInterval[1], 2)))  mean steps \(TextTable.fixed(summary.meanSteps, 1))  "
                 + "\(TextTable.fixed(secondsPerEpisode, 3)) s per episode",
         ].joined(separator: "\n")
     }

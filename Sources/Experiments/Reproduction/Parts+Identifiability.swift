@@ -48,7 +48,8 @@ extension ReproductionPart {
         name: "bi-block", regenerates: "Identifiability: bi-block-SIGReg on S_O x SO(3) (issue 17, experiment 3)",
         sizes: {
             let s = biBlockSettings($0)
-            return "O = \(s.objects.map(String.init).joined(separator: ", ")), \(s.seeds) seeds, \(s.scenes) + \(s.heldOutScenes) scenes, \(s.steps) steps"
+            return
+                "O = \(s.objects.map(String.init).joined(separator: ", ")), \(s.seeds) seeds, \(s.scenes) + \(s.heldOutScenes) scenes, \(s.steps) steps"
         },
         run: { context in
             let report = try BiBlockExperiment.run(biBlockSettings(context.scale)) { context.progress("encoder \($0)") }
@@ -67,7 +68,8 @@ extension ReproductionPart {
         name: "degree-ladder", regenerates: "Identifiability: the degree ladder (issue 17, experiment 4)",
         sizes: {
             let s = degreeLadderSettings($0)
-            return "L = \(s.layers.map(String.init).joined(separator: ", ")) on \(s.envs.joined(separator: ", ")), \(s.episodes) x \(s.episodeSteps) transitions, \(s.steps) steps"
+            return
+                "L = \(s.layers.map(String.init).joined(separator: ", ")) on \(s.envs.joined(separator: ", ")), \(s.episodes) x \(s.episodeSteps) transitions, \(s.steps) steps"
         },
         run: { context in
             let report = try DegreeLadderExperiment.run(degreeLadderSettings(context.scale)) { context.progress($0) }

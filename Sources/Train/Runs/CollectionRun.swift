@@ -12,6 +12,8 @@ public protocol CollectionSettings: Codable, Sendable {
     func transitions(only: [Int]?, progress: ((Int) -> Void)?) throws -> TransitionSet
     /// PushT: the share of transitions in which the T moved (nil for envs without a body to watch).
     func movedFraction(_ data: TransitionSet) throws -> Double?
+    /// Episodes the env ended before their step budget (nil where episodes always run their budget).
+    func episodesEnded(_ data: TransitionSet) -> Int?
 }
 
 extension CollectConfig: CollectionSettings {
@@ -22,6 +24,7 @@ extension CollectConfig: CollectionSettings {
     public func movedFraction(_ data: TransitionSet) throws -> Double? {
         try Registry.adapters(env).model.bodyPoints.map { data.movedFraction(points: $0) }
     }
+    public func episodesEnded(_ data: TransitionSet) -> Int? { data.episodesEnded(budget: stepsPerEpisode) }
 }
 
 extension Collect3DConfig: CollectionSettings {
@@ -30,6 +33,7 @@ extension Collect3DConfig: CollectionSettings {
         try collectTransitions3D(self, only: only, progress: progress)
     }
     public func movedFraction(_ data: TransitionSet) throws -> Double? { nil }
+    public func episodesEnded(_ data: TransitionSet) -> Int? { nil }
 }
 
 /// What `collect` reports and records as `DIR/collect.json`: the settings, the transitions and the shards written.
@@ -39,6 +43,8 @@ public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, T
     public var shards: [String]
     /// PushT: the share of transitions in which the T moved by more than 1 px (absent for other envs).
     public var tMovedFraction: Double?
+    /// Episodes the env ended before their step budget (PushT: the T reached the goal, coverage > 0.95); planar envs.
+    public var episodesEnded: Int?
     /// Wall-clock time (nil with `--no-timings`; a merged collection: the shards' times summed).
     public var seconds: Double?
 
@@ -47,6 +53,12 @@ public struct CollectionReport<Config: CollectionSettings>: Codable, Sendable, T
             "\(config.env): \(transitions) transitions from \(config.episodes) episodes at \(config.sliceName) (\(shards.count) shard(s)\(seconds.map { ", \(TextTable.fixed($0, 2)) s" } ?? ""))"
         ]
         if let moved = tMovedFraction { lines.append("the T moved (> 1 px) in \(TextTable.fixed(100 * moved, 1))% of the transitions") }
+        if let ended = episodesEnded, ended > 0 {
+            let ci = wilsonInterval(successes: ended, trials: config.episodes)
+            lines.append(
+                "\(ended) of \(config.episodes) episodes ended before their step budget (the env terminated them), 95% CI \(TextTable.fixed(ci.low, 3))-\(TextTable.fixed(ci.high, 3))"
+            )
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -111,7 +123,7 @@ public enum CollectionRun {
         let urls = try data.writeShards(to: directory, shardSize: shardSize)
         let report = CollectionReport(
             config: config, transitions: data.count, shards: urls.map(\.lastPathComponent),
-            tMovedFraction: try config.movedFraction(data), seconds: seconds())
+            tMovedFraction: try config.movedFraction(data), episodesEnded: config.episodesEnded(data), seconds: seconds())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(report), to: directory.appendingPathComponent("collect.json"))

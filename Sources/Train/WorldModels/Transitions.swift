@@ -67,6 +67,13 @@ public struct TransitionSet: Sendable {
         return Double(moved) / Double(count)
     }
 
+    /// Episodes with fewer than `budget` transitions: the env ended them early (PushT: success).
+    public func episodesEnded(budget: Int) -> Int {
+        var lengths: [Int64: Int] = [:]
+        for e in episodes { lengths[e, default: 0] += 1 }
+        return lengths.values.filter { $0 < budget }.count
+    }
+
     // MARK: shards
 
     /// Writes `.npz` shards of at most `shardSize` transitions (`shard-00000.npz`, ...), each with arrays
@@ -158,13 +165,25 @@ public struct DataError: Error, CustomStringConvertible {
 
 /// What to collect.
 public struct CollectConfig: Codable, Equatable, Sendable {
-    public enum PolicyKind: String, Codable, CaseIterable, Sendable {
+    /// The collection's policy: the env's explorer mixed with random actions, the explorer alone, uniform random
+    /// actions, or a policy the env registers by name (`CollectionAdapter.policies`; PushT: "expert").
+    public struct PolicyKind: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
         /// PushT: the exploratory pusher with `randomFraction` uniform random actions mixed in; teacher2d: random.
-        case mixed
+        public static let mixed = PolicyKind(rawValue: "mixed")
         /// PushT: the exploratory pusher without random actions.
-        case pusher
+        public static let pusher = PolicyKind(rawValue: "pusher")
         /// Uniform random actions.
-        case random
+        public static let random = PolicyKind(rawValue: "random")
+        /// The kinds every env has.
+        public static let builtIn: [PolicyKind] = [.mixed, .pusher, .random]
+        public var description: String { rawValue }
+        public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(rawValue)
+        }
     }
     /// Where episodes start: "reference" (the env's own reset) or the name of one of the env's registered start
     /// distributions (`CollectionAdapter.starts`; PushT: "goal-region", "half-plane"). The default, "goal-region", falls
@@ -203,24 +222,28 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     /// PushT mixed policy: nil, random actions are uniform over the box; else the agent's position plus Gaussian
     /// noise of this std (px), like a sampling planner's proposals.
     public var randomStd: Double?
+    /// Std of Gaussian noise (px for PushT) on every action of a named policy (PushT's expert), drawn in the canonical
+    /// frame; 0: none.
+    public var actionNoise: Double
     /// The frameskips a config may ask for.
     public static let frameskips = 1...50
 
     public init(
         env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
         orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
-        history: Int = 1, frameskip: Int = 1, previousAction: Bool = false, randomStd: Double? = nil
+        history: Int = 1, frameskip: Int = 1, previousAction: Bool = false, randomStd: Double? = nil, actionNoise: Double = 0
     ) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
         self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
         self.angleSpread = angleSpread; self.history = history; self.frameskip = frameskip
         self.previousAction = previousAction
         self.randomStd = randomStd
+        self.actionNoise = actionNoise
     }
 
     enum CodingKeys: String, CodingKey {
         case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history, frameskip, previousAction
-        case randomStd
+        case randomStd, actionNoise
     }
 
     public init(from decoder: Decoder) throws {
@@ -238,6 +261,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         frameskip = try c.decodeIfPresent(Int.self, forKey: .frameskip) ?? 1
         previousAction = try c.decodeIfPresent(Bool.self, forKey: .previousAction) ?? false
         randomStd = try c.decodeIfPresent(Double.self, forKey: .randomStd)
+        actionNoise = try c.decodeIfPresent(Double.self, forKey: .actionNoise) ?? 0
     }
 
     /// `history` and `frameskip` are written only when they are not 1, so single-frame, every-step configs (and
@@ -252,6 +276,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         if frameskip != 1 { try c.encode(frameskip, forKey: .frameskip) }
         if previousAction { try c.encode(previousAction, forKey: .previousAction) }
         try c.encodeIfPresent(randomStd, forKey: .randomStd)
+        if actionNoise != 0 { try c.encode(actionNoise, forKey: .actionNoise) }
     }
 
     public var layout: ObservationLayout { get throws { try ObservationLayout.forEnv(env, history: history, previousAction: previousAction) } }
@@ -262,8 +287,18 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         guard angleSpread >= 0, angleSpread.isFinite else { throw DataError("angle spread must be >= 0") }
         guard Self.frameskips.contains(frameskip) else { throw DataError("frameskip must be in \(Self.frameskips)") }
         if let std = randomStd { guard std > 0, std.isFinite else { throw DataError("random std must be positive") } }
+        guard actionNoise >= 0, actionNoise.isFinite else { throw DataError("action noise must be >= 0") }
         _ = try layout
-        let starts = try Registry.adapters(env).collection.starts.keys.sorted()
+        let collection = try Registry.adapters(env).collection
+        let named = collection.policies.keys.sorted()
+        guard PolicyKind.builtIn.contains(policy) || named.contains(policy.rawValue) else {
+            throw DataError("\(env) has no policy '\(policy)' (\((PolicyKind.builtIn.map(\.rawValue) + named).joined(separator: ", ")))")
+        }
+        guard actionNoise == 0 || named.contains(policy.rawValue) else {
+            throw DataError(
+                "action noise applies to a named policy (\(named.isEmpty ? "none registered" : named.joined(separator: ", "))), not '\(policy)'")
+        }
+        let starts = collection.starts.keys.sorted()
         guard start == .reference || start == .goalRegion || starts.contains(start.rawValue) else {
             throw DataError("\(env) has no start '\(start)' (reference\(starts.map { ", " + $0 }.joined()))")
         }
@@ -296,15 +331,20 @@ public func collectTransitions(_ config: CollectConfig, only: [Int]? = nil, prog
         } else {
             (obs, info) = try env.reset(seed: episodeSeed)
         }
-        let pusher: (any Policy)? =
-            config.policy == .random
-            ? nil
-            : collection.explorer.map {
+        let pusher: (any Policy)?
+        switch config.policy {
+        case .random: pusher = nil
+        case .mixed, .pusher:
+            pusher = collection.explorer.map {
                 $0(
                     ExplorerSettings(
                         orientation: theta, randomFraction: config.policy == .mixed ? config.randomFraction : 0,
                         localRandomStd: config.randomStd, seed: episodeSeed))
             }
+        default:
+            pusher = try collection.policy(
+                config.policy.rawValue, settings: ExplorerSettings(orientation: theta, seed: episodeSeed, actionNoise: config.actionNoise))
+        }
         let space = env.actionSpace
         // The last `history` frames, newest first (the first frame repeated at the start).
         var frames = [[Double]](repeating: obs.values, count: history)
