@@ -9,16 +9,7 @@ scripts/install-deps.sh
 config="${EWM_SIM_CONFIGURATION:-release}"   # the test command uses the debug build it already has
 swift build -c "$config" --product EWMSimC
 export EWM_SIM_LIBRARY="$PWD/.build/$config/libEWMSimC.so"
-if [ ! -x .venv/bin/python ]; then
-  if ! python3 -m venv .venv; then
-    # Debian's python3 ships venv separately.
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
-    rm -rf .venv
-    python3 -m venv .venv
-  fi
-fi
+scripts/make-venv.sh
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e 'python/[test,datasets]'
 if ! .venv/bin/python -m pip install -q -e 'python/[test,datasets,reference]'; then

@@ -10,16 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version="1.37.0"   # of kubernetes-validate
-if [ ! -x .venv/bin/python ]; then
-  if ! python3 -m venv .venv; then
-    # Debian's python3 ships venv separately.
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
-    rm -rf .venv
-    python3 -m venv .venv
-  fi
-fi
+scripts/make-venv.sh
 if [ "$(.venv/bin/python -m pip show kubernetes-validate 2>/dev/null | sed -n 's/^Version: //p')" != "$version" ]; then
   .venv/bin/python -m pip install -q "kubernetes-validate==$version" \
     || { echo "validate-k8s: pip could not install kubernetes-validate==$version" >&2; exit 1; }
