@@ -110,9 +110,9 @@ struct PlannerOptions: ParsableArguments {
     var model: String?
     @Option(
         help:
-            "Protocol: goal25 (goal 25 steps ahead on held-out exploratory data, 50-step budget), goal25-expert (start and goal 25 steps apart on held-out noisy expert episodes, 50-step budget) or full (coverage > 0.95 in 300 steps)."
+            "Protocol: goal25-expert (start and goal 25 steps apart on held-out noisy expert episodes, 50-step budget: the protocol of DINO-WM's and LeWM's PushT figures), goal25 (goal 25 steps ahead on held-out exploratory data, 50-step budget) or full (coverage > 0.95 in 300 steps)."
     )
-    var `protocol`: PushTProtocol = .goal25
+    var `protocol`: PushTProtocol = .goal25Expert
     @OptionGroup var search: SearchOptions
     @Flag(help: "Let --planner equivariant run a model that is not equivariant by construction (its plans are then not exact).")
     var allowNonEquivariant = false

@@ -13,7 +13,8 @@ struct PushT: ShardedSweep {
             Examples:
               ewm-sim pusht --orientation 0.7 --policy scripted --episodes 10
               ewm-sim pusht --orientation 0.7 --rotation world --dump run.npz --render frames/
-              ewm-sim pusht --orientation 0.7 --planner equivariant            (default model, goal25 protocol)
+              ewm-sim pusht --orientation 0.7 --planner equivariant            (default model, goal25-expert protocol)
+              ewm-sim pusht --orientation 0.7 --planner equivariant --protocol goal25
               ewm-sim pusht --planner oracle --protocol full
             """)
 
