@@ -54,8 +54,8 @@ struct DegreeLadder: ParsableCommand {
 
     func run() throws {
         BLAS.setThreadCount(threads)
-        var s = DegreeLadderExperiment.Settings()
-        (s.envs, s.layers, s.baselines, s.episodes, s.episodeSteps) = (envList, layerList!, !noBaselines, episodes, episodeSteps)
+        var s = DegreeLadderExperiment.Settings(envs: envList)
+        (s.layers, s.baselines, s.episodes, s.episodeSteps) = (layerList!, !noBaselines, episodes, episodeSteps)
         (s.heldOutEpisodes, s.steps, s.batch, s.horizon, s.seed) = (heldOutEpisodes, steps, batch, horizon, seed)
         let models = s.envs.count * (s.layers.count + (s.baselines ? 2 : 0))
         let progress = ProgressLine(label: "degree-ladder", total: models, enabled: !output.json)

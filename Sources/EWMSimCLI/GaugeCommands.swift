@@ -9,7 +9,7 @@ struct Gauge: ParsableCommand {
         commandName: "gauge",
         abstract: "The gauge, measured: align encoders trained from several seeds by O(n), the block stabiliser, the commutant and the identity.",
         discussion: """
-            Data: teacher3d transitions, each turned by a Haar rotation (an SO(3)-invariant law). Latent: 4 scalars and
+            Data: --env's transitions (default teacher3d), each turned by a Haar rotation (an SO(3)-invariant law). Latent: 4 scalars and
             6 vectors. Conditions: MLP + SIGReg, MLP + block-SIGReg with fixed distinct scales, VN + SIGReg, VN +
             block-SIGReg, VN JEPA with an equivariant predictor. For each pair of seeds the best map in each group is
             fitted on the training observations and the relative residual measured on held-out ones; means with 95%
@@ -17,8 +17,9 @@ struct Gauge: ParsableCommand {
             gauge.json.
             """)
 
+    @Option(help: "The 3D env whose transitions are the data (one with a cloud layout).") var env: String = "teacher3d"
     @Option(help: "Seeds per condition (pairs: seeds (seeds - 1) / 2).") var seeds: Int = 4
-    @Option(help: "Training episodes of teacher3d (20 steps each).") var episodes: Int = 100
+    @Option(help: "Training episodes of --env (20 steps each).") var episodes: Int = 100
     @Option(help: "Held-out episodes.") var heldOutEpisodes: Int = 25
     @Option(help: "Optimiser steps per encoder.") var steps: Int = 300
     @Option(help: "Seed.") var seed: UInt64 = 0
@@ -32,7 +33,7 @@ struct Gauge: ParsableCommand {
     }
 
     func run() throws {
-        var settings = GaugeExperiment.Settings()
+        var settings = GaugeExperiment.Settings(env: env)
         (settings.seeds, settings.episodes, settings.heldOutEpisodes, settings.steps, settings.seed) = (seeds, episodes, heldOutEpisodes, steps, seed)
         let progress = ProgressLine(label: "gauge", total: seeds * GaugeExperiment.conditions(settings).count, enabled: !output.json)
         let report = try GaugeExperiment.run(settings) { progress.update($0) }

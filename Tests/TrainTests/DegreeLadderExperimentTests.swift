@@ -8,8 +8,8 @@ import Testing
 /// its equivariance, whatever training did to its weights.
 struct DegreeLadderExperimentTests {
     @Test func trainedLaddersKeepTheirDegreeAndExactness() throws {
-        var s = DegreeLadderExperiment.Settings()
-        (s.envs, s.layers, s.baselines, s.episodes, s.episodeSteps) = (["teacher3d", "teacher2d"], [0, 2], true, 4, 6)
+        var s = DegreeLadderExperiment.Settings(envs: ["teacher3d", "teacher2d"])
+        (s.layers, s.baselines, s.episodes, s.episodeSteps) = ([0, 2], true, 4, 6)
         (s.heldOutEpisodes, s.steps, s.batch, s.horizon) = (2, 3, 8, 3)
         let report = try DegreeLadderExperiment.run(s)
         #expect(report.rows.count == 2 * 4)
@@ -28,11 +28,10 @@ struct DegreeLadderExperimentTests {
     }
 
     @Test func badSettingsAreRefused() {
-        var s = DegreeLadderExperiment.Settings()
+        var s = DegreeLadderExperiment.Settings(envs: ["teacher3d", "pusht"])
         s.layers = [-1]
         #expect(throws: DataError.self) { try DegreeLadderExperiment.run(s) }
-        s = DegreeLadderExperiment.Settings()
-        s.envs = ["no-such-env"]
+        s = DegreeLadderExperiment.Settings(envs: ["no-such-env"])
         #expect(throws: (any Error).self) { try DegreeLadderExperiment.run(s) }
     }
 }

@@ -30,7 +30,7 @@ extension ReproductionPart {
         name: "gauge", regenerates: "Identifiability: the gauge, measured (issue 17, experiment 2)",
         sizes: {
             let s = gaugeSettings($0)
-            return "\(s.seeds) seeds x 5 conditions, \(s.episodes) + \(s.heldOutEpisodes) teacher3d episodes, \(s.steps) steps"
+            return "\(s.seeds) seeds x 5 conditions, \(s.episodes) + \(s.heldOutEpisodes) \(s.env) episodes, \(s.steps) steps"
         },
         run: { context in
             let report = try GaugeExperiment.run(gaugeSettings(context.scale)) { context.progress("encoder \($0)") }
@@ -38,7 +38,7 @@ extension ReproductionPart {
         })
 
     static func gaugeSettings(_ scale: ReproductionScale) -> GaugeExperiment.Settings {
-        var s = GaugeExperiment.Settings()
+        var s = GaugeExperiment.Settings(env: "teacher3d")
         (s.seeds, s.episodes, s.heldOutEpisodes, s.steps) = scale.pick(smoke: (2, 6, 3, 5), quick: (3, 50, 15, 150), paper: (4, 100, 25, 300))
         return s
     }
@@ -78,7 +78,7 @@ extension ReproductionPart {
         })
 
     static func degreeLadderSettings(_ scale: ReproductionScale) -> DegreeLadderExperiment.Settings {
-        var s = DegreeLadderExperiment.Settings()
+        var s = DegreeLadderExperiment.Settings(envs: ["teacher3d", "pusht"])
         (s.layers, s.episodes, s.heldOutEpisodes, s.steps) = scale.pick(
             smoke: ([0, 1], 6, 2, 5), quick: ([0, 1, 2], 100, 10, 600), paper: ([0, 1, 2, 3], 200, 20, 2000))
         return s

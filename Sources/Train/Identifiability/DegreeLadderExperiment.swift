@@ -12,7 +12,8 @@ import Tensor
 /// cloud layout or a planar observation layout), never by name.
 public enum DegreeLadderExperiment {
     public struct Settings: Codable, Sendable {
-        public var envs = ["teacher3d", "pusht"]
+        /// Registered envs with world-model adapters (planar or cloud layouts), each trained and measured on its own.
+        public var envs: [String]
         public var layers = [0, 1, 2, 3]
         /// Also train the VN-stack and gated predictors.
         public var baselines = true
@@ -24,7 +25,7 @@ public enum DegreeLadderExperiment {
         /// Rollout horizons 1 ... horizon.
         public var horizon = 5
         public var seed: UInt64 = 0
-        public init() {}
+        public init(envs: [String]) { self.envs = envs }
     }
 
     public struct Row: Codable, Sendable {

@@ -8,11 +8,14 @@ import Tensor
 /// seeds aligned by the best orthogonal map in O(n), in the block stabiliser prod_i O(d_i m_i), in the commutant
 /// prod_i O(m_i) and by the identity (`GaugeGroup`), the residual measured on held-out data.
 ///
-/// Data: teacher3d transitions (an exactly SE(3)-equivariant map on a 16-point cloud), each turned by its own Haar
-/// rotation about the world's centre so the data's law is SO(3)-invariant; read by `CloudLayout` (the cloud about its
-/// centroid plus the centroid: 17 vector channels). The latent is C1's: 4 scalars and 6 vectors (R^22).
+/// Data: transitions of a 3D env (`Settings.env`, one with a `CloudLayout`; the command's default is the exactly
+/// SE(3)-equivariant teacher map), each turned by its own Haar rotation about the world's centre so the data's law is
+/// SO(3)-invariant; read by its `CloudLayout` (the cloud about its centroid plus the centroid). The latent is C1's:
+/// 4 scalars and 6 vectors (R^22).
 public enum GaugeExperiment {
     public struct Settings: Codable, Sendable {
+        /// The registered 3D env whose transitions are the data (it needs a `CloudLayout`).
+        public var env: String
         public var seeds = 4
         public var episodes = 100
         public var heldOutEpisodes = 25
@@ -20,7 +23,7 @@ public enum GaugeExperiment {
         public var seed: UInt64 = 0
         /// Fixed target scales of the scalar and the vector block (block-SIGReg with distinct scales).
         public var scales = [0.6, 1.2]
-        public init() {}
+        public init(env: String) { self.env = env }
     }
 
     public struct Condition: Sendable {
@@ -38,7 +41,7 @@ public enum GaugeExperiment {
         public var text: String {
             let d = gaugeDimensions
             return [
-                "The gauge, measured: \(settings.seeds) seeds (\(settings.seeds * (settings.seeds - 1) / 2) pairs) per condition, \(settings.steps) steps each; teacher3d under Haar rotations; latent \(layout)",
+                "The gauge, measured: \(settings.seeds) seeds (\(settings.seeds * (settings.seeds - 1) / 2) pairs) per condition, \(settings.steps) steps each; \(settings.env) under Haar rotations; latent \(layout)",
                 "relative alignment residual ||X Q - Y|| / ||Y|| on held-out data, mean (95% interval over seed pairs) for Q in each group:",
                 AlignmentRow.table(rows),
                 "gauge dimensions: O(n) \(d["O(n)"] ?? 0), stabiliser prod O(d_i m_i) \(d["stabiliser"] ?? 0), commutant prod O(m_i) \(d["commutant"] ?? 0), identity 0",
@@ -81,9 +84,9 @@ public enum GaugeExperiment {
 
     /// The data: (training pairs, held-out pairs), each transition turned by a Haar rotation.
     public static func data(_ settings: Settings) throws -> (GaugePairs, GaugePairs) {
-        let layout = try CloudLayout.forEnv("teacher3d")
+        let layout = try CloudLayout.forEnv(settings.env)
         func pairs(episodes: Int, seed: UInt64) throws -> GaugePairs {
-            let set = try collectTransitions3D(Collect3DConfig(env: "teacher3d", episodes: episodes, seed: seed))
+            let set = try collectTransitions3D(Collect3DConfig(env: settings.env, episodes: episodes, seed: seed))
             var rng = Xoshiro256(seed: seed &+ 77)
             var out = GaugePairs(objects: 1, channels: layout.channels)
             let size = layout.observationSize
