@@ -43,6 +43,11 @@ struct SearchOptions: ParsableArguments {
     var initStd: Double?
     @Option(help: "CEM/MPPI elites (default: CEM 30, MPPI 64).")
     var elites: Int?
+    @Flag(
+        help:
+            "CEM as iCEM (Pinneri et al. 2020): noise coloured along the horizon (1/f^2), 30% of the elites kept into the next iteration, samples decaying by 1.25 per iteration (down to 2 x elites), and the best sequence seen executed instead of the mean. Not for MPPI."
+    )
+    var icem = false
     @Option(
         help:
             "Threads for the model's forward passes (default: the cores other processes leave idle right now, at least 1). Our worker pool splits large GEMMs and elementwise kernels and OpenBLAS runs on one thread. Idle, 2 threads plan 1.3x faster than 1; with another process on one of 2 cores, 2 threads plan 4x slower."
@@ -71,7 +76,7 @@ struct SearchOptions: ParsableArguments {
     var settings: SearchSettings {
         SearchSettings(
             samples: samples, iterations: iterations, horizon: horizon ?? 5, execute: execute ?? 5, actionRepeat: actionRepeat,
-            cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites)
+            cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites, improved: icem ? ImprovedCEM() : nil)
     }
 
     /// The flags that shape the search, as a sweep's part header records them (--threads does not change a plan).
@@ -79,7 +84,7 @@ struct SearchOptions: ParsableArguments {
         var a = SweepArguments()
         a.add("samples", samples); a.add("iterations", iterations); a.add("horizon", horizon); a.add("execute", execute)
         a.add("action-repeat", actionRepeat); a.add("cost", cost); a.add("learned-weight", learnedWeight); a.add("init-std", initStd)
-        a.add("elites", elites)
+        a.add("elites", elites); a.flag("icem", icem)
         return a.list
     }
 
@@ -144,6 +149,7 @@ struct PlannerOptions: ParsableArguments {
             guard n >= 0, n.isFinite else { throw ValidationError("--oracle-noise must be a finite number >= 0") }
         }
         if oracleNoiseSmooth, oracleNoise == nil { throw ValidationError("--oracle-noise-smooth needs --oracle-noise") }
+        if search.icem, planner == .mppi { throw ValidationError("--icem changes CEM; --planner mppi has its own update") }
     }
 }
 

@@ -16,39 +16,57 @@ public struct Plan: Sendable {
 
 /// The loop CEM and MPPI share: sample sequences from a diagonal Gaussian (mean, std per step and
 /// coordinate), keep the current mean as sample 0 (a good warm start is never lost), bound, score, rank
-/// (ties by index, so the ranking is deterministic), and let `refit` move mean and std.
+/// (ties by index, so the ranking is deterministic), and let `refit` move mean and std. With `improved` (iCEM) the
+/// noise is coloured along the steps, the kept elites of the last iteration replace the last samples, the sample count
+/// decays, and the cheapest sequence seen can be returned instead of the mean.
 struct GaussianSearch {
     var horizon: Int, samples: Int, iterations: Int, initialStd: Double
+    var elites = 1
+    var improved: ImprovedCEM? = nil
 
     func run(
         initialMean: [[Double]], actionDim: Int, bounds: ActionBounds, seed: UInt64, cost: SequenceCost,
         refit: (_ samples: [Double], _ costs: [Double], _ order: [Int], _ mean: inout [Double], _ std: inout [Double]) -> Void
     ) -> Plan {
-        let n = samples, width = horizon * actionDim
+        let width = horizon * actionDim
         precondition(
             initialMean.count == horizon && initialMean.allSatisfy { $0.count == actionDim }, "planner: initial mean must be horizon x actionDim")
         var mean = initialMean.flatMap { $0 }
         var std = [Double](repeating: initialStd, count: width)
         var noise = GaussianNoise(seed: seed)
-        var eps = [Double](repeating: 0, count: n * width)
-        var batch = [Double](repeating: 0, count: n * width)
-        var best = Double.infinity
-        for _ in 0..<iterations {
-            noise.fill(&eps)
+        let coloured = improved.flatMap { $0.noiseExponent != 0 ? ColouredNoise(horizon: horizon, dim: actionDim, exponent: $0.noiseExponent) : nil }
+        var kept: [Double] = []
+        var best = Double.infinity, bestEver = Double.infinity, bestSequence = mean
+        var evaluations = 0
+        for i in 0..<iterations {
+            let n = improved?.samples(iteration: i, of: samples, elites: elites) ?? samples
+            var eps = [Double](repeating: 0, count: n * width)
+            if let coloured { coloured.fill(&eps, using: &noise) } else { noise.fill(&eps) }
+            var batch = [Double](repeating: 0, count: n * width)
             for s in 0..<n {
                 for j in 0..<width { batch[s * width + j] = mean[j] + std[j] * eps[s * width + j] }
             }
             for j in 0..<width { batch[j] = mean[j] }
+            let carried = min(kept.count / width, n - 1)
+            if carried > 0 { batch.replaceSubrange(((n - carried) * width)..<(n * width), with: kept.prefix(carried * width)) }
             bounds.apply(&batch, dim: actionDim)
             let costs = cost(batch, n)
+            evaluations += n
             let order = Array(0..<n).sorted { costs[$0] < costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
             best = costs[order[0]]
+            if best < bestEver { bestEver = best; bestSequence = Array(batch[(order[0] * width)..<((order[0] + 1) * width)]) }
+            if let improved {
+                let keep = Int((improved.keptEliteFraction * Double(min(elites, n))).rounded())
+                kept = order.prefix(keep).flatMap { batch[($0 * width)..<(($0 + 1) * width)] }
+            }
             refit(batch, costs, order, &mean, &std)
         }
         bounds.apply(&mean, dim: actionDim)
+        var result = mean
+        if improved?.executeBest == true { result = bestSequence; best = bestEver }
         return Plan(
-            actions: (0..<horizon).map { Array(mean[($0 * actionDim)..<(($0 + 1) * actionDim)]) }, bestCost: best,
-            evaluations: n * iterations)
+            actions: (0..<horizon).map { Array(result[($0 * actionDim)..<(($0 + 1) * actionDim)]) }, bestCost: best,
+            evaluations: evaluations)
     }
 }
 
@@ -65,6 +83,8 @@ public struct CEM: Sendable {
         public var initialStd = 64.0
         /// Floor under the std, so the search never collapses to a point before the last iteration.
         public var minStd = 1.0
+        /// iCEM's changes (nil: plain CEM).
+        public var improved: ImprovedCEM?
         public init() {}
     }
 
@@ -75,7 +95,9 @@ public struct CEM: Sendable {
     /// the samples live in); `seed` fixes the noise.
     public func plan(initialMean: [[Double]], actionDim: Int, bounds: ActionBounds, seed: UInt64, cost: SequenceCost) -> Plan {
         let k = min(config.elites, config.samples), minStd = config.minStd
-        let search = GaussianSearch(horizon: config.horizon, samples: config.samples, iterations: config.iterations, initialStd: config.initialStd)
+        let search = GaussianSearch(
+            horizon: config.horizon, samples: config.samples, iterations: config.iterations, initialStd: config.initialStd, elites: k,
+            improved: config.improved)
         return search.run(initialMean: initialMean, actionDim: actionDim, bounds: bounds, seed: seed, cost: cost) { batch, _, order, mean, std in
             let width = mean.count
             for j in 0..<width {

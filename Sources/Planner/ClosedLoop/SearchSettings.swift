@@ -22,14 +22,17 @@ public struct SearchSettings: Sendable, Equatable {
     public var learnedWeight = 1.0
     public var initStd: Double?
     public var elites: Int?
+    /// iCEM's changes to the CEM searches (nil: plain CEM); MPPI is unaffected.
+    public var improved: ImprovedCEM?
 
     public init(
         samples: Int? = nil, iterations: Int? = nil, horizon: Int = 5, execute: Int = 5, actionRepeat: Int? = nil,
-        cost: PlanCost = .min, learnedWeight: Double = 1, initStd: Double? = nil, elites: Int? = nil
+        cost: PlanCost = .min, learnedWeight: Double = 1, initStd: Double? = nil, elites: Int? = nil,
+        improved: ImprovedCEM? = nil
     ) {
         self.samples = samples; self.iterations = iterations; self.horizon = horizon; self.execute = execute
         self.actionRepeat = actionRepeat; self.cost = cost; self.learnedWeight = learnedWeight; self.initStd = initStd
-        self.elites = elites
+        self.elites = elites; self.improved = improved
     }
 
     /// The controller settings for `model` (nil, or `oracle`: the simulator plans; a model there only scores).
@@ -57,6 +60,7 @@ public struct SearchSettings: Sendable, Equatable {
         if let i = iterations { c.cem.iterations = i; c.mppi.iterations = i }
         if let e = elites { c.cem.elites = min(e, c.cem.samples); c.mppi.elites = min(e, c.mppi.samples) }
         if let s = initStd { c.cem.initialStd = s; c.mppi.initialStd = s }
+        c.cem.improved = improved
         c.cost = cost
         c.learnedChannelWeight = learnedWeight
         return c
