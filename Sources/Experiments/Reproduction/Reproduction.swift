@@ -10,7 +10,7 @@ import Tensor
 /// writes `index.html` over all of them.
 ///
 /// Resumable: a part whose directory holds a `part.json` of the same scale and sizes is finished and kept; any other part runs in
-/// a fresh hidden directory (`.NAME.tmp-PID-*`) that is renamed to `NAME` only after its report, files and `part.json`
+/// a fresh hidden directory (`.NAME.tmp`) that is renamed to `NAME` only after its report, files and `part.json`
 /// are written, so an interrupted part leaves no `NAME` behind. A part that throws is reported as failed, nothing
 /// of it is kept, and the other parts still run.
 ///
@@ -149,14 +149,22 @@ public enum Reproduction {
         }
     }
 
-    /// Removes the temporary directories that killed runs left of part `name` (`.NAME.tmp-*`); call holding its lock.
+    /// The temporary directory part `name` is written in: one name, since its lock admits one writer, so a part's
+    /// files name the same paths whichever run wrote them (a training summary records where its checkpoint went).
+    static func stagingURL(_ name: String, in root: URL) -> URL { root.appendingPathComponent(".\(name).tmp") }
+
+    /// Removes the temporary directories that killed runs left of part `name` (`.NAME.tmp`, and earlier versions'
+    /// `.NAME.tmp-PID-*`); call holding its lock.
     static func removeStaleTemporaries(of name: String, in root: URL) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
-        for n in names where n.hasPrefix(".\(name).tmp-") { try? FileManager.default.removeItem(at: root.appendingPathComponent(n)) }
+        for n in names where n == ".\(name).tmp" || n.hasPrefix(".\(name).tmp-") {
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(n))
+        }
     }
 
-    /// Puts the process's compute threads where a fresh process's part would find them, so that a part's figures do
-    /// not depend on what ran before it: one BLAS thread, no compute pool (a part that wants threads sets them).
+    /// Puts the process's compute threads in one fixed state before each part, so that a part's figures do not depend
+    /// on what ran before it in the process (in a shard, other parts do): one BLAS thread, no compute pool (a part that
+    /// wants threads sets them).
     static func resetComputeState() {
         if Compute.threadCount != 1 { Compute.setThreadCount(1) }
         if BLAS.threadCount != 1 { BLAS.setThreadCount(1) }
@@ -167,7 +175,7 @@ public enum Reproduction {
         _ part: ReproductionPart, into final: URL, root: URL, scale: ReproductionScale, settings: ReproductionSettings,
         progress: @escaping @Sendable (String) -> Void
     ) throws {
-        let staging = root.appendingPathComponent(".\(part.name).tmp-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))")
+        let staging = stagingURL(part.name, in: root)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
         var renamed = false
         defer { if !renamed { try? FileManager.default.removeItem(at: staging) } }
