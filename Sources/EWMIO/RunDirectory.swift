@@ -1,18 +1,12 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// An output directory a run owns while it writes (`collect --out`, `train --out`): an exclusive lock held for the run
-/// (`DIR/.lock`, `flock`, released by the kernel when the process ends however it ends, SIGKILL included), and a
+/// (`DIR/.lock`, a `FileLock`, released by the kernel when the process ends however it ends, SIGKILL included), and a
 /// manifest (`DIR/manifest.json`) that says whether the writer finished and, when it did, every file it wrote with its
 /// size and CRC-32. Readers use the manifest instead of globbing and check what they read against it.
 public final class RunDirectory: @unchecked Sendable {
     public let url: URL
-    private var lockFD: Int32
+    private let lock: FileLock
 
     /// Locks `url` (created if missing) for this process. Throws, naming the directory and the holder's pid, when
     /// another process holds it. Stale temporary files of earlier runs that were killed (`.*.tmp-*`) are removed:
@@ -20,30 +14,14 @@ public final class RunDirectory: @unchecked Sendable {
     public init(locking url: URL) throws {
         self.url = url.standardizedFileURL
         try createOutputDirectory(self.url)
-        let lockPath = self.url.appendingPathComponent(".lock").path
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IOError.fileSystem(path: lockPath, operation: "open the run directory's lock", reason: errnoDescription()) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            close(fd)
-            throw IOError.directoryInUse(path: self.url.path, holder: holder.flatMap(Int.init))
+        do { lock = try FileLock(self.url.appendingPathComponent(".lock")) } catch let held as FileLock.Held {
+            throw IOError.directoryInUse(path: self.url.path, holder: held.holder?.pid)
         }
-        lockFD = fd
-        _ = ftruncate(fd, 0)
-        let pid = Data("\(getpid())\n".utf8)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         removeStaleTemporaries()
     }
 
-    deinit { release() }
-
     /// Releases the lock (also done when the object goes away or the process ends).
-    public func release() {
-        guard lockFD >= 0 else { return }
-        flock(lockFD, LOCK_UN)
-        close(lockFD)
-        lockFD = -1
-    }
+    public func release() { lock.release() }
 
     public var manifestURL: URL { url.appendingPathComponent(RunManifest.fileName) }
 

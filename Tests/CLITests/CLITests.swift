@@ -455,4 +455,35 @@ enum CLI {
         let scale = try CLI.run(["reproduce", "--scale", "huge", "--out", "x"])
         #expect(scale.status != 0 && scale.stderr.contains("huge"))
     }
+
+    /// The shards' dry listings: each part in exactly one shard, the array's environment giving the same shard as --shard.
+    @Test func theShardsListEveryPartOnce() throws {
+        func names(_ arguments: [String], environment: [String: String?] = [:]) throws -> [String] {
+            let r = try CLI.run(["reproduce", "--scale", "quick", "--dry-run", "--json"] + arguments, environment: environment)
+            #expect(r.status == 0, "\(r.stderr)")
+            let parts = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+            return parts?.compactMap { $0["part"] as? String } ?? []
+        }
+        let all = try names([])
+        let shards = try (0..<3).map { try names(["--shard", "\($0)/3"]) }
+        #expect(shards.flatMap { $0 }.sorted() == all.sorted() && all.count == 19)
+        #expect(shards.allSatisfy { !$0.isEmpty })
+        #expect(shards.contains { $0.contains("teacher3d-models") && $0.contains("ladder") && $0.contains("block-isotropy") })
+        let slurm = try names([], environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "3", "SLURM_ARRAY_TASK_COUNT": "3"])
+        #expect(slurm == shards[1])
+        let kubernetes = try names([], environment: ["JOB_COMPLETION_INDEX": "2", "EWM_SIM_SHARD_COUNT": "3"])
+        #expect(kubernetes == shards[2])
+    }
+
+    @Test func anOutOfRangeShardIsRefusedBeforeAnyWork() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("report").path
+        let flag = try CLI.run(["reproduce", "--scale", "smoke", "--shard", "2/2", "--out", out])
+        #expect(flag.status != 0 && flag.stderr.contains("--shard: shard index 2 is outside 0..<2"), "\(flag.stderr)")
+        let slurm = try CLI.run(
+            ["reproduce", "--scale", "smoke", "--out", out], environment: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "2"])
+        #expect(slurm.status != 0 && slurm.stderr.contains("SLURM_ARRAY_TASK_ID 5"), "\(slurm.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
 }

@@ -104,7 +104,7 @@ import Testing
         // A path into the part's temporary directory is reported where the file ended up.
         let player = try String(contentsOf: out.appendingPathComponent("player/report.txt"), encoding: .utf8)
         #expect(player == "value 2.0 at \(out.standardizedFileURL.path)/player/animation.html\n")
-        #expect(try !String(contentsOf: out.appendingPathComponent("player/report.json"), encoding: .utf8).contains(".tmp-"))
+        #expect(try !String(contentsOf: out.appendingPathComponent("player/report.json"), encoding: .utf8).contains(".tmp"))
 
         let second = try run(Self.parts(runs), out)
         #expect(second.parts.map(\.state) == [.kept, .kept])
@@ -116,7 +116,7 @@ import Testing
         let third = try run(Self.parts(runs), out)
         #expect(third.parts.map(\.state) == [.kept, .ran])
         #expect(runs["plot"] == 1 && runs["player"] == 2)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.contains(".tmp-") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.contains(".tmp") }.isEmpty)
 
         // Another scale reruns everything.
         let paper = try run(Self.parts(runs), out, scale: .quick)

@@ -12,6 +12,7 @@ extension ReproductionPart {
         sizes: {
             let s = closedLoopSizes($0); return "goal25, \(s.elements) orientations x \(s.episodes) tasks, \(searchDescription($0))"
         },
+        cost: { $0.pick(smoke: 4.5, quick: 138.7, paper: 2800) },
         run: { context in
             configurePlanningThreads()
             let s = closedLoopSizes(context.scale)
@@ -45,6 +46,7 @@ extension ReproductionPart {
             let s = closedLoop3DSizes($0);
             return "identity + \(s.elements - 1) SE(3) samples x \(s.episodes) tasks, CEM \(cloudSearch($0).samples) samples"
         },
+        cost: { $0.pick(smoke: 0.6, quick: 14.4, paper: 360) },
         run: { context in
             configurePlanningThreads()
             let s = closedLoop3DSizes(context.scale)

@@ -14,6 +14,7 @@ extension ReproductionPart {
         sizes: {
             let s = orbitPlanar($0); return "\(s.elements) orientations x \(s.episodes) seeds x \(s.steps) steps"
         },
+        cost: { $0.pick(smoke: 0.1, quick: 0.3, paper: 0.3) },
         run: { context in
             context.progress("pusht")
             return PartOutput(report: try orbitCheck("pusht", orbitPlanar(context.scale)))
@@ -26,6 +27,7 @@ extension ReproductionPart {
             let s = orbitCloud($0);
             return "push3d, push3d-multi, teacher3d: \(s.elements) one-step samples, \(s.episodes) rollouts x \(s.steps) steps"
         },
+        cost: { $0.pick(smoke: 0.1, quick: 0.2, paper: 2) },
         run: { context in
             var sections: [(title: String, key: String, report: any TextReport)] = []
             for env in ["push3d", "push3d-multi", "teacher3d"] {
@@ -40,6 +42,7 @@ extension ReproductionPart {
     static let vnExactness = ReproductionPart(
         name: "vn-exactness", regenerates: "Tensor core and Vector Neuron exactness [A]",
         sizes: { "d = 2 and 3, \(equivarianceSteps($0)) training steps, \($0 == .smoke ? 1 : 8) rotations and as many reflections" },
+        cost: { $0.pick(smoke: 2.7, quick: 10, paper: 40) },
         run: { context in
             var sections: [(title: String, key: String, report: any TextReport)] = []
             for dim in [2, 3] {
@@ -58,6 +61,7 @@ extension ReproductionPart {
         sizes: {
             let s = plannerSizes($0); return "\(s.orientations) orientations x \(s.states) states, \(searchDescription($0))"
         },
+        cost: { $0.pick(smoke: 0.8, quick: 16.8, paper: 1700) },
         run: { context in
             let sizes = plannerSizes(context.scale)
             configurePlanningThreads()

@@ -10,6 +10,7 @@ extension ReproductionPart {
         sizes: {
             let s = blockIsotropySettings($0); return "\(s.draws) draws x \(s.samples) samples, \(s.slices) slices; the teacher3d pair's encoders"
         },
+        cost: { $0.pick(smoke: 0.4, quick: 11.6, paper: 40) },
         run: { context in
             let report = try BlockIsotropyExperiment.run(blockIsotropySettings(context.scale), encoders: teacher3DCheckpoints(context)) {
                 context.progress("stage \($0)/5")
@@ -32,6 +33,7 @@ extension ReproductionPart {
             let s = gaugeSettings($0)
             return "\(s.seeds) seeds x 5 conditions, \(s.episodes) + \(s.heldOutEpisodes) \(s.env) episodes, \(s.steps) steps"
         },
+        cost: { $0.pick(smoke: 3.6, quick: 26.1, paper: 75) },
         run: { context in
             let report = try GaugeExperiment.run(gaugeSettings(context.scale)) { context.progress("encoder \($0)") }
             return PartOutput(report: report)
@@ -51,6 +53,7 @@ extension ReproductionPart {
             return
                 "O = \(s.objects.map(String.init).joined(separator: ", ")), \(s.seeds) seeds, \(s.scenes) + \(s.heldOutScenes) scenes, \(s.steps) steps"
         },
+        cost: { $0.pick(smoke: 5, quick: 36.4, paper: 309) },
         run: { context in
             let report = try BiBlockExperiment.run(biBlockSettings(context.scale)) { context.progress("encoder \($0)") }
             return PartOutput(report: report)
@@ -71,6 +74,7 @@ extension ReproductionPart {
             return
                 "L = \(s.layers.map(String.init).joined(separator: ", ")) on \(s.envs.joined(separator: ", ")), \(s.episodes) x \(s.episodeSteps) transitions, \(s.steps) steps"
         },
+        cost: { $0.pick(smoke: 1.1, quick: 16.7, paper: 73) },
         run: { context in
             let report = try DegreeLadderExperiment.run(degreeLadderSettings(context.scale)) { context.progress($0) }
             try PNG.write(report.plot.render(), to: context.file("plot.png"))
@@ -88,6 +92,7 @@ extension ReproductionPart {
     static let invariantCosts = ReproductionPart(
         name: "invariant-costs", regenerates: "Identifiability: C3, planning under G-invariant costs (issue 17, experiment 5)",
         sizes: { "goal25, \(invariantCostsTasks($0)) tasks x orientations 0, 0.7 x 4 costs, \(searchDescription($0))" },
+        cost: { $0.pick(smoke: 7.7, quick: 168.6, paper: 499) },
         run: { context in
             configurePlanningThreads()
             var s = InvariantCostsExperiment.Settings()

@@ -11,6 +11,7 @@ extension ReproductionPart {
         sizes: {
             let s = evaluationSizes($0); return "\(s.elements) orientations, \(s.episodes) held-out episodes"
         },
+        cost: { $0.pick(smoke: 1.2, quick: 0.8, paper: 12) },
         run: { context in
             BLAS.setThreadCount(1)
             let report = try ModelEvaluation.oneStep(checkpoints: try planningPair(), settings: evaluationSettings(context.scale))
@@ -23,6 +24,7 @@ extension ReproductionPart {
         sizes: {
             let s = evaluationSizes($0); return "horizons 1-5, \(s.elements) orientations, \(s.episodes) held-out episodes"
         },
+        cost: { $0.pick(smoke: 1.1, quick: 0.7, paper: 10) },
         run: { context in
             BLAS.setThreadCount(1)
             let report = try ModelEvaluation.rollout(
@@ -35,6 +37,7 @@ extension ReproductionPart {
     static let stressTests = ReproductionPart(
         name: "stress-tests", regenerates: "OOD experiment: the baseline's stress tests (augmentation, soft penalty, 4x/16x scale)",
         sizes: { "teacher2d: \(stressRecipe($0).description); models \(stressModels($0).map(\.name).joined(separator: ", "))" },
+        cost: { $0.pick(smoke: 1.2, quick: 23.1, paper: 500) },
         run: { context in
             let models = stressModels(context.scale)
             let summaries = try ReproductionTraining.planar(
@@ -56,6 +59,7 @@ extension ReproductionPart {
     static let teacher3DModels = ReproductionPart(
         name: "teacher3d-models", regenerates: "The 3D models of [B] and [C] (teacher3d, identity rung), trained",
         sizes: { "teacher3d identity rung: \(cloudRecipe($0).description); vn and mlp" },
+        cost: { $0.pick(smoke: 0.2, quick: 6.1, paper: 40) },
         run: { context in
             let summaries = try ReproductionTraining.cloud(
                 env: "teacher3d", kinds: [.vn, .mlp], rung: .identity, recipe: cloudRecipe(context.scale), in: context.directory,
@@ -71,6 +75,7 @@ extension ReproductionPart {
         sizes: {
             let s = ladderSizes($0); return "identity + \(s.elements) samples per rung, \(s.episodes) held-out episodes"
         },
+        cost: { $0.pick(smoke: 0.2, quick: 0.3, paper: 12) },
         run: { context in
             BLAS.setThreadCount(1)
             let s = ladderSizes(context.scale)

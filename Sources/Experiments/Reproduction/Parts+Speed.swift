@@ -10,6 +10,7 @@ extension ReproductionPart {
     static let envSpeed = ReproductionPart(
         name: "env-speed", regenerates: "Speed: environment steps",
         sizes: { "3 observation types, \(format(envSeconds($0))) s per timing, vector env of 16" },
+        cost: { $0.pick(smoke: 1.5, quick: 3.6, paper: 13) },
         run: { context in
             let seconds = envSeconds(context.scale)
             let threads = ProcessInfo.processInfo.activeProcessorCount
@@ -34,6 +35,7 @@ extension ReproductionPart {
     static let trainStep = ReproductionPart(
         name: "train-step", regenerates: "Speed: training step (the ewm-sim side)",
         sizes: { "d = 2 and 3, \(trainSteps($0)) timed steps after 5 warm-up" },
+        cost: { $0.pick(smoke: 1.5, quick: 0.9, paper: 2) },
         run: { context in
             Compute.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)
             var sections: [(title: String, key: String, report: any TextReport)] = []

@@ -9,7 +9,7 @@ public enum ReproductionIndex {
     public static let reportJSON = "report.json"
 
     /// The page over `parts` as they stand in `root` (finished parts read from their directories; `statuses` adds the
-    /// failures of this run).
+    /// failures of this run). Which run, or which shard, ran a part does not show: only what its directory holds.
     public static func page(parts: [ReproductionPart], root: URL, statuses: [Reproduction.PartStatus]) -> String {
         let esc = HTMLAnimation.htmlEscaped
         var contents: [String] = [], sections: [String] = []
@@ -17,7 +17,8 @@ public enum ReproductionIndex {
             let dir = root.appendingPathComponent(part.name)
             let record = PartRecord.read(in: dir)
             let status = statuses.first { $0.part == part.name }
-            let state = record != nil ? (status?.state == .ran ? "ran" : "kept") : (status?.state == .failed ? "failed" : "not run")
+            // "finished" whether this run or an earlier one (another shard) ran it: the page depends on the directory only.
+            let state = record != nil ? "finished" : (status?.state == .failed ? "failed" : "not run")
             let seconds = record.map { TextTable.fixed($0.seconds, 1) + " s" } ?? "-"
             contents.append(
                 "<tr><td><a href=\"#\(part.name)\">\(part.name)</a></td><td>\(esc(part.regenerates))</td><td>\(state)</td><td>\(seconds)</td></tr>")

@@ -4,7 +4,9 @@ import Foundation
 /// One named piece of `ewm-sim reproduce`: what table or figure of docs/results.md it regenerates, the parts whose files
 /// it reads, the sizes it runs at for a scale, and the work itself. The runner (`Reproduction`) gives each part a fresh
 /// directory, keeps what the part hands back (its report, as text and JSON, and the files it wrote there) and moves the
-/// directory into place only when the part finished, so a list of parts can be cut into shards or grown by one entry.
+/// directory into place only when the part finished, so a list of parts can be cut into shards (`ReproductionSharding`)
+/// or grown by one entry. A part's files depend only on its scale, its settings and its needs' files: every part starts
+/// on one BLAS and one compute thread (a part that wants more sets them), whatever ran before it in the process.
 public struct ReproductionPart: Sendable {
     /// The part's directory name under the output directory: lower-case letters, digits and '-'.
     public var name: String
@@ -14,13 +16,16 @@ public struct ReproductionPart: Sendable {
     public var needs: [String]
     /// The sizes it runs at, as a line of text (`--dry-run` lists them).
     public var sizes: @Sendable (ReproductionScale) -> String
+    /// A rough estimate of its seconds at a scale (release build, 2 cores): what `ReproductionSharding` balances the
+    /// shards by. Only the ratios between parts matter.
+    public var cost: @Sendable (ReproductionScale) -> Double
     public var run: @Sendable (PartContext) throws -> PartOutput
 
     public init(
         name: String, regenerates: String, needs: [String] = [], sizes: @escaping @Sendable (ReproductionScale) -> String,
-        run: @escaping @Sendable (PartContext) throws -> PartOutput
+        cost: @escaping @Sendable (ReproductionScale) -> Double = { _ in 1 }, run: @escaping @Sendable (PartContext) throws -> PartOutput
     ) {
-        self.name = name; self.regenerates = regenerates; self.needs = needs; self.sizes = sizes; self.run = run
+        self.name = name; self.regenerates = regenerates; self.needs = needs; self.sizes = sizes; self.cost = cost; self.run = run
     }
 
     /// Whether `name` is usable as a directory name (and stays one in links).
