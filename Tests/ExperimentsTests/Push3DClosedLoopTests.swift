@@ -31,7 +31,7 @@ import Testing
 
     static var proto: Push3DGoalProtocol {
         var settings = Push3DGoalTask.Settings()
-        settings.pushSteps = 4; settings.minimumMotion = 0.02; settings.budget = 4
+        settings.pushSteps = 8; settings.minimumMotion = 0.02; settings.budget = 4
         return Push3DGoalProtocol(config: Push3DEnv.defaultConfig(multi: false), settings: settings)
     }
 
