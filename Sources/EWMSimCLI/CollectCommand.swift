@@ -21,7 +21,7 @@ struct Collect: ShardedSweep {
             writes DIR as one run writes it.
             """)
 
-    @Argument(help: "Env id: any registered env with world-model adapters (pusht, teacher2d, teacher3d, ...).") var env: String
+    @Argument(help: "Env id: any registered env with world-model adapters (pusht, teacher2d, teacher3d, push3d, push3d-multi, ...).") var env: String
     @OptionGroup var collection: CollectionOptions
     @Option(help: "Transitions per shard.") var shardSize: Int = 100_000
     @Option(help: "Output directory (locked while collecting; refused if it holds anything, unless --replace).") var out: String

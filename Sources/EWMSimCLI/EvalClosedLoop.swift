@@ -17,9 +17,9 @@ struct EvalClosedLoop: ShardedSweep {
         abstract: "Closed-loop success of planners across the env's symmetry group, with 95% intervals.",
         discussion: """
             Any registered env with a goal protocol. Planar worlds (pusht): --elements orientations evenly spaced over
-            the circle; 3D cloud worlds (teacher3d): the identity and --elements - 1 seeded SE(3) samples. Each
-            --controller is planner[:model], e.g. equivariant (default VN model), cem:assets/pusht-mlp-fs5/checkpoint.safetensors,
-            oracle; 3D: equivariant:CHECKPOINT or cem:CHECKPOINT. Per controller and element: success with its Wilson 95%
+            the circle; 3D cloud worlds (teacher3d, push3d, push3d-multi): the identity and --elements - 1 seeded SE(3)
+            samples. Each --controller is planner[:model], e.g. equivariant (default VN model),
+            cem:assets/pusht-mlp-fs5/checkpoint.safetensors, oracle; 3D: equivariant:CHECKPOINT or cem:CHECKPOINT. Per controller and element: success with its Wilson 95%
             interval, the mean final figure, time per plan and the largest trajectory deviation from the identity's run of
             the same task, mapped back. Per controller: success at the identity, off the model's training slice and over
             all elements with intervals, max - min across elements, and a chi-square homogeneity test (p > 0.05: no
@@ -33,7 +33,10 @@ struct EvalClosedLoop: ShardedSweep {
     var elements: Int = 16
     @Option(help: "Seed of the sampled elements (SE(3)).") var groupSeed: UInt64 = 11
     @Option(help: "Episodes (tasks) per element.") var episodes: Int = 50
-    @Option(help: "The env's goal protocol (pusht: goal25, goal25-expert or full; default: the env's first).") var `protocol`: String?
+    @Option(
+        help:
+            "The env's goal protocol (pusht: goal25, goal25-expert or full; teacher3d: offset-goal; push3d: scripted-goal; default: the env's first)."
+    ) var `protocol`: String?
     @Option(help: "frame (exact) or world (the simulated world rotated; planar worlds).") var rotation: RotationBuild = .frame
     @OptionGroup var search: SearchOptions
     @Flag(help: "Let the equivariant planner run a model that is not equivariant by construction (a warning says its plans are not exact).")

@@ -23,7 +23,8 @@ struct TrainCommand: ParsableCommand {
             Negative slice bounds need `=`: --slice=-15:15 (or --slice 15).
             """)
 
-    @Option(help: "Env: any registered env with world-model adapters (pusht, teacher2d, teacher3d, ...; 3D: see --slice).") var env: String = "pusht"
+    @Option(help: "Env: any registered env with world-model adapters (pusht, teacher2d, teacher3d, push3d, push3d-multi, ...; 3D: see --slice).")
+    var env: String = "pusht"
     @Option(help: "Model: vn, mlp, mlp-aug, mlp-soft, mlp-big.") var model: ModelKind = .vn
     @Option(help: "Optimisation steps.") var steps: Int = 3000
     @Option(help: "Batch size.") var batch: Int = 256

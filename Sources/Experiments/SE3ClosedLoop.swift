@@ -3,7 +3,8 @@ import Foundation
 import Planner
 import Train
 
-/// Closed-loop goal reaching in a 3D cloud world across SE(3) (`eval closed-loop --env teacher3d`): each controller is
+/// Closed-loop goal reaching in a 3D cloud world across SE(3) (`eval closed-loop --env teacher3d|push3d|push3d-multi`):
+/// each controller is
 /// `equivariant:CHECKPOINT` (CEM in the canonical frame of Gram-Schmidt of two equivariant latent vectors) or
 /// `cem:CHECKPOINT` (CEM in the world's axes), both planning offsets from the cloud's centroid; the sweep runs the env's
 /// goal protocol at the identity and seeded SE(3) samples.

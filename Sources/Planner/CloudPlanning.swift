@@ -6,7 +6,7 @@ import Foundation
 public enum CloudPlanning {
     /// Runs the protocol's episode `index` in the world at g with `controller` (its goal set to the episode's goal
     /// state, its world centre to g.0). No step is taken when the start already meets the goal; the outcome's `final`
-    /// is the protocol's first measure (teacher3d: the mean point error).
+    /// is the protocol's first measure (teacher3d: the mean point error; push3d: the set point error).
     public static func episode(protocol proto: any GoalProtocol, index: Int, g: SE3Transform, controller: CloudMPC) throws -> ClosedLoopOutcome {
         let episode = try proto.episode(index: index, seed: UInt64(index), element: g)
         controller.goal = episode.goalState ?? []

@@ -18,6 +18,8 @@ import Foundation
 /// - `points` (default), shape [3 (2 O K + 1)]: the O object clouds (object 0's K points as x, y, z
 ///   triples, then object 1's, ...), then the pusher's position, then the O goal clouds (the same
 ///   keypoints placed at the goal poses) in the same layout.
+/// - `scene`, shape [3 (O K + 1)]: `points` without the goal clouds (the object clouds, then the pusher): what
+///   the world models read (`Push3DEnv.adapters`); the goals belong to the task, not to the dynamics.
 /// - `state`, shape [3 + 24 O]: pusher position; per object its pose (x, y, z, then the rotation matrix
 ///   row-major); per goal its pose the same way.
 /// Bounds: +-4 m on every coordinate (+-(4 + |t|) in a world translated by t; a rotation keeps points within
@@ -53,7 +55,7 @@ import Foundation
 /// - v0: sphere-cluster objects, Jacobi contact solve with mass splitting, quasi-static pushing.
 public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
     public enum ObservationType: String, CaseIterable, Sendable {
-        case points, state
+        case points, state, scene
     }
 
     public struct Config: Sendable {
@@ -303,6 +305,10 @@ public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
             for pose in objectPoses { let p = t * pose; for q in shape.keypoints { values += p.apply(point: q).array } }
             values += t.apply(point: physics.pusherPosition).array
             for goal in goals { let p = t * goal; for q in shape.keypoints { values += p.apply(point: q).array } }
+        case .scene:
+            values.reserveCapacity(3 * (objectCount * shape.keypoints.count + 1))
+            for pose in objectPoses { let p = t * pose; for q in shape.keypoints { values += p.apply(point: q).array } }
+            values += t.apply(point: physics.pusherPosition).array
         case .state:
             values = t.apply(point: physics.pusherPosition).array
             for pose in objectPoses { values += (t * pose).poseArray }
@@ -316,6 +322,8 @@ public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
         switch type {
         case .points:
             return BoxSpace(low: -b, high: b, shape: [3 * (2 * objects * keypoints + 1)])
+        case .scene:
+            return BoxSpace(low: -b, high: b, shape: [3 * (objects * keypoints + 1)])
         case .state:
             let pose = Array(repeating: b, count: 3) + Array(repeating: 1.0, count: 9)
             let high = Array(repeating: b, count: 3) + Array([[Double]](repeating: pose, count: 2 * objects).joined())
@@ -328,11 +336,10 @@ extension Push3DEnv {
     /// The registry's factory: `extra["shape"]` (t, box, l, tripod), `extra["objects"]` (push3d-multi),
     /// the orientation from `MakeOptions.se3Transform()` in the requested build.
     public static func make(_ options: MakeOptions, multi: Bool) throws -> any Environment {
-        var config = Config(shape: multi ? .box : .t, objectCount: multi ? 3 : 1)
-        if multi { config.maxEpisodeSteps = 300 }
+        var config = defaultConfig(multi: multi)
         if let name = options.observation {
             guard let type = ObservationType(rawValue: name) else {
-                throw EnvError.invalidArgument("unknown push3d observation '\(name)' (points, state)")
+                throw EnvError.invalidArgument("unknown push3d observation '\(name)' (points, state, scene)")
             }
             config.observationType = type
         }
@@ -362,16 +369,18 @@ extension Push3DEnv {
 }
 
 extension Push3DEnv {
-    /// push3d's registration (no world-model adapters yet).
+    /// push3d's registration, with the world-model adapters of its default world (one T; `adapters(config:)`).
     public static let registration = EnvRegistration(
         id: "push3d", summary: "Push a 3D T (or box, L, tripod) to a goal pose in free space; SE(3)-exact quasi-static pushing",
-        observationTypes: ObservationType.allCases.map(\.rawValue), extraOptions: ["se3", "shape"], run: runPresets(id: "push3d")
+        observationTypes: ObservationType.allCases.map(\.rawValue), extraOptions: ["se3", "shape"],
+        adapters: adapters(config: defaultConfig(multi: false)), run: runPresets(id: "push3d")
     ) { options in try Push3DEnv.make(options, multi: false) }
 
-    /// push3d-multi's registration (no world-model adapters yet).
+    /// push3d-multi's registration, with the world-model adapters of its default world (three boxes).
     public static let multiRegistration = EnvRegistration(
         id: "push3d-multi", summary: "Push 3 interchangeable 3D boxes onto 3 goal poses; symmetry S_3 x SE(3)",
         observationTypes: ObservationType.allCases.map(\.rawValue), extraOptions: ["se3", "shape", "objects"],
+        adapters: adapters(config: defaultConfig(multi: true)),
         run: runPresets(id: "push3d-multi")
     ) { options in try Push3DEnv.make(options, multi: true) }
 
