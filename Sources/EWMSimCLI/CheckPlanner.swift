@@ -14,7 +14,7 @@ struct CheckPlanner: ShardedSweep {
             "Held-out goal-reaching states (goal25 tasks 0..<states); the model evaluated in Float and in Double (a Float model plans from the canonical frame of its Double twin)."
     )
 
-    @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).")
+    @Option(help: "World model checkpoint (default: assets/pusht-vn-expert/checkpoint.safetensors).")
     var model: String?
     @Option(help: "Planner: equivariant, cem or mppi.")
     var planner: PlannerKind = .equivariant

@@ -20,7 +20,7 @@ struct InvariantCosts: ParsableCommand {
 
     @Option(help: "Env (planar, with a goal protocol).") var env: String = "pusht"
     @Option(name: .customLong("protocol"), help: "Goal protocol (default: the env's first; pusht: goal25).") var protocolName: String?
-    @Option(help: "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors).") var model: String?
+    @Option(help: "World model checkpoint (default: assets/pusht-vn-expert/checkpoint.safetensors).") var model: String?
     @Option(help: "Orientations in radians, comma-separated, 0 first.") var orientations: String = "0,0.7"
     @Option(help: "Tasks per orientation and cost.") var episodes: Int = 3
     @Option(help: "Costs, comma-separated: euclidean, irrep-weighted, norms, gram.") var costs: String = "euclidean,irrep-weighted,norms,gram"

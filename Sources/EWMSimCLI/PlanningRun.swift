@@ -110,7 +110,7 @@ struct PlannerOptions: ParsableArguments {
     var planner: PlannerKind?
     @Option(
         help:
-            "World model checkpoint (default: assets/pusht-vn-fs5/checkpoint.safetensors); several separated by commas plan as an ensemble (the cost sums the members' latent distances)."
+            "World model checkpoint (default: assets/pusht-vn-expert/checkpoint.safetensors); several separated by commas plan as an ensemble (the cost sums the members' latent distances)."
     )
     var model: String?
     @Option(

@@ -8,10 +8,11 @@ public struct ModelLoadingError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Where the default PushT planning model lives: `assets/` of the working directory, else of the source tree.
-/// It is the VN model trained at DINO-WM's frameskip 5 (`assets/pusht-vn-fs5`); `assets/pusht-vn` is the
-/// one-step model of the across-group measurements.
+/// It is the VN model trained at DINO-WM's frameskip 5 on the noisy expert dataset (`assets/pusht-vn-expert`, the
+/// recipe of `assets/pusht-vn-fs5` on expert data); `assets/pusht-vn-fs5` was the default before, trained on the
+/// exploratory pusher's data; `assets/pusht-vn` is the one-step model of the across-group measurements.
 public enum DefaultModel {
-    public static let relativePath = "assets/pusht-vn-fs5/checkpoint.safetensors"
+    public static let relativePath = "assets/pusht-vn-expert/checkpoint.safetensors"
     /// The MLP baseline trained the same way (`eval closed-loop`'s default comparison).
     public static let baselinePath = "assets/pusht-mlp-fs5/checkpoint.safetensors"
 
