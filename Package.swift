@@ -38,6 +38,8 @@ let package = Package(
         // OpenBLAS (Debian's libopenblas-dev for cblas.h, libopenblas0 at run time), loaded by the target itself so that it
         // chooses OpenBLAS's kernel from the CPU's features before OpenBLAS reads OPENBLAS_CORETYPE (CBLAS.h).
         .target(name: "CBLAS", dependencies: ["CSystem"], linkerSettings: [.linkedLibrary("dl")]),
+        // Float kernels with AVX2 for the tensor library's hottest elementwise primitives, bit for bit the Swift loops'.
+        .target(name: "CKernels", dependencies: ["CSystem"]),
         // A low-latency worker pool (vector envs, split GEMMs).
         .target(name: "Parallel", dependencies: ["CSystem"], swiftSettings: optimize),
         // Seeded random generators shared by all layers.
@@ -46,7 +48,8 @@ let package = Package(
         .target(name: "EWMIO", dependencies: ["ZIPFoundation"], swiftSettings: optimize),
         .target(name: "Envs", dependencies: ["CBox2D", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),
         .target(
-            name: "Tensor", dependencies: ["CBLAS", "CSystem", "EWMIO", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
+            name: "Tensor",
+            dependencies: ["CBLAS", "CKernels", "CSystem", "EWMIO", "Parallel", "Seeded", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: optimize),
         .target(name: "Agents", dependencies: ["Tensor"], swiftSettings: optimize),
         .target(name: "Planner", dependencies: ["Agents", "Envs", "EWMIO", "Parallel", "Seeded"], swiftSettings: optimize),

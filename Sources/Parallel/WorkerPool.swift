@@ -40,41 +40,100 @@ public final class WorkerPool: Sendable {
         state.waitForWorkers()
     }
 
-    /// Runs `body(i)` for i in 0..<count, spread over the pool's threads (thread t takes t, t + threads, ...).
+    /// Runs `body(i)` for i in 0..<count on the pool's threads, each index once; returns when all are done.
+    ///
+    /// The indices are claimed one at a time by whichever thread is free, the caller included, and the caller waits
+    /// only for indices a worker has claimed: a worker that the scheduler has not run yet (a busy machine) costs
+    /// nothing, since the caller then runs its share too. Which thread runs an index never changes what it computes.
     public func forEach(_ count: Int, _ body: (Int) -> Void) {
-        if count <= 1 || threads == 1 {
+        guard count > 1, threads > 1, count < State.maxCount, entry.try() else {
             for i in 0..<count { body(i) }
             return
         }
-        let n = threads
+        defer { entry.unlock() }
         withoutActuallyEscaping(body) { b in
-            run { t in
-                var i = t
-                while i < count { b(i); i += n }
-            }
+            state.postClaims(b, count: count)
+            state.runClaims(count: count)
         }
     }
 
     /// What the workers share; they hold it strongly, so it outlives the pool until they have stopped.
-    private final class State: @unchecked Sendable {
-        private let generation = Atomic<Int>(0)
+    ///
+    /// One atomic word, `ticket`, announces every job: [generation: 23 bits][claimed mode: 1][count: 20][next: 20].
+    /// A `run` job (claimed mode off) is for every worker, once each, and the caller waits for all of them through
+    /// `pending`. A `forEach` job hands out indices: a thread claims `next` by compare-and-swap on the word, which also
+    /// checks that the job is still the current one, so a worker that wakes late claims nothing of a finished job and
+    /// reads `job` only while the caller is waiting for its claimed index (`done`).
+    fileprivate final class State: @unchecked Sendable {
+        static let maxCount = 1 << 20
+        private static let countShift: UInt64 = 20, modeBit: UInt64 = 1 << 40, generationShift: UInt64 = 41
+        private static let fieldMask: UInt64 = (1 << 20) - 1
+        private let ticket = Atomic<UInt64>(0)
         private let pending = Atomic<Int>(0)
+        private let done = Atomic<Int>(0)
         private let stopping = Atomic<Bool>(false)
         /// Bit w set while worker w sleeps on its semaphore (or is about to).
         private let sleeping = Atomic<UInt64>(0)
         private let wakeups: [DispatchSemaphore]
-        /// Written by the caller before the generation is bumped, read by workers after they see it.
+        /// Written by the caller before the ticket is published, read by workers after they see it (see above).
         private var job: ((Int) -> Void)?
         private static let spinIterations = 20_000
 
         init(workers: Int) { wakeups = (0..<workers).map { _ in DispatchSemaphore(value: 0) } }
 
+        private static func generation(_ t: UInt64) -> UInt64 { t >> generationShift }
+
+        /// The next generation's ticket (wrapping within its 23 bits).
+        private func nextTicket(claimed: Bool, count: Int) -> UInt64 {
+            let g = (Self.generation(ticket.load(ordering: .sequentiallyConsistent)) &+ 1) & ((1 << 23) - 1)
+            return g << Self.generationShift | (claimed ? Self.modeBit | UInt64(count) << Self.countShift : 0)
+        }
+
         func post(_ chunk: @escaping (Int) -> Void) {
             job = chunk
             pending.store(wakeups.count, ordering: .sequentiallyConsistent)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            ticket.store(nextTicket(claimed: false, count: 0), ordering: .sequentiallyConsistent)
             wakeSleepers()
         }
+
+        func postClaims(_ body: @escaping (Int) -> Void, count: Int) {
+            job = body
+            done.store(0, ordering: .sequentiallyConsistent)
+            ticket.store(nextTicket(claimed: true, count: count), ordering: .sequentiallyConsistent)
+            wakeSleepers()
+        }
+
+        /// The caller's part of a `forEach` job: claims indices until none is left, then waits for those that workers
+        /// claimed.
+        func runClaims(count: Int) {
+            let g = Self.generation(ticket.load(ordering: .sequentiallyConsistent))
+            claimAndRun(generation: g)
+            var spins = 0
+            while done.load(ordering: .sequentiallyConsistent) < count {
+                spins += 1
+                if spins & 4095 == 0 { sched_yield() }  // let a worker that shares this core run
+            }
+            job = nil
+        }
+
+        /// Claims and runs indices of generation `g` while there are any.
+        private func claimAndRun(generation g: UInt64) {
+            var t = ticket.load(ordering: .sequentiallyConsistent)
+            while Self.generation(t) == g, t & Self.modeBit != 0, t & Self.fieldMask < (t >> Self.countShift) & Self.fieldMask {
+                let (exchanged, original) = ticket.compareExchange(
+                    expected: t, desired: t + 1, ordering: .sequentiallyConsistent)
+                if exchanged {
+                    runClaimed(Int(t & Self.fieldMask))
+                    done.add(1, ordering: .sequentiallyConsistent)
+                    t = t + 1
+                } else {
+                    t = original
+                }
+            }
+        }
+
+        /// Runs one claimed index; the job's closure is retained and released within this call, before `done` counts it.
+        @inline(never) private func runClaimed(_ i: Int) { job?(i) }
 
         func waitForWorkers() {
             var spins = 0
@@ -87,7 +146,7 @@ public final class WorkerPool: Sendable {
 
         func stop() {
             stopping.store(true, ordering: .sequentiallyConsistent)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            ticket.store(nextTicket(claimed: false, count: 0), ordering: .sequentiallyConsistent)
             wakeSleepers()
         }
 
@@ -99,17 +158,18 @@ public final class WorkerPool: Sendable {
         func workerLoop(_ w: Int) {
             pinToProcessor(w + 1)
             let bit: UInt64 = 1 << UInt64(w)
-            var seen = 0  // the generation at creation: a job posted before this thread starts is still seen
+            // The generation at creation: a job posted before this thread starts is still seen.
+            var seen: UInt64 = 0
             while true {
                 var spins = 0
-                while generation.load(ordering: .sequentiallyConsistent) == seen {
+                while Self.generation(ticket.load(ordering: .sequentiallyConsistent)) == seen {
                     spins += 1
                     if spins < Self.spinIterations {
                         if spins & 4095 == 0 { sched_yield() }
                         continue
                     }
                     sleeping.bitwiseOr(bit, ordering: .sequentiallyConsistent)
-                    if generation.load(ordering: .sequentiallyConsistent) != seen {
+                    if Self.generation(ticket.load(ordering: .sequentiallyConsistent)) != seen {
                         // Work arrived between the spin and the flag: take the flag back, unless the caller
                         // already cleared it, in which case its signal is on the way.
                         let before = sleeping.bitwiseAnd(~bit, ordering: .sequentiallyConsistent).oldValue
@@ -120,9 +180,15 @@ public final class WorkerPool: Sendable {
                     spins = 0
                 }
                 if stopping.load(ordering: .sequentiallyConsistent) { return }
-                seen = generation.load(ordering: .sequentiallyConsistent)
-                job?(w + 1)
-                pending.subtract(1, ordering: .sequentiallyConsistent)
+                let t = ticket.load(ordering: .sequentiallyConsistent)
+                seen = Self.generation(t)
+                if t & Self.modeBit != 0 {
+                    claimAndRun(generation: seen)
+                } else {
+                    // A `run` job: the caller waits for every worker, so this one is still current.
+                    job?(w + 1)
+                    pending.subtract(1, ordering: .sequentiallyConsistent)
+                }
             }
         }
     }

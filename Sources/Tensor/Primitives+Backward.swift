@@ -148,11 +148,17 @@ extension TensorScalar {
                             let dx0 = dxbuf.baseAddress!, dk0 = dkbuf.baseAddress!
                             let parts = Compute.rowBlocks(rows: rows, elementsPerRow: c * d)
                             Compute.parallel(parts) { t in
+                                let lo = t * rows / parts, hi = (t + 1) * rows / parts
+                                if AVX2Kernels.vnLeakyBackward(
+                                    x0, k0, g0, dx0, dk0, rows: lo..<hi, d: d, c: c, beta: beta, eps: eps)
+                                {
+                                    return
+                                }
                                 // Per-block scratch: wa, wb, we (c each).
                                 let w = UnsafeMutablePointer<Self>.allocate(capacity: 3 * c)
                                 defer { w.deallocate() }
                                 let wa = w, wb = w + c, we = w + 2 * c
-                                for r in (t * rows / parts)..<((t + 1) * rows / parts) {
+                                for r in lo..<hi {
                                     let off = r &* d &* c
                                     // wa = s = <q,k>, wb = |k|^2, we = g.k
                                     w.update(repeating: 0, count: 3 * c)

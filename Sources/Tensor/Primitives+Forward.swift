@@ -217,7 +217,9 @@ extension TensorScalar {
                         let parts = Compute.rowBlocks(rows: rows, elementsPerRow: c * d)
                         let xs = xb.baseAddress!, ks = kb.baseAddress!, ys = yb.baseAddress!
                         Compute.parallel(parts) { t in
-                            for r in (t * rows / parts)..<((t + 1) * rows / parts) {
+                            let lo = t * rows / parts, hi = (t + 1) * rows / parts
+                            if AVX2Kernels.vnLeakyForward(xs, ks, ys, rows: lo..<hi, d: d, c: c, beta: beta, eps: eps) { return }
+                            for r in lo..<hi {
                                 let off = r &* d &* c
                                 let x0 = xs + off, k0 = ks + off, y0 = ys + off
                                 if d == 2 {
