@@ -19,7 +19,7 @@ struct EvalClosedLoop: ShardedSweep {
             Any registered env with a goal protocol. Planar worlds (pusht): --elements orientations evenly spaced over
             the circle; 3D cloud worlds (teacher3d, push3d, push3d-multi): the identity and --elements - 1 seeded SE(3)
             samples. Each --controller is planner[:model], e.g. equivariant (default VN model),
-            cem:assets/pusht-mlp-fs5/checkpoint.safetensors, oracle; 3D: equivariant:CHECKPOINT or cem:CHECKPOINT. Per controller and element: success with its Wilson 95%
+            cem:assets/pusht-mlp-expert/checkpoint.safetensors, oracle; 3D: equivariant:CHECKPOINT or cem:CHECKPOINT. Per controller and element: success with its Wilson 95%
             interval, the mean final figure, time per plan and the largest trajectory deviation from the identity's run of
             the same task, mapped back. Per controller: success at the identity, off the model's training slice and over
             all elements with intervals, max - min across elements, and a chi-square homogeneity test (p > 0.05: no

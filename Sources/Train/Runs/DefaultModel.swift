@@ -14,7 +14,7 @@ public struct ModelLoadingError: Error, CustomStringConvertible, Equatable {
 public enum DefaultModel {
     public static let relativePath = "assets/pusht-vn-expert/checkpoint.safetensors"
     /// The MLP baseline trained the same way (`eval closed-loop`'s default comparison).
-    public static let baselinePath = "assets/pusht-mlp-fs5/checkpoint.safetensors"
+    public static let baselinePath = "assets/pusht-mlp-expert/checkpoint.safetensors"
 
     /// The places looked in for `relative`: the working directory, then the source tree's root.
     public static func candidates(_ relative: String) -> [URL] {
