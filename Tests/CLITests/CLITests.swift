@@ -249,7 +249,7 @@ enum CLI {
                 "--json",
             ], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("pusht-mlp-fs5"))
+        #expect(r.stdout.contains("pusht-mlp-expert"))
     }
 
     /// Two checkpoints of the same model kind are told apart by their directory names in the table.
