@@ -18,10 +18,14 @@ struct CollectionOptions: ParsableArguments {
         name: .customLong("slice"),
         help: "Slice of the group: planar, orientations in degrees (lo:hi, or w for -w:w; default 15); 3D, a ladder rung identity|so2|so3|se3."
     ) var sliceText: String?
-    @Option(help: "Policy: mixed (the env's explorer mixed with uniform random actions), pusher, random, or one the env registers (pusht: expert).")
+    @Option(
+        help:
+            "Policy: mixed (the env's explorer mixed with uniform random actions), pusher, random, or one the env registers (pusht: expert; push3d, push3d-multi: scripted). 3D: built-in kinds = random offsets."
+    )
     var policy: CollectConfig.PolicyKind = .mixed
     @Option(help: "Std of Gaussian noise on every action of a named policy (pusht expert: px), drawn per action.") var actionNoise: Double = 0
-    @Option(help: "Fraction of uniform random actions in the mixed policy.") var randomFraction: Double = 0.25
+    @Option(help: "Fraction of uniform random actions in the mixed policy; 3D with a named policy: of random offsets in its steps.")
+    var randomFraction: Double = 0.25
     @Option(help: "Mixed policy: random actions = the agent's position + Gaussian noise of this std (px) (default: uniform).") var randomStd: Double?
     @Option(help: "PushT start distribution: goal-region, half-plane, or reference (gym-pusht's own reset).") var start: CollectConfig.Start =
         .goalRegion
@@ -49,6 +53,9 @@ struct CollectionOptions: ParsableArguments {
             if CloudLayout.isSupported(env) {
                 guard frameskip == 1 else { throw ValidationError("--frameskip applies to planar envs, not \(env)") }
                 _ = try rung
+                if cloudPolicy == nil, actionNoise != 0 {
+                    throw ValidationError("--action-noise applies to a named policy (--policy NAME), not \(policy)")
+                }
             } else {
                 _ = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
                 _ = try slice
@@ -92,6 +99,13 @@ struct CollectionOptions: ParsableArguments {
     func cloudConfig(env: String) throws -> Collect3DConfig {
         Collect3DConfig(
             env: env, episodes: episodes, stepsPerEpisode: episodeSteps, rung: try rung, startSpread: startSpread, actionRadius: actionRadius,
-            seed: seed)
+            seed: seed, policy: cloudPolicy, actionNoise: cloudPolicy == nil ? nil : actionNoise,
+            randomFraction: cloudPolicy == nil ? nil : randomFraction)
+    }
+
+    /// 3D: the named policy (`--policy NAME`, one the env registers; push3d: scripted); the built-in kinds mean random
+    /// offsets (nil).
+    var cloudPolicy: String? {
+        CollectConfig.PolicyKind.builtIn.contains(policy) ? nil : policy.rawValue
     }
 }

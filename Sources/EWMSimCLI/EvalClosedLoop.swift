@@ -35,7 +35,7 @@ struct EvalClosedLoop: ShardedSweep {
     @Option(help: "Episodes (tasks) per element.") var episodes: Int = 50
     @Option(
         help:
-            "The env's goal protocol (pusht: goal25, goal25-expert or full; teacher3d: offset-goal; push3d: scripted-goal; default: the env's first)."
+            "The env's goal protocol (pusht: goal25, goal25-expert or full; teacher3d: offset-goal; push3d: scripted-goal or scripted-segment; default: the env's first)."
     ) var `protocol`: String?
     @Option(help: "frame (exact) or world (the simulated world rotated; planar worlds).") var rotation: RotationBuild = .frame
     @OptionGroup var search: SearchOptions

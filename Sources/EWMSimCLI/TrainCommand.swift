@@ -59,6 +59,7 @@ struct TrainCommand: ParsableCommand {
             "vn: use a degree-ladder predictor (VNDegreeLadder) with this many rungs L: exactly equivariant, polynomial, its gain of degree 2L (width: the first --predictor-widths)."
     ) var ladderLayers: Int?
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
+    @Option(help: "3D worlds: weight of the origin channel (where the cloud is) in the model's input (default 1).") var originWeight: Double?
     @OptionGroup var collection: CollectionOptions
     @Option(help: "Weight of an extra relMSE on the predicted observation channels alone (needs --observation-in-latent; 0: none).")
     var observationWeight: Double = 0
@@ -151,7 +152,7 @@ struct TrainCommand: ParsableCommand {
         let config = Train3DConfig(
             env: env, model: spec, rung: try collection.rung, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
             muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
-            warmup: warmup, seed: collection.seed, collect: collect, dataDirectory: data)
+            warmup: warmup, seed: collection.seed, collect: collect, dataDirectory: data, originWeight: originWeight)
         return (try CloudJEPATrainer(config: config, data: dataset), dataset.count, config.sliceName)
     }
 

@@ -78,6 +78,36 @@ struct Push3DGoalProtocolTests {
             g.apply(points: &ob, range: 0..<ob.count)
             #expect(zip(oa.values, ob).allSatisfy { abs($0 - $1) < 1e-12 })
             #expect(try adapters.goalProtocol().name == "scripted-goal")
+            #expect(try adapters.goalProtocol("scripted-segment").name == "scripted-segment")
         }
+    }
+
+    /// scripted-segment: the start is inside the scripted pusher's run (seeded), doing nothing fails, and the scripted
+    /// pusher from the start reaches the goal (the oracle succeeds).
+    @Test func segmentTasksStartInsideTheScriptedRun() throws {
+        let config = Push3DEnv.defaultConfig(multi: false)
+        var settings = Push3DGoalTask.Settings.segment
+        settings.startSteps = 6; settings.pushSteps = 5; settings.minimumMotion = 0.03
+        #expect(settings.protocolName == "scripted-segment")
+        let a = try Push3DGoalTask.make(index: 2, config: config, settings: settings)
+        #expect(try Push3DGoalTask.make(index: 2, config: config, settings: settings).start == a.start)
+        let proto = Push3DGoalProtocol(config: config, settings: settings)
+        let episode = try proto.episode(index: 2, seed: 0, element: SE3Transform.identity)
+        var (obs, info) = try episode.env.reset(seed: 0, options: ResetOptions(state: episode.resetState))
+        #expect(!episode.progress(obs.values, info, nil).success)
+        // The scripted pusher from the start (towards the env's canonical goals; the task's state carries the goal
+        // scene's poses instead) reaches the goal scene.
+        var scene = config
+        scene.observationType = .scene
+        let env = Push3DEnv(config: scene)
+        var state = a.start
+        state.replaceSubrange(18..<30, with: Push3DEnv.canonicalGoals(count: 1)[0].poseArray)
+        (obs, info) = try env.reset(seed: 0, options: ResetOptions(state: state))
+        let pusher = Push3DPusher(env: env)
+        for _ in 0..<settings.pushSteps {
+            let r = try env.step(try pusher.action(observation: obs, info: info))
+            (obs, info) = (r.observation, r.info)
+        }
+        #expect(Push3DEnv.setPointError(obs.values, a.goal, objects: 1, keypoints: env.shape.keypoints.count) < 1e-6)
     }
 }

@@ -140,8 +140,14 @@ public struct ExplorerSettings: Sendable {
     /// Std of Gaussian noise on every action (px for PushT), drawn in the canonical frame; 0: none. Named policies
     /// honour it (the explorer has its own noise).
     public var actionNoise: Double
-    public init(orientation: Double, randomFraction: Double = 0, localRandomStd: Double? = nil, seed: UInt64, actionNoise: Double = 0) {
+    /// 3D worlds: the element g the episode runs at (frame build); a policy draws its noise in the canonical frame and
+    /// turns it by g's rotation. nil: planar (`orientation`).
+    public var element: SE3Transform?
+    public init(
+        orientation: Double, randomFraction: Double = 0, localRandomStd: Double? = nil, seed: UInt64, actionNoise: Double = 0,
+        element: SE3Transform? = nil
+    ) {
         self.orientation = orientation; self.randomFraction = randomFraction; self.localRandomStd = localRandomStd; self.seed = seed
-        self.actionNoise = actionNoise
+        self.actionNoise = actionNoise; self.element = element
     }
 }

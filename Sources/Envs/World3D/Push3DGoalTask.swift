@@ -1,6 +1,7 @@
 import Foundation
 
-/// A closed-loop goal-reaching task of `push3d` / `push3d-multi`: from an oriented canonical start
+/// A closed-loop goal-reaching task of `push3d` / `push3d-multi` (`scripted-goal`; `scripted-segment`: see
+/// `Settings.startSteps`): from an oriented canonical start
 /// (`Push3DEnv.orientedStart`), the goal is the scene the env's scripted pusher (`Push3DPusher`, no noise) reaches
 /// `pushSteps` steps later while pushing towards the env's fixed goals. So the goal is reachable by construction (the
 /// scripted actions replayed reach it exactly: the oracle's success is 1 at every element of the group), and it asks
@@ -20,7 +21,32 @@ public struct Push3DGoalTask: Sendable {
         public var tolerance = 0.05
         public var minimumMotion = 0.15
         public var startSpread = 0.25
+        /// 0: the task starts at the oriented start (`scripted-goal`). > 0: the start is the scene after s scripted
+        /// steps, s uniform in 0...startSteps (drawn per task; the pusher already on its way, as PushT's goal25-expert
+        /// starts inside an expert episode), and the goal `pushSteps` steps later (`scripted-segment`).
+        public var startSteps = 0
         public init() {}
+
+        /// `scripted-segment`: a 10-step segment of the scripted pusher's first 30 steps, objects moved >= 0.1 m.
+        public static var segment: Settings {
+            var s = Settings()
+            s.startSteps = 20; s.pushSteps = 10; s.minimumMotion = 0.1
+            return s
+        }
+
+        /// The protocol's name.
+        public var protocolName: String { startSteps > 0 ? "scripted-segment" : "scripted-goal" }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Settings()
+            pushSteps = try c.decodeIfPresent(Int.self, forKey: .pushSteps) ?? d.pushSteps
+            budget = try c.decodeIfPresent(Int.self, forKey: .budget) ?? d.budget
+            tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance) ?? d.tolerance
+            minimumMotion = try c.decodeIfPresent(Double.self, forKey: .minimumMotion) ?? d.minimumMotion
+            startSpread = try c.decodeIfPresent(Double.self, forKey: .startSpread) ?? d.startSpread
+            startSteps = try c.decodeIfPresent(Int.self, forKey: .startSteps) ?? d.startSteps
+        }
     }
 
     /// Task `index` of the world `config` (its observation type is set to `scene`), a pure function of the index.
@@ -33,8 +59,15 @@ public struct Push3DGoalTask: Sendable {
         let pusher = Push3DPusher(env: env)
         let k = env.shape.keypoints.count, o = env.objectCount
         for _ in 0..<100 {
-            let start = env.orientedStart(spread: settings.startSpread, using: &rng)
+            var start = env.orientedStart(spread: settings.startSpread, using: &rng)
             var (obs, info) = try env.reset(seed: 0, options: ResetOptions(state: start))
+            if settings.startSteps > 0 {
+                for _ in 0..<Int.random(in: 0...settings.startSteps, using: &rng) {
+                    let r = try env.step(try pusher.action(observation: obs, info: info))
+                    (obs, info) = (r.observation, r.info)
+                }
+                start = env.state
+            }
             let first = obs.values
             for _ in 0..<settings.pushSteps {
                 let r = try env.step(try pusher.action(observation: obs, info: info))
@@ -64,7 +97,7 @@ public struct Push3DGoalProtocol: GoalProtocol {
         self.config = config; self.settings = settings
     }
 
-    public var name: String { "scripted-goal" }
+    public var name: String { settings.protocolName }
     public var budget: Int { settings.budget }
 
     /// The world at orientation theta (about z through the origin), in either build.

@@ -17,16 +17,24 @@ public final class Push3DPusher: Policy {
     public let name = "scripted3d"
     public let standoff: Double
     public let noise: Double
+    /// The noise is drawn in the canonical frame and turned by this rotation (the episode's g, frame build), so a
+    /// noisy episode at g is the identity's moved by g.
+    public let noiseFrame: Mat3
     private var rng = SplitMix64(seed: 0)
 
-    /// `boundingRadius` and `pusherRadius` of the env (`RigidShape3D.boundingRadius`, physics config).
-    public init(boundingRadius: Double, pusherRadius: Double, noise: Double = 0) {
+    /// `boundingRadius` and `pusherRadius` of the env (`RigidShape3D.boundingRadius`, physics config); `noise`: std
+    /// (m) of the Gaussian on each coordinate of every target, seeded by `seed` (and `reset(seed:)`).
+    public init(boundingRadius: Double, pusherRadius: Double, noise: Double = 0, noiseFrame: Mat3 = .identity, seed: UInt64 = 0) {
         standoff = boundingRadius + pusherRadius + 0.03
         self.noise = noise
+        self.noiseFrame = noiseFrame
+        reset(seed: seed)
     }
 
-    public convenience init(env: Push3DEnv, noise: Double = 0) {
-        self.init(boundingRadius: env.shape.boundingRadius, pusherRadius: env.physics.config.pusherRadius, noise: noise)
+    public convenience init(env: Push3DEnv, noise: Double = 0, noiseFrame: Mat3 = .identity, seed: UInt64 = 0) {
+        self.init(
+            boundingRadius: env.shape.boundingRadius, pusherRadius: env.physics.config.pusherRadius, noise: noise, noiseFrame: noiseFrame,
+            seed: seed)
     }
 
     public func reset(seed: UInt64) { rng = SplitMix64(seed: seed ^ 0x3D3D_5EED) }
@@ -42,7 +50,7 @@ public final class Push3DPusher: Policy {
         var target = Self.target(
             pusher: Vec3(p, at: 0), objects: (0..<count).map { Pose3D(pose: objects, at: 12 * $0) },
             goals: (0..<count).map { Pose3D(pose: goals, at: 12 * assignment[$0]) }, standoff: standoff)
-        if noise > 0 { target += noise * Vec3(gaussian(), gaussian(), gaussian()) }
+        if noise > 0 { target += noise * (noiseFrame * Vec3(gaussian(), gaussian(), gaussian())) }
         return target.array
     }
 

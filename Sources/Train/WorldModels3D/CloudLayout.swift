@@ -20,12 +20,16 @@ public struct CloudLayout: Codable, Equatable, Sendable {
     public var referencePoints: Int
     public var scale: Double
     public var originChannel: Bool
+    /// The origin channel times this factor (nil: 1). A scalar, so exactness is kept; > 1 makes where the cloud is
+    /// weigh more in the encoder's input (push3d: the objects' position, which the relative points do not show).
+    public var originWeight: Double?
 
-    public init(env: String, points: Int, referencePoints: Int, scale: Double = 1, originChannel: Bool = true) {
+    public init(env: String, points: Int, referencePoints: Int, scale: Double = 1, originChannel: Bool = true, originWeight: Double? = nil) {
         self.env = env; self.points = points; self.referencePoints = referencePoints; self.scale = scale; self.originChannel = originChannel
+        self.originWeight = originWeight
     }
 
-    enum CodingKeys: String, CodingKey { case env, points, referencePoints, scale, originChannel }
+    enum CodingKeys: String, CodingKey { case env, points, referencePoints, scale, originChannel, originWeight }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         env = try c.decode(String.self, forKey: .env)
@@ -33,6 +37,7 @@ public struct CloudLayout: Codable, Equatable, Sendable {
         referencePoints = try c.decode(Int.self, forKey: .referencePoints)
         scale = try c.decode(Double.self, forKey: .scale)
         originChannel = try c.decodeIfPresent(Bool.self, forKey: .originChannel) ?? false
+        originWeight = try c.decodeIfPresent(Double.self, forKey: .originWeight)
     }
 
     /// Vector channels of the model's input point.
@@ -82,7 +87,8 @@ public struct CloudLayout: Codable, Equatable, Sendable {
             }
             if originChannel {
                 let w = origins.isEmpty ? Vec3.zero : Vec3(origins, at: origins.count == 3 ? 0 : 3 * b)
-                out[q + p] = S((c.x - w.x) * inv); out[q + ch + p] = S((c.y - w.y) * inv); out[q + 2 * ch + p] = S((c.z - w.z) * inv)
+                let u = inv * (originWeight ?? 1)
+                out[q + p] = S((c.x - w.x) * u); out[q + ch + p] = S((c.y - w.y) * u); out[q + 2 * ch + p] = S((c.z - w.z) * u)
             }
         }
         return try! Tensor(shape: [batch, 1, 3, ch], scalars: out)
@@ -155,13 +161,22 @@ public struct Collect3DConfig: Codable, Equatable, Sendable {
     /// Canonical actions: the reference point plus an offset uniform in the ball of this radius.
     public var actionRadius: Double
     public var seed: UInt64
+    /// A named policy of the env (`CollectionAdapter.policies`; push3d: `scripted`) acting instead of the random
+    /// offsets; nil: random offsets only (the records of earlier collections have no such field).
+    public var policy: String?
+    /// With `policy`: std of its Gaussian action noise (env units, drawn in the canonical frame).
+    public var actionNoise: Double?
+    /// With `policy`: the fraction of steps that take a random offset (as above) instead of the policy's action.
+    public var randomFraction: Double?
 
     public init(
         env: String, episodes: Int, stepsPerEpisode: Int = 20, rung: SE3Ladder.Rung = .identity, ladder: SE3Ladder = SE3Ladder(),
-        startSpread: Double = 0.25, actionRadius: Double = 1, seed: UInt64 = 0
+        startSpread: Double = 0.25, actionRadius: Double = 1, seed: UInt64 = 0, policy: String? = nil, actionNoise: Double? = nil,
+        randomFraction: Double? = nil
     ) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.rung = rung; self.ladder = ladder
         self.startSpread = startSpread; self.actionRadius = actionRadius; self.seed = seed
+        self.policy = policy; self.actionNoise = actionNoise; self.randomFraction = randomFraction
     }
 
     public func validate() throws {
@@ -170,18 +185,32 @@ public struct Collect3DConfig: Codable, Equatable, Sendable {
             throw DataError("start spread must be >= 0 and action radius > 0")
         }
         _ = try CloudLayout.forEnv(env)
+        if let policy {
+            let named = try Registry.adapters(env).collection.policies.keys.sorted()
+            guard named.contains(policy) else {
+                throw DataError("\(env) has no named policy '\(policy)'\(named.isEmpty ? "" : " (it has \(named.joined(separator: ", ")))")")
+            }
+        } else {
+            guard (actionNoise ?? 0) == 0, (randomFraction ?? 0) == 0 else {
+                throw DataError("action noise and a random fraction apply to a named policy (random offsets have neither)")
+            }
+        }
+        guard actionNoise.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw DataError("action noise must be >= 0") }
+        guard (0...1).contains(randomFraction ?? 0) else { throw DataError("random fraction must be in [0, 1]") }
     }
 }
 
 /// Runs `config.episodes` episodes, each at an element g drawn from the rung (`OrientationWrapper`, the exact frame
 /// build), from the oriented canonical start moved by g, with canonical offsets turned by R(g) about the observed
-/// reference point; records every transition as the transformed world reports it (`orientations` holds g's rotation
+/// reference point (or, with `config.policy`, the env's named policy at g, a `randomFraction` of its steps replaced by
+/// such offsets); records every transition as the transformed world reports it (`orientations` holds g's rotation
 /// angle). Episode e's randomness comes from mix(seed, e): the data is a pure function of the config, and `only` (a
 /// shard's episodes, increasing) gives exactly those episodes' transitions of the whole collection.
 public func collectTransitions3D(_ config: Collect3DConfig, only: [Int]? = nil, progress: ((Int) -> Void)? = nil) throws -> TransitionSet {
     try config.validate()
     let layout = try CloudLayout.forEnv(config.env)
-    guard let spatialEpisode = try Registry.adapters(config.env).collection.spatialEpisode else {
+    let collection = try Registry.adapters(config.env).collection
+    guard let spatialEpisode = collection.spatialEpisode else {
         throw DataError("\(config.env) registers no 3D collection episode (CollectionAdapter.spatialEpisode)")
     }
     var set = TransitionSet(env: config.env, observationSize: layout.observationSize, actionSize: layout.actionSize)
@@ -190,14 +219,27 @@ public func collectTransitions3D(_ config: Collect3DConfig, only: [Int]? = nil, 
         let g = config.ladder.sample(config.rung, using: &rng)
         let episode = spatialEpisode(g, config.startSpread, &rng)
         let env = episode.env
-        var (obs, _) = try env.reset(seed: rng.next(), options: ResetOptions(state: episode.start))
+        var (obs, info) = try env.reset(seed: rng.next(), options: ResetOptions(state: episode.start))
+        // The named policy (if any) at g, seeded from the episode's generator (after the draws of the random-only
+        // collection, which stays bit for bit what it was).
+        let policy = try config.policy.map { name in
+            try collection.policy(
+                name,
+                settings: ExplorerSettings(
+                    orientation: g.rotation.rotationAngle, seed: rng.next(), actionNoise: config.actionNoise ?? 0, element: g))
+        }
         for t in 0..<config.stepsPerEpisode {
-            let offset = g.rotation * uniformPointInBall(radius: config.actionRadius, using: &rng)
-            let action = (layout.reference(obs.values, row: 0) + offset).array
+            let action: [Double]
+            if let policy, (config.randomFraction ?? 0) == 0 || Double.random(in: 0..<1, using: &rng) >= config.randomFraction! {
+                action = try policy.action(observation: obs, info: info)
+            } else {
+                let offset = g.rotation * uniformPointInBall(radius: config.actionRadius, using: &rng)
+                action = (layout.reference(obs.values, row: 0) + offset).array
+            }
             let r = try env.step(action)
             set.append(obs.values, action, r.observation.values, orientation: g.rotation.rotationAngle, episode: e, step: t)
             set.origins += g.translation.array
-            obs = r.observation
+            (obs, info) = (r.observation, r.info)
             if r.terminated { break }
         }
         progress?(done + 1)

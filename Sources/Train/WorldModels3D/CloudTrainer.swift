@@ -23,12 +23,16 @@ public struct Train3DConfig: Codable, Equatable, Sendable {
     public var seed: UInt64
     public var collect: Collect3DConfig
     public var dataDirectory: String?
+    /// `CloudLayout.originWeight` of the model's input (nil: 1).
+    public var originWeight: Double?
 
     public init(
         env: String, model: ModelSpec, rung: SE3Ladder.Rung, steps: Int = 3000, batch: Int = 256, regularizer: Regularizer = .vicreg,
         regWeight: Double? = nil, muonLearningRate: Double = 0.02, adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1,
-        emaDecay: Double = 0.99, warmup: Int = 100, seed: UInt64 = 0, collect: Collect3DConfig, dataDirectory: String? = nil
+        emaDecay: Double = 0.99, warmup: Int = 100, seed: UInt64 = 0, collect: Collect3DConfig, dataDirectory: String? = nil,
+        originWeight: Double? = nil
     ) {
+        self.originWeight = originWeight
         self.env = env; self.model = model; self.rung = rung; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
         self.muonLearningRate = muonLearningRate; self.adamLearningRate = adamLearningRate; self.weightDecay = weightDecay
@@ -42,6 +46,7 @@ public struct Train3DConfig: Codable, Equatable, Sendable {
         }
         guard (0..<1).contains(emaDecay), warmup >= 0 else { throw DataError("EMA decay must be in [0, 1) and warm-up >= 0") }
         guard model.config.dim == 3 else { throw DataError("3D training needs a model of dim 3") }
+        guard originWeight.map({ $0 > 0 && $0.isFinite }) ?? true else { throw DataError("origin weight must be positive") }
         guard model.kind != .mlpSoft else { throw DataError("mlp-soft is not implemented for the 3D worlds (vn, mlp, mlp-aug, mlp-big)") }
         try model.config.validate()
         try collect.validate()
@@ -71,7 +76,11 @@ extension Train3DConfig: LayoutTrainingConfig {
         let g = SE3Transform(rotationVector: Vec3(c[0], c[1], c[2]), translation: Vec3(c[3], c[4], c[5]))
         return collect.ladder.contains(g, in: rung, tolerance: 1e-9)
     }
-    public func inputLayout() throws -> CloudLayout { try CloudLayout.forEnv(env) }
+    public func inputLayout() throws -> CloudLayout {
+        var layout = try CloudLayout.forEnv(env)
+        layout.originWeight = originWeight
+        return layout
+    }
 }
 
 /// The 3D trainer: `LayoutJEPATrainer` on a `CloudLayout` (format "ewm-world-model-3d/1", keys "layout3d"/"train3d";
