@@ -174,24 +174,11 @@ public final class Push3DEnv: SE3SymmetricEnvironment, RestorableEnvironment {
 
     // MARK: State
 
-    /// A canonical start state (goals included), drawn from the env's generator.
+    /// A canonical start state (goals included), drawn from the env's generator: uniform orientations.
     private func sampleState() -> [Double] {
-        let o = objectCount
-        var centres: [Vec3] = [], orientations: [Mat3] = []
-        let radius = 0.6 + 0.25 * Double(o - 1)
-        while centres.count < o {
-            let c = randomPointInBall(radius: radius, using: &rng)
-            let r = Mat3.randomRotation(using: &rng)
-            if centres.allSatisfy({ ($0 - c).length > 2 * shape.boundingRadius + 0.02 }) { centres.append(c); orientations.append(r) }
-        }
-        var pusher = Vec3.zero
-        repeat {
-            pusher = randomPointInBall(radius: 0.9, using: &rng)
-        } while !centres.allSatisfy({ ($0 - pusher).length > shape.boundingRadius + physics.config.pusherRadius + 0.02 })
-        var s = pusher.array + Vec3.zero.array
-        for k in 0..<o { s += Pose3D(position: centres[k], orientation: orientations[k]).poseArray }
-        for g in Self.canonicalGoals(count: o) { s += g.poseArray }
-        return s
+        var generator = rng
+        defer { rng = generator }
+        return startState(using: &generator) { Mat3.randomRotation(using: &$0) }
     }
 
     public var stateCount: Int { 6 + 24 * objectCount }

@@ -8,12 +8,19 @@ extension Push3DEnv {
     /// disjoint; the pusher at rest, uniform in the ball of radius 0.9 and clear of every object; the canonical goals.
     /// Returns a full state (`ResetOptions.state`). Draws only from `rng`: a pure function of the generator.
     public func orientedStart<G: RandomNumberGenerator>(spread: Double, using rng: inout G) -> [Double] {
+        startState(using: &rng) { Mat3.rotation(vector: randomPointInBall(radius: spread, using: &$0)) }
+    }
+
+    /// A start state as `reset` and `orientedStart` draw it: object centres uniform in the ball of radius 0.6 (+ 0.25
+    /// per extra object) with disjoint bounding spheres, each object's orientation from `orientation` (drawn right after
+    /// its centre), the pusher at rest, uniform in the ball of radius 0.9 and clear of every object, the canonical goals.
+    func startState<G: RandomNumberGenerator>(using rng: inout G, orientation: (inout G) -> Mat3) -> [Double] {
         let o = objectCount
         var centres: [Vec3] = [], orientations: [Mat3] = []
         let radius = 0.6 + 0.25 * Double(o - 1)
         while centres.count < o {
             let c = randomPointInBall(radius: radius, using: &rng)
-            let r = Mat3.rotation(vector: randomPointInBall(radius: spread, using: &rng))
+            let r = orientation(&rng)
             if centres.allSatisfy({ ($0 - c).length > 2 * shape.boundingRadius + 0.02 }) { centres.append(c); orientations.append(r) }
         }
         var pusher = Vec3.zero
