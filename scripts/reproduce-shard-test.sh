@@ -25,15 +25,7 @@ local_mode=0
 tasks=2
 timeout="${EWM_SIM_SLURM_TIMEOUT:-900}"
 
-if [ -n "${EWM_SIM:-}" ]; then
-  bin="$(realpath "$EWM_SIM")"
-  [ -x "$bin" ] || fail "EWM_SIM=$EWM_SIM is not an executable file"
-else
-  config="${EWM_SIM_CONFIGURATION:-debug}"
-  say "building ewm-sim ($config)"
-  swift build -c "$config" --product ewm-sim >&2
-  bin="$repo/.build/$config/ewm-sim"
-fi
+source scripts/ewm-sim-binary.sh
 
 work="$(mktemp -d /tmp/ewm-sim-reproduce-shard-test.XXXXXX)"
 out="$work/report"

@@ -26,16 +26,7 @@ sweep=(eval closed-loop --controller equivariant --orientations 4 --episodes 2 -
 tasks=4
 timeout="${EWM_SIM_SLURM_TIMEOUT:-900}"
 
-if [ -n "${EWM_SIM:-}" ]; then
-  bin="$(realpath "$EWM_SIM")"
-  [ -x "$bin" ] || fail "EWM_SIM=$EWM_SIM is not an executable file"
-else
-  config="${EWM_SIM_CONFIGURATION:-debug}"
-  scripts/install-deps.sh
-  say "building ewm-sim ($config)"
-  swift build -c "$config" --product ewm-sim >&2
-  bin="$repo/.build/$config/ewm-sim"
-fi
+source scripts/ewm-sim-binary.sh
 say "binary $bin"
 
 # One test at a time on this machine: a second one would share the cluster, and the first to finish would stop it.
