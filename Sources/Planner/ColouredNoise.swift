@@ -12,6 +12,8 @@ struct ColouredNoise: Sendable {
     private let amplitudes: [Double]
     /// Whether frequency k has a sine term (not k = 0, not the Nyquist frequency of an even horizon).
     private let hasSine: [Bool]
+    /// cos and sin of the phase 2 pi k t / horizon, at [t * frequencies + k].
+    private let cosines: [Double], sines: [Double]
 
     init(horizon: Int, dim: Int, exponent: Double) {
         precondition(horizon >= 1 && dim >= 1, "coloured noise needs horizon >= 1 and dim >= 1")
@@ -28,13 +30,17 @@ struct ColouredNoise: Sendable {
         let total = power.reduce(0, +)
         amplitudes = power.map { ($0 / total).squareRoot() }
         hasSine = sine
+        let phases = (0..<horizon).flatMap { t in (0...top).map { k in 2 * Double.pi * Double(k * t) / Double(horizon) } }
+        cosines = phases.map { cos($0) }
+        sines = phases.map { sin($0) }
     }
 
     /// Fills `out` (rows of `horizon` steps x `dim` coordinates, step-major within a row) from `noise`.
     func fill(_ out: inout [Double], using noise: inout GaussianNoise) {
         let width = horizon * dim
         precondition(out.count % width == 0, "coloured noise: buffer is not a whole number of plans")
-        var coefficients = [Double](repeating: 0, count: 2 * amplitudes.count)
+        let frequencies = amplitudes.count
+        var coefficients = [Double](repeating: 0, count: 2 * frequencies)
         for row in 0..<(out.count / width) {
             for c in 0..<dim {
                 for k in amplitudes.indices {
@@ -43,9 +49,9 @@ struct ColouredNoise: Sendable {
                 }
                 for t in 0..<horizon {
                     var x = 0.0
-                    for k in amplitudes.indices {
-                        let phase = 2 * Double.pi * Double(k * t) / Double(horizon)
-                        x += amplitudes[k] * (coefficients[2 * k] * cos(phase) + coefficients[2 * k + 1] * sin(phase))
+                    for k in 0..<frequencies {
+                        let j = t * frequencies + k
+                        x += amplitudes[k] * (coefficients[2 * k] * cosines[j] + coefficients[2 * k + 1] * sines[j])
                     }
                     out[row * width + t * dim + c] = x
                 }
