@@ -95,6 +95,7 @@ struct SearchOptions: ParsableArguments {
         if let samples { s.samples = samples }
         if let iterations { s.iterations = iterations }
         if let execute { s.execute = execute }
+        s.learnedWeight = learnedWeight
         return s
     }
 

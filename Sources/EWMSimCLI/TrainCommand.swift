@@ -152,17 +152,18 @@ struct TrainCommand: ParsableCommand {
         let config = Train3DConfig(
             env: env, model: spec, rung: try collection.rung, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
             muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema,
-            warmup: warmup, seed: collection.seed, collect: collect, dataDirectory: data, originWeight: originWeight)
+            warmup: warmup, seed: collection.seed, collect: collect, dataDirectory: data, originWeight: originWeight,
+            observationWeight: observationWeight)
         return (try CloudJEPATrainer(config: config, data: dataset), dataset.count, config.sliceName)
     }
 
-    /// The architecture flags (the predictor variants only for planar models).
+    /// The architecture flags (the residual and gated predictors only for planar models).
     func modelOverrides(planar: Bool) throws -> ModelOverrides {
         ModelOverrides(
             hiddenScale: hiddenScale, eps: vnEps, mlpBias: mlpBias,
             encoderWidths: try Self.widths(encoderWidths, "--encoder-widths"),
             predictorWidths: try Self.widths(predictorWidths, "--predictor-widths"), latentChannels: latent,
-            residual: planar && residual, observationInLatent: planar && observationInLatent,
+            residual: planar && residual, observationInLatent: observationInLatent,
             gatedDirections: planar ? gatedDirections : nil, ladderLayers: ladderLayers)
     }
 }

@@ -15,6 +15,8 @@ public enum SE3ClosedLoop {
         public var samples = 100
         public var iterations = 8
         public var execute = 1
+        /// `CloudMPC.Config.learnedChannelWeight`.
+        public var learnedWeight = 1.0
         public init() {}
     }
 
@@ -54,6 +56,10 @@ public enum SE3ClosedLoop {
                 let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
                 guard trained.layout.env == env else { throw PlanningSetupError("\(path) was trained on \(trained.layout.env), not \(env)") }
                 let controller = makeController(trained, equivariant: spec.planner == .equivariant, search: search)
+                if search.learnedWeight != 1, controller.model.observedLatentChannels == 0 {
+                    throw PlanningSetupError(
+                        "--learned-weight needs a model whose latent carries the observation (\(path) was trained without --observation-in-latent)")
+                }
                 try spec.planner.admit(model: controller.model, allowNonEquivariant: allowNonEquivariant, name: path)
                 loaded.append(controller)
                 let made = controller.model.provenance
@@ -85,6 +91,7 @@ public enum SE3ClosedLoop {
         config.radius = trained.train.collect.actionRadius
         config.cem.horizon = search.horizon; config.cem.samples = search.samples; config.cem.iterations = search.iterations
         config.cem.elites = max(2, min(config.cem.elites, search.samples / 4)); config.executeSteps = search.execute
+        config.learnedChannelWeight = search.learnedWeight
         let layout = trained.layout
         return CloudMPC(model: LoadedCloudModel<Double>(trained), config: config, goal: [], reference: { layout.reference($0, row: 0) })
     }

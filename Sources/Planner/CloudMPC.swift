@@ -3,7 +3,8 @@ import Envs
 
 /// Model-predictive control of a 3D cloud world in the latent space of a `LatentWorldModel` whose actions are offsets
 /// from an equivariant reference point (`LoadedCloudModel`): plan a sequence of offsets whose predicted latents
-/// approach the goal latent (cost: sum over the horizon of |z_t - z*|^2), execute the first `executeSteps` as
+/// approach the goal latent (cost: sum over the horizon of |z_t - z*|^2, the learned channels weighted by
+/// `learnedChannelWeight` on a latent that carries the observation), execute the first `executeSteps` as
 /// target points reference(observation) + offset, replan (warm start: the rest of the plan, shifted).
 /// `equivariant`: CEM samples in the canonical frame of `PlanningFrame3D` (offsets in a ball: rotation-invariant);
 /// otherwise CEM samples the offsets in the world's axes (same ball; translations are still handled by the reference
@@ -15,6 +16,9 @@ public final class CloudMPC: PlanningController {
         /// Offsets stay in this ball (the collection's action radius).
         public var radius = 1.0
         public var equivariant = true
+        /// Weight of the learned latent channels in the cost against 1 for the channels that carry the observation
+        /// (models trained with --observation-in-latent; `LatentWorldModel.latentCostWeights`).
+        public var learnedChannelWeight = 1.0
         public init() {
             cem.horizon = 4; cem.samples = 100; cem.elites = 10; cem.iterations = 8; cem.initialStd = 0.5; cem.minStd = 0.02
         }
@@ -41,8 +45,8 @@ public final class CloudMPC: PlanningController {
         core = ModelPredictiveCore(
             model: model, frameModel: model, equivariant: config.equivariant, search: .cem(config.cem), actions: .offsets,
             center: [0, 0, 0], bounds: .ball(radius: config.radius),
-            rollout: { [model] z0, zGoal, offsets, n, h in
-                LatentMPC.rolloutCost(model: model, z0: z0, goal: zGoal, actions: offsets, batch: n, horizon: h, total: true)
+            rollout: { [model, weights = model.latentCostWeights(learned: config.learnedChannelWeight)] z0, zGoal, offsets, n, h in
+                LatentMPC.rolloutCost(model: model, z0: z0, goal: zGoal, actions: offsets, batch: n, horizon: h, weights: weights, total: true)
             })
     }
 

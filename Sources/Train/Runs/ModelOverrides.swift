@@ -1,8 +1,8 @@
 import Agents
 
 /// The architecture choices a training run makes on top of `ModelSpec.defaults`: the same for the planar (2D) and the
-/// cloud (3D) models, except the predictor variants the cloud trainer does not take (`residual`,
-/// `observationInLatent`, `gatedDirections`), which only the planar spec applies.
+/// cloud (3D) models, except the predictor variants the cloud trainer does not take (`residual`, `gatedDirections`),
+/// which only the planar spec applies.
 public struct ModelOverrides: Sendable, Equatable {
     /// MLP hidden-width factor (nil: the kind's default).
     public var hiddenScale: Int?
@@ -32,7 +32,6 @@ public struct ModelOverrides: Sendable, Equatable {
     public func planarSpec(kind: ModelKind, points: Int, scale: Int) -> ModelSpec {
         var spec = applyShared(to: ModelSpec.defaults(kind: kind, points: points, scale: scale))
         spec.config.residual = residual
-        spec.config.observationInLatent = observationInLatent
         spec.config.gatedDirections = gatedDirections
         return spec
     }
@@ -51,6 +50,7 @@ public struct ModelOverrides: Sendable, Equatable {
         spec.config.predictorWidths = predictorWidths
         spec.config.latentChannels = latentChannels
         spec.config.ladderLayers = ladderLayers
+        spec.config.observationInLatent = observationInLatent
         return spec
     }
 }

@@ -25,14 +25,18 @@ public struct Train3DConfig: Codable, Equatable, Sendable {
     public var dataDirectory: String?
     /// `CloudLayout.originWeight` of the model's input (nil: 1).
     public var originWeight: Double?
+    /// Weight of an extra relMSE on the latent's observation channels alone (models with z = [E(o), o]; nil: none),
+    /// as `TrainConfig.observationWeight`.
+    public var observationWeight: Double?
 
     public init(
         env: String, model: ModelSpec, rung: SE3Ladder.Rung, steps: Int = 3000, batch: Int = 256, regularizer: Regularizer = .vicreg,
         regWeight: Double? = nil, muonLearningRate: Double = 0.02, adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1,
         emaDecay: Double = 0.99, warmup: Int = 100, seed: UInt64 = 0, collect: Collect3DConfig, dataDirectory: String? = nil,
-        originWeight: Double? = nil
+        originWeight: Double? = nil, observationWeight: Double? = nil
     ) {
         self.originWeight = originWeight
+        self.observationWeight = observationWeight.flatMap { $0 == 0 ? nil : $0 }
         self.env = env; self.model = model; self.rung = rung; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
         self.muonLearningRate = muonLearningRate; self.adamLearningRate = adamLearningRate; self.weightDecay = weightDecay
@@ -47,6 +51,10 @@ public struct Train3DConfig: Codable, Equatable, Sendable {
         guard (0..<1).contains(emaDecay), warmup >= 0 else { throw DataError("EMA decay must be in [0, 1) and warm-up >= 0") }
         guard model.config.dim == 3 else { throw DataError("3D training needs a model of dim 3") }
         guard originWeight.map({ $0 > 0 && $0.isFinite }) ?? true else { throw DataError("origin weight must be positive") }
+        if let w = observationWeight {
+            guard w >= 0 && w.isFinite else { throw DataError("the observation weight must be finite and non-negative") }
+            guard model.config.observationInLatent else { throw DataError("an observation weight needs a latent that carries the observation") }
+        }
         guard model.kind != .mlpSoft else { throw DataError("mlp-soft is not implemented for the 3D worlds (vn, mlp, mlp-aug, mlp-big)") }
         try model.config.validate()
         try collect.validate()
@@ -65,7 +73,6 @@ extension ModelSpec {
 extension Train3DConfig: LayoutTrainingConfig {
     public typealias Layout = CloudLayout
     public var horizon: Int { 1 }
-    public var observationWeight: Double? { nil }
     public var softWeight: Double { 0 }
     public var frameskip: Int { 1 }
     public var nameTag: String { "@\(rung.rawValue)" }
