@@ -9,7 +9,7 @@ public protocol ParameterContainer {
 }
 
 extension ParameterContainer {
-    public var parameters: [Variable<Scalar>] { namedParameters.map(\.1) }
+    public var parameters: [Variable<Scalar>] { namedParameters.map { $0.1 } }
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.1.value.count } }
     public func zeroGrad() { for (_, p) in namedParameters { p.zeroGrad() } }
 }
