@@ -163,7 +163,7 @@ struct TrainCommand: ParsableCommand {
             hiddenScale: hiddenScale, eps: vnEps, mlpBias: mlpBias,
             encoderWidths: try Self.widths(encoderWidths, "--encoder-widths"),
             predictorWidths: try Self.widths(predictorWidths, "--predictor-widths"), latentChannels: latent,
-            residual: planar && residual, observationInLatent: observationInLatent,
+            residual: residual, observationInLatent: observationInLatent,
             gatedDirections: planar ? gatedDirections : nil, ladderLayers: ladderLayers)
     }
 }

@@ -9,11 +9,12 @@ import Testing
 /// equivariant planner over the identity and one SE(3) sample (its trajectories map onto each other exactly), and a
 /// checkpoint of another env refused by name.
 @Suite struct Push3DClosedLoopTests {
-    static func checkpoint(env: String, name: String, observationInLatent: Bool = false) throws -> URL {
+    static func checkpoint(env: String, name: String, observationInLatent: Bool = false, residual: Bool = false) throws -> URL {
         let layout = try CloudLayout.forEnv(env)
         var spec = ModelSpec.defaults3D(kind: .vn, points: layout.channels)
         spec.config.encoderWidths = [4]; spec.config.predictorWidths = [6]; spec.config.latentChannels = 3
         spec.config.observationInLatent = observationInLatent
+        spec.config.residual = residual
         let collect = Collect3DConfig(env: env, episodes: 3, stepsPerEpisode: 6, actionRadius: 0.6, seed: 5)
         let config = Train3DConfig(
             env: env, model: spec, rung: .identity, steps: 3, batch: 8, warmup: 1, seed: 5, collect: collect,
@@ -49,12 +50,13 @@ import Testing
         #expect(report.rows[0].meanFinal == report.rows[1].meanFinal || abs(report.rows[0].meanFinal - report.rows[1].meanFinal) < 1e-9)
     }
 
-    /// A latent that carries the observation, z = [E(o), o], scored with the learned channels down-weighted: still exact.
+    /// A latent that carries the observation, z = [E(o), o], predicted by a residual predictor z + g(z, a) and scored with
+    /// the learned channels down-weighted: still exact.
     @Test func observationInTheLatentKeepsThePlannerExact() throws {
-        let url = try Self.checkpoint(env: "push3d", name: "vn-observed", observationInLatent: true)
+        let url = try Self.checkpoint(env: "push3d", name: "vn-observed", observationInLatent: true, residual: true)
         defer { try? FileManager.default.removeItem(at: url) }
         let trained = try TrainedCloudModel(url: url)
-        #expect(trained.spec.config.observationInLatent && trained.train.observationWeight == 1)
+        #expect(trained.spec.config.observationInLatent && trained.spec.config.residual && trained.train.observationWeight == 1)
         let loaded = LoadedCloudModel<Double>(trained)
         let channels = try CloudLayout.forEnv("push3d").channels
         #expect(loaded.observedLatentChannels == channels)
@@ -66,7 +68,7 @@ import Testing
             env: "push3d", controllers: [spec], samples: 1, sampleSeed: 11, episodes: 1, protocol: Self.proto, search: search)
         #expect(report.rows.count == 2 && report.rows.allSatisfy { $0.plans > 0 })
         let deviation = report.rows.map(\.maxDeviation).max()!
-        print("push3d, observation in the latent, learned weight 0.25: largest deviation \(deviation)")
+        print("push3d, observation in the latent, residual predictor, learned weight 0.25: largest deviation \(deviation)")
         #expect(deviation < 1e-9)
     }
 

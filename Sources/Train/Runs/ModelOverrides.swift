@@ -1,8 +1,7 @@
 import Agents
 
 /// The architecture choices a training run makes on top of `ModelSpec.defaults`: the same for the planar (2D) and the
-/// cloud (3D) models, except the predictor variants the cloud trainer does not take (`residual`, `gatedDirections`),
-/// which only the planar spec applies.
+/// cloud (3D) models, except the gated predictor (`gatedDirections`), which only the planar spec applies.
 public struct ModelOverrides: Sendable, Equatable {
     /// MLP hidden-width factor (nil: the kind's default).
     public var hiddenScale: Int?
@@ -31,7 +30,6 @@ public struct ModelOverrides: Sendable, Equatable {
     /// The planar model of `kind` for observations of `points` points.
     public func planarSpec(kind: ModelKind, points: Int, scale: Int) -> ModelSpec {
         var spec = applyShared(to: ModelSpec.defaults(kind: kind, points: points, scale: scale))
-        spec.config.residual = residual
         spec.config.gatedDirections = gatedDirections
         return spec
     }
@@ -51,6 +49,7 @@ public struct ModelOverrides: Sendable, Equatable {
         spec.config.latentChannels = latentChannels
         spec.config.ladderLayers = ladderLayers
         spec.config.observationInLatent = observationInLatent
+        spec.config.residual = residual
         return spec
     }
 }
