@@ -166,6 +166,27 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
 }
 
 @Suite struct World3DEnvTests {
+    /// push3d-box, push3d-l and push3d-tripod are push3d with that shape under their own id, with world-model adapters
+    /// (a collection policy and goal protocols) of that shape; a shape option on them is refused.
+    @Test func everyPush3DShapeHasItsOwnRegistration() throws {
+        for kind in RigidShape3D.Kind.allCases where kind != .t {
+            let id = "push3d-\(kind.rawValue)"
+            var plain = MakeOptions()
+            plain.timeLimit = false
+            let env = try #require(try Registry.make(id, options: plain) as? Push3DEnv)
+            #expect(env.spec.id == id && env.config.shape == kind && env.config.objectCount == 1)
+            #expect(env.shape.keypoints.count == RigidShape3D.make(kind).keypoints.count)
+            var viaOption = plain
+            viaOption.extra["shape"] = kind.rawValue
+            let push3d = try #require(try Registry.make("push3d", options: viaOption) as? Push3DEnv)
+            #expect(try env.reset(seed: 3).observation.values == push3d.reset(seed: 3).observation.values)
+            let adapters = try Registry.adapters(id)
+            #expect(adapters.collection.policies.keys.contains("scripted"))
+            #expect(!adapters.goalProtocols.isEmpty)
+            #expect(throws: (any Error).self) { try Registry.make(id, options: viaOption) }
+        }
+    }
+
     @Test func checkSE3OneStepAndFiftySteps() throws {
         for id in ["push3d", "push3d-multi", "teacher3d"] {
             let r = try SE3Check.measure(env: id, samples: 24, episodes: 2, steps: 50, seed: 1)

@@ -148,7 +148,8 @@ import Testing
         }
         #expect(planar.config.dim == 2 && cloud.config.dim == 3)
         #expect(planar.config.residual && planar.config.observationInLatent && planar.config.gatedDirections == 2)
-        #expect(!cloud.config.residual && !cloud.config.observationInLatent && cloud.config.gatedDirections == nil)
+        // The residual predictor and the observation in the latent apply to both; the gated predictor is planar only.
+        #expect(cloud.config.residual && cloud.config.observationInLatent && cloud.config.gatedDirections == nil)
         // Without overrides of the width factor, the kind's default stays.
         #expect(ModelOverrides().planarSpec(kind: .mlp, points: 9, scale: 4).hiddenScale == ModelSpec.defaults(kind: .mlp, points: 9).hiddenScale)
         #expect(ModelOverrides().planarSpec(kind: .vn, points: 9, scale: 4) == ModelSpec.defaults(kind: .vn, points: 9))

@@ -16,7 +16,10 @@ from ewm_sim._batch import AUTORESET_DISABLED, AUTORESET_NEXT_STEP, Batch
 from ewm_sim._lib import InvalidActionError, InvalidOption
 
 #: Gymnasium names of the built-in ids (others: the id's dash-separated words capitalised).
-NAMES = {"pusht": "PushT", "push3d": "Push3D", "push3d-multi": "Push3DMulti", "teacher3d": "Teacher3D", "teacher2d": "Teacher2D"}
+NAMES = {
+    "pusht": "PushT", "push3d": "Push3D", "push3d-multi": "Push3DMulti", "push3d-box": "Push3DBox", "push3d-l": "Push3DL",
+    "push3d-tripod": "Push3DTripod", "teacher3d": "Teacher3D", "teacher2d": "Teacher2D",
+}
 
 #: Reset option names: a start state instead of a seeded draw (gym-pusht calls it `reset_to_state`).
 _STATE_OPTIONS = ("state", "reset_to_state")

@@ -105,7 +105,9 @@ public enum Registry {
 
     /// Each env's registration lives beside the env.
     private static func builtins() -> [String: EnvRegistration] {
-        let all = [PushTEnv.registration, Teacher2DEnv.registration, Push3DEnv.registration, Push3DEnv.multiRegistration, Teacher3DEnv.registration]
+        let all =
+            [PushTEnv.registration, Teacher2DEnv.registration, Push3DEnv.registration, Push3DEnv.multiRegistration]
+            + Push3DEnv.shapeRegistrations + [Teacher3DEnv.registration]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
     }
 }

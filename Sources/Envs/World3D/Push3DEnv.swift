@@ -323,7 +323,12 @@ extension Push3DEnv {
     /// The registry's factory: `extra["shape"]` (t, box, l, tripod), `extra["objects"]` (push3d-multi),
     /// the orientation from `MakeOptions.se3Transform()` in the requested build.
     public static func make(_ options: MakeOptions, multi: Bool) throws -> any Environment {
-        var config = defaultConfig(multi: multi)
+        try make(options, defaults: defaultConfig(multi: multi), id: multi ? "push3d-multi" : "push3d", multi: multi)
+    }
+
+    /// The factory of a registration whose world is `defaults` (its shape and object count) under the id `id`.
+    static func make(_ options: MakeOptions, defaults: Config, id: String, multi: Bool) throws -> any Environment {
+        var config = defaults
         if let name = options.observation {
             guard let type = ObservationType(rawValue: name) else {
                 throw EnvError.invalidArgument("unknown push3d observation '\(name)' (points, state, scene)")
@@ -343,7 +348,6 @@ extension Push3DEnv {
             config.objectCount = n
         }
         let g = try options.se3Transform()
-        let id = multi ? "push3d-multi" : "push3d"
         switch options.rotation {
         case .world:
             config.world = g
@@ -370,6 +374,19 @@ extension Push3DEnv {
         adapters: adapters(config: defaultConfig(multi: true)),
         run: runPresets(id: "push3d-multi")
     ) { options in try Push3DEnv.make(options, multi: true) }
+
+    /// One registration per other shape of push3d's single object (`push3d-box`, `push3d-l`, `push3d-tripod`): the same
+    /// env with that shape as its world, under its own id, so that everything keyed by the env's id (collection, the
+    /// model's input layout, checkpoints, goal protocols) is that shape's. `push3d --env-option shape=box` makes the same
+    /// world for `run`, but a checkpoint names its env by id.
+    public static let shapeRegistrations: [EnvRegistration] = RigidShape3D.Kind.allCases.filter { $0 != .t }.map { kind in
+        let id = "push3d-\(kind.rawValue)", config = Config(shape: kind)
+        return EnvRegistration(
+            id: id, summary: "push3d with a 3D \(kind.rawValue) instead of the T; SE(3)-exact quasi-static pushing",
+            observationTypes: ObservationType.allCases.map(\.rawValue), extraOptions: ["se3"],
+            adapters: adapters(config: config), run: runPresets(id: id)
+        ) { options in try Push3DEnv.make(options, defaults: config, id: id, multi: false) }
+    }
 
     /// `run`'s figures, the SE(3) orbit check, and the scripted feedback pusher of the push3d env inside a made env (under
     /// wrappers, in the frame build too).
