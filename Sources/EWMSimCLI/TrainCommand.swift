@@ -157,7 +157,7 @@ struct TrainCommand: ParsableCommand {
         return (try CloudJEPATrainer(config: config, data: dataset), dataset.count, config.sliceName)
     }
 
-    /// The architecture flags (the residual and gated predictors only for planar models).
+    /// The architecture flags (the gated predictor only for planar models).
     func modelOverrides(planar: Bool) throws -> ModelOverrides {
         ModelOverrides(
             hiddenScale: hiddenScale, eps: vnEps, mlpBias: mlpBias,

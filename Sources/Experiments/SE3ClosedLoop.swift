@@ -56,10 +56,8 @@ public enum SE3ClosedLoop {
                 let trained = try TrainedCloudModel(url: URL(fileURLWithPath: path))
                 guard trained.layout.env == env else { throw PlanningSetupError("\(path) was trained on \(trained.layout.env), not \(env)") }
                 let controller = makeController(trained, equivariant: spec.planner == .equivariant, search: search)
-                if search.learnedWeight != 1, controller.model.observedLatentChannels == 0 {
-                    throw PlanningSetupError(
-                        "--learned-weight needs a model whose latent carries the observation (\(path) was trained without --observation-in-latent)")
-                }
+                try SearchSettings.requireObservedChannels(
+                    learnedWeight: search.learnedWeight, observedChannels: controller.model.observedLatentChannels, name: path)
                 try spec.planner.admit(model: controller.model, allowNonEquivariant: allowNonEquivariant, name: path)
                 loaded.append(controller)
                 let made = controller.model.provenance

@@ -35,13 +35,20 @@ public struct SearchSettings: Sendable, Equatable {
         self.elites = elites; self.improved = improved
     }
 
+    /// Throws unless a learned-channel weight other than 1 has observation channels to be weighed against (`name`: the
+    /// model's file, for the message). Every planner that takes --learned-weight checks it here.
+    public static func requireObservedChannels(learnedWeight: Double, observedChannels: Int, name: String? = nil) throws {
+        guard learnedWeight != 1, observedChannels == 0 else { return }
+        throw PlanningSetupError(
+            "--learned-weight needs a model whose latent carries the observation (trained with --observation-in-latent)"
+                + (name.map { ": \($0) was not" } ?? ""))
+    }
+
     /// The controller settings for `model` (nil, or `oracle`: the simulator plans; a model there only scores).
     /// Throws when the learned-channel weight needs a model with observation channels, when the action repeat is not a
     /// multiple of the model's frameskip, or when a plan is shorter than the steps executed from it.
     public func config(env: String, model: (any LatentWorldModel)?, oracle: Bool = false) throws -> MPCConfig {
-        if learnedWeight != 1, (model?.observedLatentChannels ?? 0) == 0 {
-            throw PlanningSetupError("--learned-weight needs a model whose latent carries the observation (trained with --observation-in-latent)")
-        }
+        try Self.requireObservedChannels(learnedWeight: learnedWeight, observedChannels: model?.observedLatentChannels ?? 0)
         let frameskip = oracle ? nil : model?.frameskip
         let skip = frameskip ?? 1
         let repeatSteps = actionRepeat ?? frameskip ?? Self.oracleFrameskip

@@ -83,10 +83,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         }
         guard (0..<1).contains(emaDecay) else { throw DataError("EMA decay must be in [0, 1)") }
         guard warmup >= 0 else { throw DataError("warm-up must be non-negative") }
-        if let w = observationWeight {
-            guard w >= 0 && w.isFinite else { throw DataError("the observation weight must be finite and non-negative") }
-            guard model.config.observationInLatent else { throw DataError("an observation weight needs a latent that carries the observation") }
-        }
+        try validateObservationWeight()
         if let k = rolloutSteps {
             guard k >= 1 else { throw DataError("rollout steps must be at least 1") }
             guard k == 1 || model.kind == .vn || model.kind == .mlp || model.kind == .mlpBig else {

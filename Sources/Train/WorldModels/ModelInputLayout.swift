@@ -106,6 +106,15 @@ public protocol LayoutTrainingConfig: Codable, Equatable, Sendable {
     func validate() throws
 }
 
+extension LayoutTrainingConfig {
+    /// Throws unless the observation weight (if any) is finite, non-negative and on a latent that carries the observation.
+    func validateObservationWeight() throws {
+        guard let w = observationWeight else { return }
+        guard w >= 0 && w.isFinite else { throw DataError("the observation weight must be finite and non-negative") }
+        guard model.config.observationInLatent else { throw DataError("an observation weight needs a latent that carries the observation") }
+    }
+}
+
 extension ObservationLayout: ModelInputLayout {
     public typealias TrainingConfig = TrainConfig
     public static let checkpointKind = CheckpointKind(

@@ -51,10 +51,7 @@ public struct Train3DConfig: Codable, Equatable, Sendable {
         guard (0..<1).contains(emaDecay), warmup >= 0 else { throw DataError("EMA decay must be in [0, 1) and warm-up >= 0") }
         guard model.config.dim == 3 else { throw DataError("3D training needs a model of dim 3") }
         guard originWeight.map({ $0 > 0 && $0.isFinite }) ?? true else { throw DataError("origin weight must be positive") }
-        if let w = observationWeight {
-            guard w >= 0 && w.isFinite else { throw DataError("the observation weight must be finite and non-negative") }
-            guard model.config.observationInLatent else { throw DataError("an observation weight needs a latent that carries the observation") }
-        }
+        try validateObservationWeight()
         guard model.kind != .mlpSoft else { throw DataError("mlp-soft is not implemented for the 3D worlds (vn, mlp, mlp-aug, mlp-big)") }
         try model.config.validate()
         try collect.validate()
