@@ -25,6 +25,11 @@ public final class EnsembleWorldModel: LatentWorldModel {
                     "member \(i + 1) was trained at frameskip \(m.frameskip)\(m.observesPreviousAction ? " with" : " without") the previous action; member 1 at \(first.frameskip)\(first.observesPreviousAction ? " with" : " without")"
                 )
             }
+            guard m.actionOrigin == first.actionOrigin else {
+                throw EnsembleError(
+                    "member \(i + 1) sees its actions \(m.actionOrigin == nil ? "as the env's" : "relative to the agent"); member 1 \(first.actionOrigin == nil ? "as the env's" : "relative to the agent")"
+                )
+            }
             guard m.latentRep.scalars == 0, m.latentRep.dim == first.latentRep.dim else {
                 throw EnsembleError("ensemble members need vector-only latents of one dimension")
             }
@@ -41,8 +46,43 @@ public final class EnsembleWorldModel: LatentWorldModel {
     public var frameskip: Int { members[0].frameskip }
     public var trainedEnv: String? { members[0].trainedEnv }
     public var observesPreviousAction: Bool { members[0].observesPreviousAction }
+    public var actionOrigin: Int? { members[0].actionOrigin }
     /// The members' Double twins as one ensemble, when any member computes in a lower precision.
     public let doubleTwin: (any LatentWorldModel)?
+
+    /// How many vector channels of every member carry the observation (`observedLatentChannels`), when all members
+    /// agree and have some; else 0. These channels are one space shared by the members, where they can disagree.
+    public var sharedObservedChannels: Int {
+        let counts = Set(members.map(\.observedLatentChannels))
+        return counts.count == 1 ? counts.first! : 0
+    }
+
+    /// How much the members disagree about the observation one ensemble latent row predicts: the variance across
+    /// members of each number of their observation channels, summed. Rotating every channel by rho(g) rotates each
+    /// member's prediction alike, so this is G-invariant and a planner may add it to an invariant cost. nil when the
+    /// members share no observation channels (`sharedObservedChannels` 0) or there is only one.
+    public func observationDisagreement() -> ((UnsafeBufferPointer<Double>) -> Double)? {
+        let observed = sharedObservedChannels * latentRep.dim
+        guard observed > 0, members.count > 1 else { return nil }
+        // Where each member's observation numbers start in a row: at the end of its block.
+        var starts: [Int] = []
+        var offset = 0
+        for size in sizes {
+            offset += size
+            starts.append(offset - observed)
+        }
+        let m = Double(members.count)
+        return { row in
+            var total = 0.0
+            for j in 0..<observed {
+                var mean = 0.0
+                for s in starts { mean += row[s + j] }
+                mean /= m
+                for s in starts { let e = row[s + j] - mean; total += e * e }
+            }
+            return total / m
+        }
+    }
 
     public func encode(_ observations: [Double], batch: Int) -> [Double] {
         join(members.map { $0.encode(observations, batch: batch) }, batch: batch)

@@ -39,6 +39,11 @@ struct SearchOptions: ParsableArguments {
             "Weight of the learned latent channels in the cost, against 1 for the channels that carry the observation (models trained with --observation-in-latent); 0 scores the predicted observation alone."
     )
     var learnedWeight: Double = 1
+    @Option(
+        help:
+            "Ensembles (--model a,b): weight of the members' disagreement in the cost, the variance across members of the observation each predicts (models trained with --observation-in-latent), added at every predicted step. 0: none."
+    )
+    var disagreementWeight: Double = 0
     @Option(help: "Initial std of the sampled actions, px (default 64).")
     var initStd: Double?
     @Option(help: "CEM/MPPI elites (default: CEM 30, MPPI 64).")
@@ -61,6 +66,7 @@ struct SearchOptions: ParsableArguments {
         if let s = initStd, !(s > 0 && s.isFinite) { throw ValidationError("--init-std must be positive") }
         if let t = threads, !(1...256).contains(t) { throw ValidationError("--threads must be in 1...256") }
         if !(learnedWeight >= 0 && learnedWeight.isFinite) { throw ValidationError("--learned-weight must be a finite number >= 0") }
+        if !(disagreementWeight >= 0 && disagreementWeight.isFinite) { throw ValidationError("--disagreement-weight must be a finite number >= 0") }
         guard (horizon ?? 1) >= 1, (actionRepeat ?? 1) >= 1, (execute ?? 1) >= 1 else {
             throw ValidationError("need --horizon >= 1, --action-repeat >= 1 and --execute >= 1")
         }
@@ -76,14 +82,17 @@ struct SearchOptions: ParsableArguments {
     var settings: SearchSettings {
         SearchSettings(
             samples: samples, iterations: iterations, horizon: horizon ?? 5, execute: execute ?? 5, actionRepeat: actionRepeat,
-            cost: cost, learnedWeight: learnedWeight, initStd: initStd, elites: elites, improved: icem ? ImprovedCEM() : nil)
+            cost: cost, learnedWeight: learnedWeight, disagreementWeight: disagreementWeight, initStd: initStd, elites: elites,
+            improved: icem ? ImprovedCEM() : nil)
     }
 
     /// The flags that shape the search, as a sweep's part header records them (--threads does not change a plan).
     var sweepArguments: [String] {
         var a = SweepArguments()
         a.add("samples", samples); a.add("iterations", iterations); a.add("horizon", horizon); a.add("execute", execute)
-        a.add("action-repeat", actionRepeat); a.add("cost", cost); a.add("learned-weight", learnedWeight); a.add("init-std", initStd)
+        a.add("action-repeat", actionRepeat); a.add("cost", cost); a.add("learned-weight", learnedWeight)
+        if disagreementWeight != 0 { a.add("disagreement-weight", disagreementWeight) }
+        a.add("init-std", initStd)
         a.add("elites", elites); a.flag("icem", icem)
         return a.list
     }

@@ -59,6 +59,10 @@ struct TrainCommand: ParsableCommand {
             "vn: use a degree-ladder predictor (VNDegreeLadder) with this many rungs L: exactly equivariant, polynomial, its gain of degree 2L (width: the first --predictor-widths)."
     ) var ladderLayers: Int?
     @Flag(help: "MLPs: dense layers with biases (default: bias-free, like VN-Linear).") var mlpBias = false
+    @Flag(
+        help:
+            "Planar worlds with an agent (PushT): the model sees each action relative to the agent, a - agent (as DINO-WM's actions are); planners then plan these offsets. 3D models always see offsets from their reference point."
+    ) var relativeActions = false
     @Option(help: "3D worlds: weight of the origin channel (where the cloud is) in the model's input (default 1).") var originWeight: Double?
     @OptionGroup var collection: CollectionOptions
     @Option(help: "Weight of an extra relMSE on the predicted observation channels alone (needs --observation-in-latent; 0: none).")
@@ -93,6 +97,9 @@ struct TrainCommand: ParsableCommand {
         guard observationWeight >= 0, observationWeight.isFinite else { throw ValidationError("--observation-weight must be a finite number >= 0") }
         if observationWeight > 0 && !observationInLatent { throw ValidationError("--observation-weight needs --observation-in-latent") }
         guard latent > 0 else { throw ValidationError("--latent must be positive") }
+        if relativeActions && CloudLayout.isSupported(env) {
+            throw ValidationError("--relative-actions is for planar worlds: 3D models already see offsets from their reference point")
+        }
         guard vnEps > 0, vnEps.isFinite else { throw ValidationError("--vn-eps must be positive") }
         if let k = gatedDirections {
             guard k > 0 else { throw ValidationError("--gated-directions must be positive") }
@@ -133,14 +140,14 @@ struct TrainCommand: ParsableCommand {
     /// A planar model's trainer on the data of the flags (collected, or read from --data), and the slice's name.
     func planarTrainer() throws -> (any ResumableTrainer, Int, String) {
         let c = collection
-        let layout = try ObservationLayout.forEnv(env, history: c.history, previousAction: c.previousAction)
+        let layout = try ObservationLayout.forEnv(env, history: c.history, previousAction: c.previousAction, relativeActions: relativeActions)
         let spec = try modelOverrides(planar: true).planarSpec(kind: model, points: layout.points, scale: scale)
         let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: try c.planarConfig(env: env))
         let config = TrainConfig(
             env: env, model: spec, slice: try c.slice, steps: steps, batch: batch, regularizer: loss, regWeight: regWeight,
             muonLearningRate: muonLr, adamLearningRate: adamLr, weightDecay: weightDecay, emaDecay: ema, warmup: warmup,
             seed: c.seed, softWeight: softWeight, collect: collect, dataDirectory: data, rolloutSteps: rolloutSteps,
-            observationWeight: observationWeight)
+            observationWeight: observationWeight, relativeActions: relativeActions)
         return (try JEPATrainer(config: config, data: dataset), dataset.count, config.sliceName)
     }
 

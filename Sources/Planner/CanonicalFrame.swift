@@ -13,6 +13,10 @@ public protocol CanonicalFrame: Sendable {
     func toWorld(_ a: inout [Double])
     /// World -> canonical, in place.
     func toCanonical(_ a: inout [Double])
+    /// Canonical -> world for vectors (offsets: the frame's rotation alone, no centre), in place.
+    func toWorld(vectors a: inout [Double])
+    /// World -> canonical for vectors, in place.
+    func toCanonical(vectors a: inout [Double])
     /// Built from the builder's first choice (not a fallback for degenerate latents).
     var isPrimary: Bool { get }
     /// The identity fallback (not equivariant).
@@ -37,6 +41,9 @@ extension PlanningFrame3D: CanonicalFrame {
         from(z, goal: goal, rep: rep)
     }
     public static func identity(center: [Double]) -> PlanningFrame3D { .identity }
+    /// Actions already are offsets: the same rotation.
+    public func toWorld(vectors a: inout [Double]) { toWorld(&a) }
+    public func toCanonical(vectors a: inout [Double]) { toCanonical(&a) }
     public var isPrimary: Bool { source == .combinations }
     public var isIdentity: Bool { source == .identity }
     public var sourceName: String { source.rawValue }

@@ -60,6 +60,28 @@ public struct PlanningFrame: Sendable, Equatable {
         }
     }
 
+    /// Canonical -> world for vectors (the rotation alone), in place.
+    public func toWorld(vectors a: inout [Double]) {
+        var i = 0
+        while i + 1 < a.count {
+            let dx = a[i], dy = a[i + 1]
+            a[i] = axis.x * dx - axis.y * dy
+            a[i + 1] = axis.y * dx + axis.x * dy
+            i += 2
+        }
+    }
+
+    /// World -> canonical for vectors, in place.
+    public func toCanonical(vectors a: inout [Double]) {
+        var i = 0
+        while i + 1 < a.count {
+            let dx = a[i], dy = a[i + 1]
+            a[i] = axis.x * dx + axis.y * dy
+            a[i + 1] = -axis.y * dx + axis.x * dy
+            i += 2
+        }
+    }
+
     /// World -> canonical (the transpose), in place.
     public func toCanonical(_ a: inout [Double]) {
         var i = 0

@@ -114,6 +114,9 @@ public struct MPCConfig: Sendable {
     /// The latent distance the cost is made of (`LatentCost`; default the O(n)-invariant squared distance, with the
     /// weights of `learnedChannelWeight`).
     public var latentCost: LatentCost = .euclidean
+    /// An ensemble's disagreement penalty: this weight times the members' variance about the predicted observation
+    /// (`EnsembleWorldModel.observationDisagreement`) is added to the latent distance at every predicted step. 0: none.
+    public var disagreementWeight = 0.0
     /// The oracle only (a diagnostic): an imperfect model made from the simulator, the env's own model error
     /// (`SimulatableEnvironment.modelError`) of this mean size. In its planning rollouts (never in the real env) the
     /// state is perturbed after every planned action, seeded by the plan (PushT: after every action that moved the T by
@@ -203,6 +206,10 @@ public final class LatentMPC: PlanningController {
     /// The action returned last (for models that observe it); nil after a reset.
     private var lastAction: [Double]?
 
+    /// Whether plans are offsets from the agent (a model with `actionOrigin`): each is executed as the agent's position
+    /// where its block starts plus the offset. Otherwise plans are target points.
+    public var plansOffsets: Bool { model.actionOrigin != nil }
+
     public init(model: any LatentWorldModel, kind: PlannerKind, config: MPCConfig, goal: @escaping (_ observation: [Double]) -> [Double]) {
         precondition(kind != .oracle, "the oracle plans with the simulator: use SimulatorMPC")
         self.model = model
@@ -215,16 +222,34 @@ public final class LatentMPC: PlanningController {
         let costMode = config.cost, weights = model.latentCostWeights(learned: config.learnedChannelWeight)
         let latentCost = config.latentCost
         precondition((try? latentCost.validate(rep: model.latentRep)) != nil, "LatentMPC: the \(latentCost) cost does not fit the model's latent")
+        let penalty = Self.disagreementPenalty(model: model, weight: config.disagreementWeight)
         let equivariant = kind == .equivariant
+        // A model of offsets from the agent: the search samples offsets in a ball (rotation-invariant, so the same for
+        // both planners), turned by the frame as vectors; otherwise target points in the disc or the env's box.
+        let offsets = model.actionOrigin != nil
+        let bounds: ActionBounds =
+            offsets
+            ? .ball(radius: config.discRadius)
+            : equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high)
         core = ModelPredictiveCore(
             model: model, frameModel: model.doubleTwin ?? model, equivariant: equivariant,
-            search: kind == .mppi ? .mppi(config.mppi) : .cem(config.cem), actions: .points, center: [config.center.x, config.center.y],
-            bounds: equivariant ? .disc(center: config.center, radius: config.discRadius) : .box(low: config.low, high: config.high),
+            search: kind == .mppi ? .mppi(config.mppi) : .cem(config.cem), actions: offsets ? .agentOffsets : .points,
+            center: [config.center.x, config.center.y], bounds: bounds,
             rollout: { [model] z0, zGoal, actions, n, h in
                 Self.rolloutCost(
                     model: model, z0: z0, goal: zGoal, actions: actions, batch: n, horizon: h, hold: modelSteps, mode: costMode,
-                    weights: weights, latentCost: latentCost)
+                    weights: weights, latentCost: latentCost, penalty: penalty)
             })
+    }
+
+    /// The per-row penalty for `MPCConfig.disagreementWeight` (nil at weight 0). A weight on a model that is not an
+    /// ensemble sharing observation channels is a setup error `SearchSettings.config` reports first.
+    static func disagreementPenalty(model: any LatentWorldModel, weight: Double) -> ((UnsafeBufferPointer<Double>) -> Double)? {
+        guard weight > 0 else { return nil }
+        guard let disagreement = (model as? EnsembleWorldModel)?.observationDisagreement() else {
+            preconditionFailure("LatentMPC: a disagreement weight needs an ensemble whose members carry the observation")
+        }
+        return { row in weight * disagreement(row) }
     }
 
     public func reset(seed: UInt64) {
@@ -247,12 +272,22 @@ public final class LatentMPC: PlanningController {
             executed = 0
         }
         executed += 1
-        let a = lastPlan[(executed - 1) / r]
+        var a = lastPlan[(executed - 1) / r]
+        if let origin = model.actionOrigin {
+            // An offset is taken from where the agent is when its block starts (as the model saw it in training).
+            guard (executed - 1) % r != 0, let held = lastAction else {
+                a = [obs[origin] + a[0], obs[origin + 1] + a[1]]
+                lastAction = a
+                return a
+            }
+            return held
+        }
         lastAction = a
         return a
     }
 
-    /// Plans from `observation`; returns the whole sequence in world coordinates.
+    /// Plans from `observation`; returns the whole sequence in world coordinates (target points, or with
+    /// `plansOffsets` offsets from the agent in the world's axes).
     ///
     /// The equivariant planner computes its canonical frame from the latents of the current and goal observations
     /// (with the model's Double twin when it has one), maps both observations into that frame, and plans there:
@@ -266,7 +301,7 @@ public final class LatentMPC: PlanningController {
         // Warm start: the last plan shifted by what was executed, padded with its last action; else stay put.
         let h = core.horizon, r = max(1, config.actionRepeat)
         var mean: [[Double]] = Array(lastPlan.dropFirst(executed / r).prefix(h))
-        let hold = lastPlan.last ?? [obs[config.agentIndex], obs[config.agentIndex + 1]]
+        let hold = lastPlan.last ?? (plansOffsets ? [0, 0] : [obs[config.agentIndex], obs[config.agentIndex + 1]])
         while mean.count < h { mean.append(hold) }
         return core.plan(current: current, target: target, warmStart: mean, episodeSeed: episodeSeed)
     }
@@ -275,9 +310,11 @@ public final class LatentMPC: PlanningController {
     /// latents to the goal latent, per sequence (`mode`: the final one, the mean over every predicted step plus the final one, or the
     /// minimum over steps); each action is held for `hold` model steps.
     /// `total`: instead, the sum over every predicted step of the squared distance, unnormalised (the 3D planner's cost).
+    /// `penalty`: a function of each predicted row added to its distance (an ensemble's disagreement).
     static func rolloutCost(
         model: any LatentWorldModel, z0: [Double], goal: [Double], actions: [Double], batch n: Int, horizon h: Int,
-        hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil, latentCost: LatentCost = .euclidean, total: Bool = false
+        hold: Int = 1, mode: PlanCost = .final, weights: [Double]? = nil, latentCost: LatentCost = .euclidean, total: Bool = false,
+        penalty: ((UnsafeBufferPointer<Double>) -> Double)? = nil
     ) -> [Double] {
         let mode = total ? PlanCost.sum : mode
         let size = z0.count, d = model.actionSize
@@ -288,7 +325,10 @@ public final class LatentMPC: PlanningController {
         let distance = latentCost.against(goal: goal, rep: model.latentRep, weights: weights)
         func distances() -> [Double] {
             z.withUnsafeBufferPointer { all in
-                (0..<n).map { s in distance(UnsafeBufferPointer(rebasing: all[(s * size)..<((s + 1) * size)])) }
+                (0..<n).map { s in
+                    let row = UnsafeBufferPointer(rebasing: all[(s * size)..<((s + 1) * size)])
+                    return distance(row) + (penalty?(row) ?? 0)
+                }
             }
         }
         for t in 0..<h {

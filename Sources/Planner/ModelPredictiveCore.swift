@@ -18,6 +18,10 @@ struct ModelPredictiveCore<Frame: CanonicalFrame> {
         /// Offsets from the observation's equivariant reference point: only the offsets are turned; the rollouts run
         /// from the world's latents with the sampled offsets turned back into the world inside the cost.
         case offsets
+        /// Offsets from a point of the observation (PushT's agent: `LatentWorldModel.actionOrigin`) in a world whose
+        /// readings turn about the centre: the readings and the goal are turned into the frame as with `points` and the
+        /// rollouts run there; the actions turn as vectors.
+        case agentOffsets
 
         init(_ reading: ModelReading.Action) { self = reading == .offsetFromReference ? .offsets : .points }
     }
@@ -73,7 +77,7 @@ struct ModelPredictiveCore<Frame: CanonicalFrame> {
             frameCounts[frame.sourceName, default: 0] += 1
             if !frame.isPrimary { stats.degenerateFrames += 1 }
             if frame.isIdentity { stats.identityFrames += 1 }
-            if actions == .points {
+            if actions != .offsets {
                 frame.toCanonical(&current)
                 frame.toCanonical(&target)
             }
@@ -87,13 +91,13 @@ struct ModelPredictiveCore<Frame: CanonicalFrame> {
         // Offsets always pass through the frame (the identity for the plain planner); points only when equivariant.
         let turnsActions = equivariant || actions == .offsets
         var flat = warmStart.flatMap { $0 }
-        if turnsActions { frame.toCanonical(&flat) }
+        if turnsActions { actions == .agentOffsets ? frame.toCanonical(vectors: &flat) : frame.toCanonical(&flat) }
         let initial = (0..<h).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
         let seed = episodeSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stats.plans)
         let rollout = self.rollout
         let cost: SequenceCost
         switch actions {
-        case .points:
+        case .points, .agentOffsets:
             cost = { sampled, n in rollout(z0, zGoal, sampled, n, h) }
         case .offsets:
             cost = { canonical, n in
@@ -108,7 +112,7 @@ struct ModelPredictiveCore<Frame: CanonicalFrame> {
         case let .cem(c): result = CEM(config: c).plan(initialMean: initial, actionDim: d, bounds: bounds, seed: seed, cost: cost)
         }
         var world = result.actions.flatMap { $0 }
-        if turnsActions { frame.toWorld(&world) }
+        if turnsActions { actions == .agentOffsets ? frame.toWorld(vectors: &world) : frame.toWorld(&world) }
         stats.plans += 1
         stats.modelEvaluations += result.evaluations
         stats.planSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

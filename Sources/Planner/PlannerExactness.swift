@@ -69,7 +69,9 @@ public enum PlannerExactness {
         for k in 1..<orientations {
             let g = PlanarRotation(angle: 2 * Double.pi * Double(k) / Double(orientations), center: center)
             let a = firstAction(g)
-            result.deviations.append((g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length)
+            // Target points turn about the centre, offsets from the agent as vectors.
+            let back = model.actionOrigin != nil ? g.inverse.apply(toVectors: a) : g.inverse.apply(toPoints: a)
+            result.deviations.append((Vec2(back[0], back[1]) - Vec2(reference[0], reference[1])).length)
         }
         return result
     }

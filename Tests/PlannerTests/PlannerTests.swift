@@ -79,7 +79,7 @@ final class ToyFloatModel: LatentWorldModel {
     /// with the same seed: 0 to rounding for an equivariant planner on an equivariant model.
     static func firstActionDeviation(
         model: any LatentWorldModel, kind: PlannerKind = .equivariant, config: MPCConfig = smallConfig(),
-        observation obs: [Double], goal goalObs: [Double], seed: UInt64, angles: [Double]
+        observation obs: [Double], goal goalObs: [Double], seed: UInt64, angles: [Double], vectors: Bool = false
     ) -> Double {
         func firstAction(_ g: PlanarRotation) -> [Double] {
             let mpc = LatentMPC(model: model, kind: kind, config: config, goal: { _ in rotate(goalObs, g) })
@@ -90,7 +90,8 @@ final class ToyFloatModel: LatentWorldModel {
         return angles.map { angle -> Double in
             let g = PlanarRotation(angle: angle, center: Vec2(256, 256))
             let a = firstAction(g)
-            return (g.inverse.apply(point: Vec2(a[0], a[1])) - Vec2(reference[0], reference[1])).length
+            let back = vectors ? g.inverse.apply(toVectors: a) : g.inverse.apply(toPoints: a)
+            return (Vec2(back[0], back[1]) - Vec2(reference[0], reference[1])).length
         }.max() ?? 0
     }
 
@@ -391,4 +392,121 @@ final class ObservedLatentModel: LatentWorldModel {
         #expect(throws: EnsembleError.self) { try EnsembleWorldModel([a, PreviousActionModel()]) }
         #expect(throws: EnsembleError.self) { try EnsembleWorldModel([]) }
     }
+
+    /// The disagreement penalty is the members' variance about the observation they predict, added to the distance at
+    /// every scored step; it keeps the equivariant planner exact; it is refused without shared observation channels.
+    @Test func disagreementPenaltyIsTheMembersVarianceAndKeepsThePlannerExact() throws {
+        let a = ObservedLatentModel(), b = ScaledObservedModel(gain: 1.2)
+        let ensemble = try EnsembleWorldModel([a, b])
+        #expect(ensemble.sharedObservedChannels == 9)
+        #expect(try EnsembleWorldModel([ToyEquivariantModel(), a]).observationDisagreement() == nil)
+        #expect(try EnsembleWorldModel([a]).observationDisagreement() == nil)
+        var rng = SplitMix64(seed: 31)
+        let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
+        let n = 4, h = 3
+        let actions = (0..<(n * h * 2)).map { _ in Double.random(in: 100...400, using: &rng) }
+        let z0 = ensemble.encode(obs, batch: 1), goal = ensemble.encode(goalObs, batch: 1)
+        let weight = 3.0
+        let penalty = LatentMPC.disagreementPenalty(model: ensemble, weight: weight)
+        let plain = LatentMPC.rolloutCost(model: ensemble, z0: z0, goal: goal, actions: actions, batch: n, horizon: h)
+        let penalised = LatentMPC.rolloutCost(model: ensemble, z0: z0, goal: goal, actions: actions, batch: n, horizon: h, penalty: penalty)
+        // By hand: roll each member out, then the variance of their 18 observation numbers (population, 2 members).
+        let za0 = a.encode(obs, batch: 1), zb0 = b.encode(obs, batch: 1)
+        var za: [Double] = [], zb: [Double] = []
+        for _ in 0..<n { za += za0; zb += zb0 }
+        for t in 0..<h {
+            var step: [Double] = []
+            for s in 0..<n {
+                let i = (s * h + t) * 2
+                step += [actions[i], actions[i + 1]]
+            }
+            za = a.predict(za, actions: step, batch: n); zb = b.predict(zb, actions: step, batch: n)
+        }
+        for s in 0..<n {
+            var variance = 0.0
+            for j in 0..<18 {
+                let base = s * 22 + 4 + j
+                let d: Double = za[base] - zb[base]
+                variance += d * d / 4
+            }
+            #expect(variance > 1e-6)
+            #expect(abs(penalised[s] - plain[s] - weight * variance) <= 1e-12 * max(1, penalised[s]))
+        }
+        var c = PlannerTests.smallConfig()
+        c.disagreementWeight = weight
+        let worst = PlannerTests.firstActionDeviation(model: ensemble, config: c, observation: obs, goal: goalObs, seed: 4, angles: [0.9, 3.1])
+        print("disagreement penalty: equivariant planner max first-action deviation \(worst) px")
+        #expect(worst < 1e-9)
+        var settings = SearchSettings()
+        settings.disagreementWeight = 1
+        #expect(throws: PlanningSetupError.self) { _ = try settings.config(env: "pusht", model: a) }
+        #expect(try settings.config(env: "pusht", model: ensemble).disagreementWeight == 1)
+    }
+}
+
+/// The toy model seeing its actions as offsets from the agent (observation numbers 16, 17), as `--relative-actions`
+/// models do: the same dynamics, so offset o from agent p is the toy's target p + o.
+final class RelativeToyModel: LatentWorldModel {
+    let inner = ToyEquivariantModel()
+    var latentRep: Rep { inner.latentRep }
+    var observationSize: Int { 18 }
+    var actionSize: Int { 2 }
+    var isEquivariant: Bool { true }
+    var actionOrigin: Int? { 16 }
+    func encode(_ o: [Double], batch: Int) -> [Double] { inner.encode(o, batch: batch) }
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] {
+        var targets = actions
+        for b in 0..<batch {
+            targets[2 * b] += z[b * 18 + 16] * 100
+            targets[2 * b + 1] += z[b * 18 + 17] * 100
+        }
+        return inner.predict(z, actions: targets, batch: batch)
+    }
+}
+
+@Suite struct RelativeActionPlanningTests {
+    /// A model of offsets from the agent: both planners plan offsets in a ball, the equivariant planner's offsets turn
+    /// with the world as vectors (exact), and the controller executes agent + offset, held for the block.
+    @Test func offsetsFromTheAgentArePlannedExactlyAndExecutedFromTheAgent() throws {
+        let model = RelativeToyModel()
+        var rng = SplitMix64(seed: 41)
+        let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
+        let worst = PlannerTests.firstActionDeviation(model: model, observation: obs, goal: goalObs, seed: 3, angles: [0.8, 2.9, 5.0], vectors: true)
+        print("relative actions: equivariant planner max first-action deviation \(worst) px")
+        #expect(worst < 1e-9)
+        var c = PlannerTests.smallConfig()
+        c.actionRepeat = 5
+        c.executeSteps = 10
+        for kind in [PlannerKind.cem, .equivariant] {
+            let mpc = LatentMPC(model: model, kind: kind, config: c, goal: { _ in goalObs })
+            mpc.reset(seed: 2)
+            #expect(mpc.plansOffsets)
+            let plan = mpc.plan(observation: obs)
+            #expect(plan.allSatisfy { ($0[0] * $0[0] + $0[1] * $0[1]).squareRoot() <= c.discRadius + 1e-9 })
+            mpc.reset(seed: 2)
+            var moved = obs
+            var executed: [[Double]] = []
+            for step in 0..<10 {
+                moved[16] = obs[16] + Double(step); moved[17] = obs[17] - Double(step)  // the agent moves along
+                executed.append(try mpc.action(observation: Observation(moved), info: Info()))
+            }
+            // Block 1 from the agent where it starts, held; block 2 from where the agent is at step 5.
+            #expect(executed[0] == [obs[16] + plan[0][0], obs[17] + plan[0][1]] && executed[1..<5].allSatisfy { $0 == executed[0] })
+            #expect(executed[5] == [obs[16] + 5 + plan[1][0], obs[17] - 5 + plan[1][1]] && executed[6..<10].allSatisfy { $0 == executed[5] })
+        }
+    }
+}
+
+/// `ObservedLatentModel` with every prediction scaled by `gain` about the centre (equivariant): a member that disagrees.
+final class ScaledObservedModel: LatentWorldModel {
+    let inner = ObservedLatentModel()
+    let gain: Double
+    init(gain: Double) { self.gain = gain }
+    var latentRep: Rep { inner.latentRep }
+    var observationSize: Int { 18 }
+    var actionSize: Int { 2 }
+    var isEquivariant: Bool { true }
+    var observedLatentChannels: Int { 9 }
+    func encode(_ o: [Double], batch: Int) -> [Double] { inner.encode(o, batch: batch) }
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] { inner.predict(z, actions: actions, batch: batch).map { gain * $0 } }
 }

@@ -144,6 +144,41 @@ import Testing
         #expect(throws: EnvError.self) { try ObservationLayout.forEnv("teacher2d", previousAction: true) }
     }
 
+    /// `--relative-actions`: the model sees a - agent (a vector), the checkpoint's layout says so, the trained VN stays
+    /// exactly equivariant with offsets turned as vectors, and envs without an agent refuse it.
+    @Test func relativeActionsAreOffsetsFromTheAgent() throws {
+        let collect = CollectConfig(env: "pusht", episodes: 2, stepsPerEpisode: 4, seed: 5, frameskip: 5)
+        let data = try collectTransitions(collect)
+        var spec = ModelSpec.defaults(kind: .vn, points: 9)
+        spec.config.encoderWidths = [4]; spec.config.predictorWidths = [6]; spec.config.latentChannels = 3
+        let config = TrainConfig(env: "pusht", model: spec, steps: 3, batch: 4, warmup: 1, seed: 2, collect: collect, relativeActions: true)
+        let layout = try config.inputLayout()
+        #expect(layout.actionOrigin == 16)
+        let offsets = layout.modelActions(data.actions, observations: data.observations, batch: data.count)
+        for i in 0..<data.count {
+            #expect(offsets[2 * i] == data.actions[2 * i] - data.observations[18 * i + 16])
+            #expect(offsets[2 * i + 1] == data.actions[2 * i + 1] - data.observations[18 * i + 17])
+        }
+        // Offsets are vectors: the action tensor is scaled, not centred.
+        let t = layout.actionTensor([3, -4], batch: 1, as: Double.self)
+        #expect(t.scalars == [3 / layout.scale, -4 / layout.scale])
+        let url = try Self.trainedCheckpoint(config, data, name: "relative")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let trained = try TrainedWorldModel(url: url)
+        #expect(trained.layout.actionOrigin == 16 && trained.train.relativeActions == true)
+        #expect(try loadWorldModel(checkpoint: url).actionOrigin == 16)
+        let r = composedResidual(trained, data: data, orientations: [0.7, 2.5], as: Double.self).composed
+        print("relative actions: composed residual (Double) \(r)")
+        #expect(r <= 1e-12)
+        let absolute = try ObservationLayout.forEnv("pusht")
+        #expect(!String(decoding: try JSONEncoder().encode(absolute), as: UTF8.self).contains("actionOrigin"))
+        #expect(try JSONDecoder().decode(ObservationLayout.self, from: JSONEncoder().encode(layout)) == layout)
+        #expect(
+            !String(decoding: try JSONEncoder().encode(TrainConfig(env: "pusht", model: spec, collect: collect)), as: UTF8.self).contains(
+                "relativeActions"))
+        #expect(throws: EnvError.self) { try ObservationLayout.forEnv("teacher2d", relativeActions: true) }
+    }
+
     /// With a random std, the mixed policy's random actions are local moves of the agent (here every action, within
     /// 6 std of where the agent was); without it they are uniform over the box (some far away). The field round-trips
     /// and is absent from configs that do not set it.

@@ -20,6 +20,8 @@ public struct SearchSettings: Sendable, Equatable {
     public var actionRepeat: Int?
     public var cost: PlanCost = .min
     public var learnedWeight = 1.0
+    /// `MPCConfig.disagreementWeight` (an ensemble's).
+    public var disagreementWeight = 0.0
     public var initStd: Double?
     public var elites: Int?
     /// iCEM's changes to the CEM searches (nil: plain CEM); MPPI is unaffected.
@@ -27,11 +29,12 @@ public struct SearchSettings: Sendable, Equatable {
 
     public init(
         samples: Int? = nil, iterations: Int? = nil, horizon: Int = 5, execute: Int = 5, actionRepeat: Int? = nil,
-        cost: PlanCost = .min, learnedWeight: Double = 1, initStd: Double? = nil, elites: Int? = nil,
+        cost: PlanCost = .min, learnedWeight: Double = 1, disagreementWeight: Double = 0, initStd: Double? = nil, elites: Int? = nil,
         improved: ImprovedCEM? = nil
     ) {
         self.samples = samples; self.iterations = iterations; self.horizon = horizon; self.execute = execute
-        self.actionRepeat = actionRepeat; self.cost = cost; self.learnedWeight = learnedWeight; self.initStd = initStd
+        self.actionRepeat = actionRepeat; self.cost = cost; self.learnedWeight = learnedWeight
+        self.disagreementWeight = disagreementWeight; self.initStd = initStd
         self.elites = elites; self.improved = improved
     }
 
@@ -49,6 +52,11 @@ public struct SearchSettings: Sendable, Equatable {
     /// multiple of the model's frameskip, or when a plan is shorter than the steps executed from it.
     public func config(env: String, model: (any LatentWorldModel)?, oracle: Bool = false) throws -> MPCConfig {
         try Self.requireObservedChannels(learnedWeight: learnedWeight, observedChannels: model?.observedLatentChannels ?? 0)
+        if disagreementWeight > 0 && (oracle || (model as? EnsembleWorldModel)?.observationDisagreement() == nil) {
+            throw PlanningSetupError(
+                "--disagreement-weight needs an ensemble (--model a,b) of models whose latents carry the observation (trained with --observation-in-latent)"
+            )
+        }
         let frameskip = oracle ? nil : model?.frameskip
         let skip = frameskip ?? 1
         let repeatSteps = actionRepeat ?? frameskip ?? Self.oracleFrameskip
@@ -70,6 +78,7 @@ public struct SearchSettings: Sendable, Equatable {
         c.cem.improved = improved
         c.cost = cost
         c.learnedChannelWeight = learnedWeight
+        c.disagreementWeight = disagreementWeight
         return c
     }
 }

@@ -59,13 +59,16 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// prediction of the observation itself, which the whole-latent relMSE dilutes among the learned channels.
     /// nil or 0: none (old checkpoints have no such field).
     public var observationWeight: Double?
+    /// The model sees actions relative to the agent (`ObservationLayout.actionOrigin`). nil: the env's own actions (old
+    /// checkpoints have no such field).
+    public var relativeActions: Bool?
 
     public init(
         env: String, model: ModelSpec, slice: OrientationSlice = .defaultSlice, steps: Int = 3000, batch: Int = 256,
         regularizer: Regularizer = .vicreg, regWeight: Double? = nil, muonLearningRate: Double = 0.02,
         adamLearningRate: Double = 2e-3, weightDecay: Double = 0.1, emaDecay: Double = 0.99, warmup: Int = 100,
         seed: UInt64 = 0, softWeight: Double = 1, collect: CollectConfig, dataDirectory: String? = nil, rolloutSteps: Int? = nil,
-        observationWeight: Double? = nil
+        observationWeight: Double? = nil, relativeActions: Bool = false
     ) {
         self.env = env; self.model = model; self.slice = slice; self.steps = steps; self.batch = batch
         self.regularizer = regularizer; self.regWeight = regWeight ?? regularizer.defaultWeight
@@ -74,6 +77,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         self.collect = collect; self.dataDirectory = dataDirectory
         self.rolloutSteps = rolloutSteps.flatMap { $0 == 1 ? nil : $0 }
         self.observationWeight = observationWeight.flatMap { $0 == 0 ? nil : $0 }
+        self.relativeActions = relativeActions ? true : nil
     }
 
     public func validate() throws {
@@ -113,7 +117,10 @@ extension TrainConfig: LayoutTrainingConfig {
     public var sliceName: String { slice.description }
     /// Planar elements are [theta].
     public func sliceContains(_ coordinates: [Double]) -> Bool { coordinates.count == 1 && slice.contains(coordinates[0]) }
-    public func inputLayout() throws -> ObservationLayout { try collect.layout }
+    public func inputLayout() throws -> ObservationLayout {
+        try ObservationLayout.forEnv(
+            env, history: collect.history, previousAction: collect.previousAction, relativeActions: relativeActions ?? false)
+    }
 }
 
 /// The 2D trainer: `LayoutJEPATrainer` on an `ObservationLayout` (format "ewm-world-model/1", keys "layout"/"train").

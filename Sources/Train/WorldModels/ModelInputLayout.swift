@@ -9,7 +9,8 @@ import Tensor
 /// `LatentWorldModel` view (`LoadedModel`) serve every layout; what differs lives here.
 ///
 /// Model actions: what the predictor's action channel is made from. 2D: the raw actions (points or vectors, centred by
-/// `actionTensor`); 3D: offsets a - c from the observation's reference point (`modelActions` turns raw actions into them).
+/// `actionTensor`), or their offsets from the agent (`ObservationLayout.actionOrigin`); 3D: offsets a - c from the
+/// observation's reference point (`modelActions` turns raw actions into them).
 public protocol ModelInputLayout: Codable, Equatable, Sendable {
     /// The run configuration that trains a model of this layout (stored in its checkpoints).
     associatedtype TrainingConfig: LayoutTrainingConfig where TrainingConfig.Layout == Self
@@ -30,6 +31,9 @@ public protocol ModelInputLayout: Codable, Equatable, Sendable {
     var originSize: Int { get }
     /// Whether the observation ends with the previous action (a planner supplies it).
     var observesPreviousAction: Bool { get }
+    /// Where in an observation row the point is whose offsets the model's actions are (`LatentWorldModel.actionOrigin`);
+    /// nil: the env's actions (3D layouts: nil too, their offsets from the reference point are `CloudMPC`'s own).
+    var actionOrigin: Int? { get }
 
     /// Raw observation rows -> the model's input [B, 1, dimension, inputChannels]; `origins` per-row world centres
     /// (one row per observation, one row for all, or empty), ignored by layouts without origins.
@@ -132,9 +136,6 @@ extension ObservationLayout: ModelInputLayout {
         pointsTensor(obs, batch: batch, as: S.self)
     }
 
-    /// The raw actions themselves (`actionTensor` centres points).
-    public func modelActions(_ actions: [Double], observations _: [Double], batch _: Int) -> [Double] { actions }
-
     /// Each sample rotated about the centre by its own angle 2 pi u (u uniform).
     public func augment(
         observations o: inout [Double], next n: inout [Double], actions a: inout [Double], origins _: [Double],
@@ -145,7 +146,7 @@ extension ObservationLayout: ModelInputLayout {
             let g = rotation(2 * Double.pi * rng.nextUnit())
             o.replaceSubrange(i * os..<(i + 1) * os, with: rotate(observations: Array(o[i * os..<(i + 1) * os]), by: g))
             n.replaceSubrange(i * os..<(i + 1) * os, with: rotate(observations: Array(n[i * os..<(i + 1) * os]), by: g))
-            a.replaceSubrange(2 * i..<2 * i + 2, with: rotate(actions: Array(a[2 * i..<2 * i + 2]), by: g))
+            a.replaceSubrange(2 * i..<2 * i + 2, with: rotate(modelActions: Array(a[2 * i..<2 * i + 2]), by: g))
         }
     }
 
@@ -157,7 +158,7 @@ extension ObservationLayout: ModelInputLayout {
         for i in 0..<b {
             let g = rotation(angles[i])
             go.replaceSubrange(i * os..<(i + 1) * os, with: rotate(observations: Array(o[i * os..<(i + 1) * os]), by: g))
-            ga.replaceSubrange(2 * i..<2 * i + 2, with: rotate(actions: Array(a[2 * i..<2 * i + 2]), by: g))
+            ga.replaceSubrange(2 * i..<2 * i + 2, with: rotate(modelActions: Array(a[2 * i..<2 * i + 2]), by: g))
         }
         return SoftOrbit(observations: go, actions: ga, actOnLatents: { rotateLatents($0, angles: angles) })
     }
@@ -177,6 +178,7 @@ extension CloudLayout: ModelInputLayout {
     public var inputChannels: Int { channels }
     public var originSize: Int { 3 }
     public var observesPreviousAction: Bool { false }
+    public var actionOrigin: Int? { nil }
 
     /// Offsets a - c from each observation's reference point.
     public func modelActions(_ actions: [Double], observations: [Double], batch: Int) -> [Double] {

@@ -22,16 +22,20 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     /// agent's position). The agent is a PD system driven towards the action, so this point carries its velocity,
     /// which keypoints alone do not. A planner supplies it from the action it executed last.
     public var previousAction: Bool
+    /// Actions relative to the agent (DINO-WM's PushT actions are): the model sees a - p, p the point whose x is at this
+    /// index of an observation row (the agent's position), as a vector (scaled, not centred). A planner then plans
+    /// these offsets and executes p + offset from the observation each one starts at. nil: the env's own actions.
+    public var actionOrigin: Int?
 
     public init(
         env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool, history: Int = 1,
-        previousAction: Bool = false
+        previousAction: Bool = false, actionOrigin: Int? = nil
     ) {
         self.env = env; self.points = points; self.center = center; self.scale = scale; self.actionIsPoint = actionIsPoint
-        self.history = history; self.previousAction = previousAction
+        self.history = history; self.previousAction = previousAction; self.actionOrigin = actionOrigin
     }
 
-    enum CodingKeys: String, CodingKey { case env, points, center, scale, actionIsPoint, history, previousAction }
+    enum CodingKeys: String, CodingKey { case env, points, center, scale, actionIsPoint, history, previousAction, actionOrigin }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -42,15 +46,18 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
         actionIsPoint = try c.decode(Bool.self, forKey: .actionIsPoint)
         history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
         previousAction = try c.decodeIfPresent(Bool.self, forKey: .previousAction) ?? false
+        actionOrigin = try c.decodeIfPresent(Int.self, forKey: .actionOrigin)
     }
 
-    /// `history` is written only when it is not 1 and `previousAction` only when set, so earlier layouts keep their JSON.
+    /// `history` is written only when it is not 1, `previousAction` and `actionOrigin` only when set, so earlier layouts
+    /// keep their JSON.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(env, forKey: .env); try c.encode(points, forKey: .points); try c.encode(center, forKey: .center)
         try c.encode(scale, forKey: .scale); try c.encode(actionIsPoint, forKey: .actionIsPoint)
         if history != 1 { try c.encode(history, forKey: .history) }
         if previousAction { try c.encode(previousAction, forKey: .previousAction) }
+        if let actionOrigin { try c.encode(actionOrigin, forKey: .actionOrigin) }
     }
 
     /// Points after the frames (the previous action).
@@ -66,19 +73,27 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     /// The layout of a registered env, from its model adapter (`ModelReading`): the env's points per frame about its
     /// fixed centre, divided by its scale. `history` frames stacked per observation (default 1); `previousAction`
     /// (envs whose actions are an agent's target points) appends the previous action as one more point.
-    public static func forEnv(_ env: String, history: Int = 1, previousAction: Bool = false) throws -> ObservationLayout {
+    /// `relativeActions`: the model sees actions relative to the agent (`actionOrigin`; envs whose actions are an agent's
+    /// target points).
+    public static func forEnv(_ env: String, history: Int = 1, previousAction: Bool = false, relativeActions: Bool = false) throws
+        -> ObservationLayout
+    {
         guard (1...8).contains(history) else { throw EnvError.invalidArgument("history must be 1...8 frames, got \(history)") }
         let reading = try Registry.adapters(env).model
         guard reading.dimension == 2, let center = reading.center, reading.action != .offsetFromReference else {
             throw EnvError.invalidArgument("env '\(env)' is not a planar world with a fixed centre (no 2D world-model layout)")
         }
-        if previousAction && (reading.action != .point || reading.agentIndex == nil) {
+        let agentActions = reading.action == .point && reading.agentIndex != nil
+        if previousAction && !agentActions {
             throw EnvError.invalidArgument("the previous-action point needs an env whose actions are an agent's target points ('\(env)' has none)")
+        }
+        if relativeActions && !agentActions {
+            throw EnvError.invalidArgument("actions relative to the agent need an env whose actions are an agent's target points ('\(env)' has none)")
         }
         return ObservationLayout(
             env: env, points: reading.pointsPerFrame * history + (previousAction ? 1 : 0), center: center,
             scale: reading.scale, actionIsPoint: reading.action == .point, history: history,
-            previousAction: previousAction)
+            previousAction: previousAction, actionOrigin: relativeActions ? reading.agentIndex : nil)
     }
 
     /// The env's model adapter.
@@ -102,11 +117,12 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
         return try! Tensor(shape: [batch, 1, 2, p], scalars: out)
     }
 
-    /// Raw actions (rows of 2) -> [B, 2, 1].
+    /// Model actions (rows of 2: the raw actions, or with `actionOrigin` their offsets from the agent) -> [B, 2, 1].
     public func actionTensor<S: TensorScalar>(_ actions: [Double], batch: Int, as _: S.Type = S.self) -> Tensor<S> {
         precondition(actions.count == batch * 2, "actionTensor: \(actions.count) numbers for \(batch) rows of 2")
         let inv = 1 / scale
-        let cx = actionIsPoint ? center[0] : 0, cy = actionIsPoint ? center[1] : 0
+        let centred = actionIsPoint && actionOrigin == nil
+        let cx = centred ? center[0] : 0, cy = centred ? center[1] : 0
         var out = [S](repeating: 0, count: batch * 2)
         for b in 0..<batch {
             out[2 * b] = S((actions[2 * b] - cx) * inv)
@@ -121,6 +137,24 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     /// g applied to raw action rows (a point about the centre, or a vector).
     public func rotate(actions a: [Double], by g: PlanarRotation) -> [Double] {
         actionIsPoint ? g.apply(toPoints: a) : g.apply(toVectors: a)
+    }
+
+    /// g applied to model action rows (offsets from the agent turn as vectors).
+    public func rotate(modelActions a: [Double], by g: PlanarRotation) -> [Double] {
+        actionOrigin == nil ? rotate(actions: a, by: g) : g.apply(toVectors: a)
+    }
+
+    /// Raw action rows -> model action rows: the actions themselves, or with `actionOrigin` a - p, p the agent's
+    /// position in the observation row each action is taken at.
+    public func modelActions(_ actions: [Double], observations: [Double], batch: Int) -> [Double] {
+        guard let i = actionOrigin else { return actions }
+        precondition(actions.count == batch * 2 && observations.count == batch * observationSize, "modelActions: wrong sizes")
+        var out = actions
+        for b in 0..<batch {
+            out[2 * b] -= observations[b * observationSize + i]
+            out[2 * b + 1] -= observations[b * observationSize + i + 1]
+        }
+        return out
     }
 
     public func rotation(_ theta: Double) -> PlanarRotation { PlanarRotation(angle: theta, center: symmetryCenter) }

@@ -29,7 +29,7 @@ public struct OneStepProbe {
 
     static func identity<S: TensorScalar>(_ inf: WorldNetInference<S>, _ data: TransitionSet) -> (z: Tensor<S>, y: Tensor<S>) {
         let z = inf.encode(data.observations, batch: data.count)
-        return (z, inf.predict(z, actions: data.actions, batch: data.count))
+        return (z, inf.predict(z, rawActions: data.actions, observations: data.observations, batch: data.count))
     }
 
     /// The model and sweep facts the report names (the same in every shard).
@@ -45,8 +45,9 @@ public struct OneStepProbe {
     /// orientation also the composed residuals (Float and Double) and the encoder's (Float) there.
     public func measure(_ index: Int) -> OneStepUnit {
         let theta = angles[index], layout = model.layout, n = data.count, g = layout.rotation(theta)
-        let z = float.encode(layout.rotate(observations: data.observations, by: g), batch: n)
-        let p = float.predict(z, actions: layout.rotate(actions: data.actions, by: g), batch: n)
+        let go = layout.rotate(observations: data.observations, by: g)
+        let z = float.encode(go, batch: n)
+        let p = float.predict(z, rawActions: layout.rotate(actions: data.actions, by: g), observations: go, batch: n)
         let t = float.encode(layout.rotate(observations: data.nextObservations, by: g), batch: n, useTarget: true)
         var unit = OneStepUnit(relMSE: meanRelMSE(p, t))
         guard index < orbitCount else { return unit }
@@ -59,8 +60,9 @@ public struct OneStepProbe {
         -> (composed: Double, encoder: Double)
     {
         let layout = model.layout, n = data.count, g = layout.rotation(theta)
-        let gz = inf.encode(layout.rotate(observations: data.observations, by: g), batch: n)
-        let gy = inf.predict(gz, actions: layout.rotate(actions: data.actions, by: g), batch: n)
+        let go = layout.rotate(observations: data.observations, by: g)
+        let gz = inf.encode(go, batch: n)
+        let gy = inf.predict(gz, rawActions: layout.rotate(actions: data.actions, by: g), observations: go, batch: n)
         return (maxRowResidual(gy, rotateLatent(identity.y, angle: theta)), maxRowResidual(gz, rotateLatent(identity.z, angle: theta)))
     }
 }

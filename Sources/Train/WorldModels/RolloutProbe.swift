@@ -52,7 +52,8 @@ public struct RolloutProbe {
         if observed { unit.agentErrorPx = []; unit.bodyErrorPx = []; unit.bodyMotionRatio = [] }
         for h in 1...horizons.last! {
             let step = data.gather(starts.map { $0 + h - 1 })
-            z = inference.predict(z, actions: layout.rotate(actions: step.actions, by: g), batch: m)
+            z = inference.predict(
+                z, rawActions: layout.rotate(actions: step.actions, by: g), observations: layout.rotate(observations: step.obs, by: g), batch: m)
             guard horizons.contains(h) else { continue }
             let t = inference.encode(layout.rotate(observations: step.next, by: g), batch: m, useTarget: true)
             unit.relMSE.append(meanRelMSE(z, t))

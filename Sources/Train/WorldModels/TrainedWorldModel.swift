@@ -58,9 +58,14 @@ public struct ModelInference<Layout: ModelInputLayout, S: TensorScalar> {
         (useTarget ? target : online).encode(Variable(layout.pointsTensor(obs, batch: batch, origins: origins, as: S.self))).value
     }
 
-    /// f(z, a) for model actions a (2D: raw actions, 3D: offsets): [B, d, L].
+    /// f(z, a) for model actions a (2D: raw actions or their offsets from the agent, 3D: offsets): [B, d, L].
     public func predict(_ z: Tensor<S>, actions: [Double], batch: Int) -> Tensor<S> {
         online.predict(Variable(z), action: Variable(layout.actionTensor(actions, batch: batch, as: S.self))).value
+    }
+
+    /// f(z, a) for raw env actions taken at `observations` (turned into model actions by the layout).
+    public func predict(_ z: Tensor<S>, rawActions: [Double], observations: [Double], batch: Int) -> Tensor<S> {
+        predict(z, actions: layout.modelActions(rawActions, observations: observations, batch: batch), batch: batch)
     }
 }
 
@@ -116,6 +121,7 @@ public final class LoadedModel<Layout: ModelInputLayout, S: TensorScalar>: Laten
     }
     public var observesPreviousAction: Bool { model.layout.observesPreviousAction }
     public var observedLatentChannels: Int { model.spec.config.observationInLatent ? model.spec.config.inputChannels : 0 }
+    public var actionOrigin: Int? { model.layout.actionOrigin }
     /// Float models of layouts that ask for it (`floatViewHasDoubleTwin`) carry a Double twin with the same weights.
     public let doubleTwin: (any LatentWorldModel)?
 

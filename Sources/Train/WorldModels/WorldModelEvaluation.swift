@@ -155,12 +155,13 @@ public func composedResidual<S: TensorScalar>(
     let inf = WorldNetInference(model, as: S.self)
     let n = data.count, layout = model.layout
     let z = inf.encode(data.observations, batch: n)
-    let y = inf.predict(z, actions: data.actions, batch: n)
+    let y = inf.predict(z, rawActions: data.actions, observations: data.observations, batch: n)
     var composed = 0.0, encoder = 0.0
     for theta in orientations {
         let g = layout.rotation(theta)
-        let gz = inf.encode(layout.rotate(observations: data.observations, by: g), batch: n)
-        let gy = inf.predict(gz, actions: layout.rotate(actions: data.actions, by: g), batch: n)
+        let go = layout.rotate(observations: data.observations, by: g)
+        let gz = inf.encode(go, batch: n)
+        let gy = inf.predict(gz, rawActions: layout.rotate(actions: data.actions, by: g), observations: go, batch: n)
         composed = max(composed, maxRowResidual(gy, rotateLatent(y, angle: theta)))
         encoder = max(encoder, maxRowResidual(gz, rotateLatent(z, angle: theta)))
     }
