@@ -25,6 +25,11 @@ public final class EnsembleWorldModel: LatentWorldModel {
                     "member \(i + 1) was trained at frameskip \(m.frameskip)\(m.observesPreviousAction ? " with" : " without") the previous action; member 1 at \(first.frameskip)\(first.observesPreviousAction ? " with" : " without")"
                 )
             }
+            guard m.observesAgentVelocity == first.observesAgentVelocity else {
+                throw EnsembleError(
+                    "member \(i + 1) \(m.observesAgentVelocity ? "observes" : "does not observe") the agent's velocity; member 1 \(first.observesAgentVelocity ? "does" : "does not")"
+                )
+            }
             guard m.actionOrigin == first.actionOrigin else {
                 throw EnsembleError(
                     "member \(i + 1) sees its actions \(m.actionOrigin == nil ? "as the env's" : "relative to the agent"); member 1 \(first.actionOrigin == nil ? "as the env's" : "relative to the agent")"
@@ -47,6 +52,7 @@ public final class EnsembleWorldModel: LatentWorldModel {
     public var trainedEnv: String? { members[0].trainedEnv }
     public var observesPreviousAction: Bool { members[0].observesPreviousAction }
     public var actionOrigin: Int? { members[0].actionOrigin }
+    public var observesAgentVelocity: Bool { members[0].observesAgentVelocity }
     /// The members' Double twins as one ensemble, when any member computes in a lower precision.
     public let doubleTwin: (any LatentWorldModel)?
 

@@ -47,6 +47,9 @@ public protocol LatentWorldModel: AnyObject {
     /// How many of the latent's last vector channels are the observation itself (z = [E(o), o]; 0: none). Planners
     /// can weight these apart from the learned channels; a per-channel weight keeps the metric invariant.
     var observedLatentChannels: Int { get }
+    /// True when an observation row ends (after the previous action, if any) with where the agent was one env step
+    /// before (`actionSize` numbers): the caller appends it from the observation before (at rest: the agent's position).
+    var observesAgentVelocity: Bool { get }
     /// nil: `predict` takes the env's actions. Else `predict` takes each action as its offset a - p from the point p
     /// whose first number is at this index of the observation row it is taken at (PushT: the agent; as DINO-WM's
     /// actions), and a planner plans those offsets.
@@ -63,6 +66,7 @@ extension LatentWorldModel {
     public var observesPreviousAction: Bool { false }
     public var observedLatentChannels: Int { 0 }
     public var actionOrigin: Int? { nil }
+    public var observesAgentVelocity: Bool { false }
 }
 
 /// A model that needs the centre of the world it acts in (g.0 for the world at g, d numbers), e.g. a 3D cloud model with an

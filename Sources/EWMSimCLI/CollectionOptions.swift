@@ -37,6 +37,11 @@ struct CollectionOptions: ParsableArguments {
     @Option(help: "Env steps each action is held for; one transition = this many env steps (DINO-WM: 5).") var frameskip: Int = 1
     @Flag(help: "PushT: the observation also holds the previous action as one more point (the agent's velocity); planners supply it.")
     var previousAction = false
+    @Flag(
+        help:
+            "PushT: the observation also holds where the agent was one env step before, as one more point (with its position, the agent's velocity); planners supply it."
+    )
+    var agentVelocity = false
     @Option(help: "Seed (data; train: also weights and batches).") var seed: UInt64 = 0
 
     /// Checks the flags against `env`'s model adapters (3D worlds take no frameskip; stacking and the previous action
@@ -57,7 +62,7 @@ struct CollectionOptions: ParsableArguments {
                     throw ValidationError("--action-noise applies to a named policy (--policy NAME), not \(policy)")
                 }
             } else {
-                _ = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction)
+                _ = try ObservationLayout.forEnv(env, history: history, previousAction: previousAction, agentVelocity: agentVelocity)
                 _ = try slice
             }
         } catch let error as EnvError {
@@ -71,7 +76,7 @@ struct CollectionOptions: ParsableArguments {
         a.add("episodes", episodes); a.add("episode-steps", episodeSteps); a.add("slice", sliceText); a.add("policy", policy)
         a.add("random-fraction", randomFraction); a.add("random-std", randomStd); a.add("start", start); a.add("angle-spread", angleSpread)
         a.add("start-spread", startSpread); a.add("action-radius", actionRadius); a.add("history", history); a.add("frameskip", frameskip)
-        a.flag("previous-action", previousAction); a.add("seed", seed)
+        a.flag("previous-action", previousAction); a.flag("agent-velocity", agentVelocity); a.add("seed", seed)
         return a.list
     }
 
@@ -93,7 +98,7 @@ struct CollectionOptions: ParsableArguments {
         CollectConfig(
             env: env, episodes: episodes, stepsPerEpisode: episodeSteps, policy: policy, randomFraction: randomFraction, orientations: try slice,
             seed: seed, start: start, angleSpread: angleSpread, history: history, frameskip: frameskip, previousAction: previousAction,
-            randomStd: randomStd, actionNoise: actionNoise)
+            randomStd: randomStd, actionNoise: actionNoise, agentVelocity: agentVelocity)
     }
 
     func cloudConfig(env: String) throws -> Collect3DConfig {

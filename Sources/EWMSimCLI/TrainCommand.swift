@@ -140,7 +140,8 @@ struct TrainCommand: ParsableCommand {
     /// A planar model's trainer on the data of the flags (collected, or read from --data), and the slice's name.
     func planarTrainer() throws -> (any ResumableTrainer, Int, String) {
         let c = collection
-        let layout = try ObservationLayout.forEnv(env, history: c.history, previousAction: c.previousAction, relativeActions: relativeActions)
+        let layout = try ObservationLayout.forEnv(
+            env, history: c.history, previousAction: c.previousAction, relativeActions: relativeActions, agentVelocity: c.agentVelocity)
         let spec = try modelOverrides(planar: true).planarSpec(kind: model, points: layout.points, scale: scale)
         let (dataset, collect) = try DatasetCompatibility.trainingData(data, requested: try c.planarConfig(env: env))
         let config = TrainConfig(

@@ -107,7 +107,9 @@ public enum InvariantCostsExperiment {
         let model = try DefaultModel.load(s.model, precision: .double)
         try PlannerKind.equivariant.check(model: model, allowNonEquivariant: false, name: s.model)
         if let trained = model.trainedEnv, trained != s.env { throw PlanningSetupError("the model was trained on \(trained), not \(s.env)") }
-        guard !model.observesPreviousAction else { throw PlanningSetupError("models that observe the previous action are not supported here") }
+        guard !model.observesPreviousAction, !model.observesAgentVelocity else {
+            throw PlanningSetupError("models that observe the previous action or the agent's velocity are not supported here")
+        }
         let base = try s.search.config(env: s.env, model: model)
         let pairs = try probePairs(proto, model: model, settings: s)
         let rep = model.latentRep

@@ -177,10 +177,14 @@ func squaredDistance(_ z: UnsafeBufferPointer<Double>, _ goal: [Double], weights
 extension LatentWorldModel {
     /// The env's observation as this model reads it: with `observesPreviousAction`, followed by the action that
     /// produced it, or, with none (after a reset, and for goals), the agent's position at `agentIndex`: a PD agent at
-    /// rest there is what driving it towards its own position gives.
-    func reading(_ obs: [Double], previousAction: [Double]?, agentIndex: Int) -> [Double] {
-        guard observesPreviousAction else { return obs }
-        return obs + (previousAction ?? [obs[agentIndex], obs[agentIndex + 1]])
+    /// rest there is what driving it towards its own position gives. With `observesAgentVelocity`, then where the agent
+    /// was one env step before (`previousAgent`), or with none (at rest) where it is.
+    func reading(_ obs: [Double], previousAction: [Double]?, previousAgent: [Double]? = nil, agentIndex: Int) -> [Double] {
+        let here = [obs[agentIndex], obs[agentIndex + 1]]
+        var row = obs
+        if observesPreviousAction { row += previousAction ?? here }
+        if observesAgentVelocity { row += previousAgent ?? here }
+        return row
     }
 }
 
@@ -205,6 +209,9 @@ public final class LatentMPC: PlanningController {
     private var episodeSeed: UInt64 = 0
     /// The action returned last (for models that observe it); nil after a reset.
     private var lastAction: [Double]?
+    /// The agent's position in the observation `action` was given last (one env step before the current one; for
+    /// models that observe the agent's velocity); nil after a reset.
+    private var previousAgent: [Double]?
 
     /// Whether plans are offsets from the agent (a model with `actionOrigin`): each is executed as the agent's position
     /// where its block starts plus the offset. Otherwise plans are target points.
@@ -257,12 +264,13 @@ public final class LatentMPC: PlanningController {
         executed = 0
         episodeSeed = seed
         lastAction = nil
+        previousAgent = nil
         core.reset()
     }
 
     public func action(observation: Observation, info: Info) throws -> [Double] {
         let obs = observation.values
-        let extra = model.observesPreviousAction ? model.actionSize : 0
+        let extra = (model.observesPreviousAction ? model.actionSize : 0) + (model.observesAgentVelocity ? model.actionSize : 0)
         guard obs.count + extra == model.observationSize else {
             throw EnvError.invalidArgument("the model takes \(model.observationSize - extra) observation numbers, the env gives \(obs.count)")
         }
@@ -271,6 +279,7 @@ public final class LatentMPC: PlanningController {
             lastPlan = plan(observation: obs)
             executed = 0
         }
+        previousAgent = [obs[config.agentIndex], obs[config.agentIndex + 1]]
         executed += 1
         var a = lastPlan[(executed - 1) / r]
         if let origin = model.actionOrigin {
@@ -296,7 +305,7 @@ public final class LatentMPC: PlanningController {
     /// samples; in Float it also makes the rollouts' inputs the same numbers at every orientation up to the frame's
     /// Double rounding, so CEM's elite sets do not flip with the orientation.
     public func plan(observation obs: [Double]) -> [[Double]] {
-        let current = model.reading(obs, previousAction: lastAction, agentIndex: config.agentIndex)
+        let current = model.reading(obs, previousAction: lastAction, previousAgent: previousAgent, agentIndex: config.agentIndex)
         let target = model.reading(goal(obs), previousAction: nil, agentIndex: config.agentIndex)
         // Warm start: the last plan shifted by what was executed, padded with its last action; else stay put.
         let h = core.horizon, r = max(1, config.actionRepeat)

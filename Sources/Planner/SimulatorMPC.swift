@@ -116,9 +116,10 @@ private final class OracleSimulator<S: SimulatableEnvironment>: OracleSimulation
                 var obs: [Double] = []
                 var acc = mode == .min ? Double.infinity : 0
                 var action: [Double] = []
+                var previousAgent: [Double]?
                 func distance() -> Double {
                     if let m = metric, let zGoal {
-                        let z = m.encode(m.reading(obs, previousAction: action, agentIndex: agent), batch: 1)
+                        let z = m.encode(m.reading(obs, previousAction: action, previousAgent: previousAgent, agentIndex: agent), batch: 1)
                         return z.withUnsafeBufferPointer { squaredDistance($0, zGoal, weights: weights) }
                     }
                     var c = 0.0
@@ -128,6 +129,10 @@ private final class OracleSimulator<S: SimulatableEnvironment>: OracleSimulation
                 for t in 0..<(h * r) {
                     let base = (s * h + t / r) * d
                     action = Array(actions[base..<(base + d)])
+                    if metric?.observesAgentVelocity == true {
+                        let before = obs.isEmpty ? sim.currentObservation.values : obs
+                        previousAgent = [before[agent], before[agent + 1]]
+                    }
                     obs = (try? sim.step(action).observation.values) ?? []
                     if let error, t % r == r - 1, error.perturb(sim, action: action, rng: &rng) {
                         obs = sim.currentObservation.values

@@ -288,6 +288,50 @@ final class PreviousActionModel: LatentWorldModel {
     func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] { inner.predict(z, actions: actions, batch: batch) }
 }
 
+/// The toy model reading the agent one env step before as one more point (`observesAgentVelocity`), recording what it
+/// was given.
+final class AgentVelocityModel: LatentWorldModel {
+    let inner = ToyEquivariantModel()
+    var encoded: [[Double]] = []
+    var latentRep: Rep { inner.latentRep }
+    var observationSize: Int { 20 }
+    var actionSize: Int { 2 }
+    var isEquivariant: Bool { true }
+    var observesAgentVelocity: Bool { true }
+    func encode(_ o: [Double], batch: Int) -> [Double] {
+        encoded.append(o)
+        return inner.encode((0..<batch).flatMap { Array(o[($0 * 20)..<($0 * 20 + 18)]) }, batch: batch)
+    }
+    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] { inner.predict(z, actions: actions, batch: batch) }
+}
+
+@Suite struct AgentVelocityPlanningTests {
+    /// The planner appends the agent's own position after a reset and to the goal (at rest), then the agent of the
+    /// observation it was given one env step before.
+    @Test func plannerSuppliesTheAgentOneStepBefore() throws {
+        var rng = SplitMix64(seed: 9)
+        let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
+        let model = AgentVelocityModel()
+        var c = PlannerTests.smallConfig()
+        c.executeSteps = 1
+        let mpc = LatentMPC(model: model, kind: .cem, config: c, goal: { _ in goalObs })
+        mpc.reset(seed: 1)
+        _ = try mpc.action(observation: Observation(obs), info: Info())
+        #expect(Array(model.encoded[0][18..<20]) == Array(obs[16..<18]) && Array(model.encoded[1][18..<20]) == Array(goalObs[16..<18]))
+        var next = obs
+        next[16] += 7; next[17] -= 3
+        model.encoded.removeAll()
+        _ = try mpc.action(observation: Observation(next), info: Info())
+        #expect(Array(model.encoded[0][16..<20]) == [next[16], next[17], obs[16], obs[17]])
+        #expect(throws: EnvError.self) { _ = try mpc.action(observation: Observation(Array(obs.prefix(16))), info: Info()) }
+        mpc.reset(seed: 1)
+        model.encoded.removeAll()
+        _ = try mpc.action(observation: Observation(next), info: Info())
+        #expect(Array(model.encoded[0][18..<20]) == Array(next[16..<18]))  // a reset forgets the agent before
+        #expect(throws: EnsembleError.self) { try EnsembleWorldModel([model, ToyEquivariantModel()]) }
+    }
+}
+
 @Suite struct PreviousActionPlanningTests {
     /// The planner appends the agent's position after a reset (and to the goal), then the action it executed last.
     @Test func plannerSuppliesThePreviousAction() throws {

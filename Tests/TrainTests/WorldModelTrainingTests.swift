@@ -144,6 +144,33 @@ import Testing
         #expect(throws: EnvError.self) { try ObservationLayout.forEnv("teacher2d", previousAction: true) }
     }
 
+    /// `--agent-velocity`: every observation ends with where the agent was one env step before (after a reset, where it
+    /// is); with frameskip 1 the next observation's point is the agent of the observation before, with frameskip 5 it is
+    /// the agent four steps into the block (the next transition starts from it). The flag round-trips, is absent from
+    /// configs without it, and envs without an agent refuse it.
+    @Test func agentVelocityIsTheAgentOneEnvStepBefore() throws {
+        for frameskip in [1, 5] {
+            let c = CollectConfig(env: "pusht", episodes: 2, stepsPerEpisode: 4, seed: 6, frameskip: frameskip, agentVelocity: true)
+            let data = try collectTransitions(c)
+            #expect(try c.layout.points == 10 && c.layout.extraPoints == 1 && data.observationSize == 20)
+            var moved = 0
+            for i in 0..<data.count {
+                let o = Array(data.observation(i)), n = Array(data.nextObservations[i * 20..<(i + 1) * 20])
+                if data.steps[i] == 0 { #expect(Array(o[18..<20]) == Array(o[16..<18])) }
+                if frameskip == 1 { #expect(Array(n[18..<20]) == Array(o[16..<18])) }
+                if i + 1 < data.count, data.episodes[i + 1] == data.episodes[i] {
+                    #expect(Array(Array(data.observation(i + 1))[18..<20]) == Array(n[18..<20]))
+                }
+                if n[18] != n[16] || n[19] != n[17] { moved += 1 }
+            }
+            #expect(moved > 0)
+            #expect(try JSONDecoder().decode(CollectConfig.self, from: JSONEncoder().encode(c)) == c)
+        }
+        let plain = CollectConfig(env: "pusht", episodes: 1)
+        #expect(!String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("agentVelocity"))
+        #expect(throws: EnvError.self) { try ObservationLayout.forEnv("teacher2d", agentVelocity: true) }
+    }
+
     /// `--relative-actions`: the model sees a - agent (a vector), the checkpoint's layout says so, the trained VN stays
     /// exactly equivariant with offsets turned as vectors, and envs without an agent refuse it.
     @Test func relativeActionsAreOffsetsFromTheAgent() throws {

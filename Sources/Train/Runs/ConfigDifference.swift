@@ -14,10 +14,11 @@ public enum ConfigDifference {
         "model.config.encoderWidths": "--encoder-widths", "model.config.predictorWidths": "--predictor-widths",
         "model.config.latentChannels": "--latent", "model.config.eps": "--vn-eps", "model.config.residual": "--residual",
         "model.config.observationInLatent": "--observation-in-latent", "model.config.gatedDirections": "--gated-directions",
-        "model.config.inputChannels": "--history / --previous-action", "collect.episodes": "--episodes",
+        "model.config.inputChannels": "--history / --previous-action / --agent-velocity", "collect.episodes": "--episodes",
         "collect.stepsPerEpisode": "--episode-steps", "collect.policy": "--policy", "collect.randomFraction": "--random-fraction",
         "collect.randomStd": "--random-std", "collect.start": "--start", "collect.angleSpread": "--angle-spread",
         "collect.history": "--history", "collect.frameskip": "--frameskip", "collect.previousAction": "--previous-action",
+        "collect.agentVelocity": "--agent-velocity",
         "collect.seed": "--seed", "collect.orientations": "--slice", "collect.rung": "--slice", "collect.startSpread": "--start-spread",
         "collect.actionRadius": "--action-radius",
     ]

@@ -41,10 +41,13 @@ public enum DatasetCompatibility {
         return (data, collect)
     }
 
-    /// Whether `recorded` settings fit a run with `requested` settings (history, previous action, frameskip).
+    /// Whether `recorded` settings fit a run with `requested` settings (history, previous action, agent velocity, frameskip).
     public static func check(_ recorded: CollectConfig, against requested: CollectConfig, path: String) throws {
         guard recorded.previousAction == requested.previousAction else {
             throw DataError("--data \(path) was collected \(recorded.previousAction ? "with" : "without") --previous-action; pass the same")
+        }
+        guard recorded.agentVelocity == requested.agentVelocity else {
+            throw DataError("--data \(path) was collected \(recorded.agentVelocity ? "with" : "without") --agent-velocity; pass the same")
         }
         guard recorded.history == requested.history else {
             throw DataError("--data \(path) holds \(recorded.history)-frame observations; pass --history \(recorded.history)")

@@ -119,7 +119,8 @@ extension TrainConfig: LayoutTrainingConfig {
     public func sliceContains(_ coordinates: [Double]) -> Bool { coordinates.count == 1 && slice.contains(coordinates[0]) }
     public func inputLayout() throws -> ObservationLayout {
         try ObservationLayout.forEnv(
-            env, history: collect.history, previousAction: collect.previousAction, relativeActions: relativeActions ?? false)
+            env, history: collect.history, previousAction: collect.previousAction, relativeActions: relativeActions ?? false,
+            agentVelocity: collect.agentVelocity)
     }
 }
 

@@ -34,6 +34,8 @@ public protocol ModelInputLayout: Codable, Equatable, Sendable {
     /// Where in an observation row the point is whose offsets the model's actions are (`LatentWorldModel.actionOrigin`);
     /// nil: the env's actions (3D layouts: nil too, their offsets from the reference point are `CloudMPC`'s own).
     var actionOrigin: Int? { get }
+    /// Whether the observation ends with where the agent was one env step before (a planner supplies it).
+    var observesAgentVelocity: Bool { get }
 
     /// Raw observation rows -> the model's input [B, 1, dimension, inputChannels]; `origins` per-row world centres
     /// (one row per observation, one row for all, or empty), ignored by layouts without origins.
@@ -131,6 +133,7 @@ extension ObservationLayout: ModelInputLayout {
     public var inputChannels: Int { points }
     public var originSize: Int { 0 }
     public var observesPreviousAction: Bool { previousAction }
+    public var observesAgentVelocity: Bool { agentVelocity }
 
     public func pointsTensor<S: TensorScalar>(_ obs: [Double], batch: Int, origins _: [Double], as _: S.Type) -> Tensor<S> {
         pointsTensor(obs, batch: batch, as: S.self)
@@ -179,6 +182,7 @@ extension CloudLayout: ModelInputLayout {
     public var originSize: Int { 3 }
     public var observesPreviousAction: Bool { false }
     public var actionOrigin: Int? { nil }
+    public var observesAgentVelocity: Bool { false }
 
     /// Offsets a - c from each observation's reference point.
     public func modelActions(_ actions: [Double], observations: [Double], batch: Int) -> [Double] {

@@ -26,16 +26,23 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     /// index of an observation row (the agent's position), as a vector (scaled, not centred). A planner then plans
     /// these offsets and executes p + offset from the observation each one starts at. nil: the env's own actions.
     public var actionOrigin: Int?
+    /// PushT: one more point after the previous action's, where the agent was one env step before: with the agent's
+    /// position it gives the agent's velocity (by difference; the env's agent is at rest after a reset, and goals are
+    /// at rest). A planner supplies it from the observation it was given before.
+    public var agentVelocity: Bool
 
     public init(
         env: String, points: Int, center: [Double], scale: Double, actionIsPoint: Bool, history: Int = 1,
-        previousAction: Bool = false, actionOrigin: Int? = nil
+        previousAction: Bool = false, actionOrigin: Int? = nil, agentVelocity: Bool = false
     ) {
         self.env = env; self.points = points; self.center = center; self.scale = scale; self.actionIsPoint = actionIsPoint
         self.history = history; self.previousAction = previousAction; self.actionOrigin = actionOrigin
+        self.agentVelocity = agentVelocity
     }
 
-    enum CodingKeys: String, CodingKey { case env, points, center, scale, actionIsPoint, history, previousAction, actionOrigin }
+    enum CodingKeys: String, CodingKey {
+        case env, points, center, scale, actionIsPoint, history, previousAction, actionOrigin, agentVelocity
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -47,10 +54,11 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
         history = try c.decodeIfPresent(Int.self, forKey: .history) ?? 1
         previousAction = try c.decodeIfPresent(Bool.self, forKey: .previousAction) ?? false
         actionOrigin = try c.decodeIfPresent(Int.self, forKey: .actionOrigin)
+        agentVelocity = try c.decodeIfPresent(Bool.self, forKey: .agentVelocity) ?? false
     }
 
-    /// `history` is written only when it is not 1, `previousAction` and `actionOrigin` only when set, so earlier layouts
-    /// keep their JSON.
+    /// `history` is written only when it is not 1, `previousAction`, `actionOrigin` and `agentVelocity` only when set, so
+    /// earlier layouts keep their JSON.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(env, forKey: .env); try c.encode(points, forKey: .points); try c.encode(center, forKey: .center)
@@ -58,10 +66,11 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
         if history != 1 { try c.encode(history, forKey: .history) }
         if previousAction { try c.encode(previousAction, forKey: .previousAction) }
         if let actionOrigin { try c.encode(actionOrigin, forKey: .actionOrigin) }
+        if agentVelocity { try c.encode(agentVelocity, forKey: .agentVelocity) }
     }
 
-    /// Points after the frames (the previous action).
-    public var extraPoints: Int { previousAction ? 1 : 0 }
+    /// Points after the frames (the previous action, the agent one env step before).
+    public var extraPoints: Int { (previousAction ? 1 : 0) + (agentVelocity ? 1 : 0) }
 
     /// Points of one frame.
     public var framePoints: Int { (points - extraPoints) / max(1, history) }
@@ -74,10 +83,10 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
     /// fixed centre, divided by its scale. `history` frames stacked per observation (default 1); `previousAction`
     /// (envs whose actions are an agent's target points) appends the previous action as one more point.
     /// `relativeActions`: the model sees actions relative to the agent (`actionOrigin`; envs whose actions are an agent's
-    /// target points).
-    public static func forEnv(_ env: String, history: Int = 1, previousAction: Bool = false, relativeActions: Bool = false) throws
-        -> ObservationLayout
-    {
+    /// target points). `agentVelocity`: one more point, the agent one env step before (`agentVelocity`).
+    public static func forEnv(
+        _ env: String, history: Int = 1, previousAction: Bool = false, relativeActions: Bool = false, agentVelocity: Bool = false
+    ) throws -> ObservationLayout {
         guard (1...8).contains(history) else { throw EnvError.invalidArgument("history must be 1...8 frames, got \(history)") }
         let reading = try Registry.adapters(env).model
         guard reading.dimension == 2, let center = reading.center, reading.action != .offsetFromReference else {
@@ -90,10 +99,13 @@ public struct ObservationLayout: Codable, Equatable, Sendable {
         if relativeActions && !agentActions {
             throw EnvError.invalidArgument("actions relative to the agent need an env whose actions are an agent's target points ('\(env)' has none)")
         }
+        if agentVelocity && !agentActions {
+            throw EnvError.invalidArgument("the agent's velocity needs an env with an agent driven towards its actions ('\(env)' has none)")
+        }
         return ObservationLayout(
-            env: env, points: reading.pointsPerFrame * history + (previousAction ? 1 : 0), center: center,
+            env: env, points: reading.pointsPerFrame * history + (previousAction ? 1 : 0) + (agentVelocity ? 1 : 0), center: center,
             scale: reading.scale, actionIsPoint: reading.action == .point, history: history,
-            previousAction: previousAction, actionOrigin: relativeActions ? reading.agentIndex : nil)
+            previousAction: previousAction, actionOrigin: relativeActions ? reading.agentIndex : nil, agentVelocity: agentVelocity)
     }
 
     /// The env's model adapter.

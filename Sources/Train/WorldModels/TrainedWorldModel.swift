@@ -122,6 +122,7 @@ public final class LoadedModel<Layout: ModelInputLayout, S: TensorScalar>: Laten
     public var observesPreviousAction: Bool { model.layout.observesPreviousAction }
     public var observedLatentChannels: Int { model.spec.config.observationInLatent ? model.spec.config.inputChannels : 0 }
     public var actionOrigin: Int? { model.layout.actionOrigin }
+    public var observesAgentVelocity: Bool { model.layout.observesAgentVelocity }
     /// Float models of layouts that ask for it (`floatViewHasDoubleTwin`) carry a Double twin with the same weights.
     public let doubleTwin: (any LatentWorldModel)?
 

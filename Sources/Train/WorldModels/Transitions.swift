@@ -219,6 +219,8 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     public var frameskip: Int
     /// PushT: record the previous action as one more observation point (see `ObservationLayout.previousAction`).
     public var previousAction: Bool
+    /// PushT: record where the agent was one env step before as one more point (`ObservationLayout.agentVelocity`).
+    public var agentVelocity: Bool
     /// PushT mixed policy: nil, random actions are uniform over the box; else the agent's position plus Gaussian
     /// noise of this std (px), like a sampling planner's proposals.
     public var randomStd: Double?
@@ -231,19 +233,21 @@ public struct CollectConfig: Codable, Equatable, Sendable {
     public init(
         env: String, episodes: Int, stepsPerEpisode: Int = 50, policy: PolicyKind = .mixed, randomFraction: Double = 0.25,
         orientations: OrientationSlice = .defaultSlice, seed: UInt64 = 0, start: Start = .goalRegion, angleSpread: Double = 0.6,
-        history: Int = 1, frameskip: Int = 1, previousAction: Bool = false, randomStd: Double? = nil, actionNoise: Double = 0
+        history: Int = 1, frameskip: Int = 1, previousAction: Bool = false, randomStd: Double? = nil, actionNoise: Double = 0,
+        agentVelocity: Bool = false
     ) {
         self.env = env; self.episodes = episodes; self.stepsPerEpisode = stepsPerEpisode; self.policy = policy
         self.randomFraction = randomFraction; self.orientations = orientations; self.seed = seed; self.start = start
         self.angleSpread = angleSpread; self.history = history; self.frameskip = frameskip
         self.previousAction = previousAction
+        self.agentVelocity = agentVelocity
         self.randomStd = randomStd
         self.actionNoise = actionNoise
     }
 
     enum CodingKeys: String, CodingKey {
         case env, episodes, stepsPerEpisode, policy, randomFraction, orientations, seed, start, angleSpread, history, frameskip, previousAction
-        case randomStd, actionNoise
+        case randomStd, actionNoise, agentVelocity
     }
 
     public init(from decoder: Decoder) throws {
@@ -262,6 +266,7 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         previousAction = try c.decodeIfPresent(Bool.self, forKey: .previousAction) ?? false
         randomStd = try c.decodeIfPresent(Double.self, forKey: .randomStd)
         actionNoise = try c.decodeIfPresent(Double.self, forKey: .actionNoise) ?? 0
+        agentVelocity = try c.decodeIfPresent(Bool.self, forKey: .agentVelocity) ?? false
     }
 
     /// `history` and `frameskip` are written only when they are not 1, so single-frame, every-step configs (and
@@ -277,9 +282,12 @@ public struct CollectConfig: Codable, Equatable, Sendable {
         if previousAction { try c.encode(previousAction, forKey: .previousAction) }
         try c.encodeIfPresent(randomStd, forKey: .randomStd)
         if actionNoise != 0 { try c.encode(actionNoise, forKey: .actionNoise) }
+        if agentVelocity { try c.encode(agentVelocity, forKey: .agentVelocity) }
     }
 
-    public var layout: ObservationLayout { get throws { try ObservationLayout.forEnv(env, history: history, previousAction: previousAction) } }
+    public var layout: ObservationLayout {
+        get throws { try ObservationLayout.forEnv(env, history: history, previousAction: previousAction, agentVelocity: agentVelocity) }
+    }
 
     public func validate() throws {
         guard episodes > 0, stepsPerEpisode > 0 else { throw DataError("episodes and steps per episode must be positive") }
@@ -351,6 +359,9 @@ public func collectTransitions(_ config: CollectConfig, only: [Int]? = nil, prog
         func stacked(_ f: [[Double]]) -> [Double] { history == 1 ? f[0] : f.flatMap { $0 } }
         // The previous action (PushT's agent is at rest after a reset: as if driven towards where it is).
         var previous: [Double] = layout.previousAction ? [obs.values[agentIndex], obs.values[agentIndex + 1]] : []
+        // The agent one env step before (at rest after a reset: where it is).
+        func agent(_ o: [Double]) -> [Double] { layout.agentVelocity ? [o[agentIndex], o[agentIndex + 1]] : [] }
+        var agentBefore = agent(obs.values)
         precondition(obs.values.count == frameSize, "collect: \(obs.values.count) numbers per frame, layout needs \(frameSize)")
         for t in 0..<config.stepsPerEpisode {
             let action: [Double]
@@ -361,12 +372,17 @@ public func collectTransitions(_ config: CollectConfig, only: [Int]? = nil, prog
                 let canonical = space.sample(using: &rng)
                 action = layout.rotate(actions: canonical, by: g)
             }
+            var lastAgent = agent(obs.values)
             var r = try env.step(action)
-            for _ in 1..<config.frameskip where !r.terminated { r = try env.step(action) }
-            let before = stacked(frames) + previous
+            for _ in 1..<config.frameskip where !r.terminated {
+                lastAgent = agent(r.observation.values)
+                r = try env.step(action)
+            }
+            let before = stacked(frames) + previous + agentBefore
             frames.insert(r.observation.values, at: 0); frames.removeLast()
             if layout.previousAction { previous = action }
-            set.append(before, action, stacked(frames) + previous, orientation: theta, episode: e, step: t)
+            agentBefore = lastAgent
+            set.append(before, action, stacked(frames) + previous + agentBefore, orientation: theta, episode: e, step: t)
             obs = r.observation; info = r.info
             if r.terminated { break }
         }
