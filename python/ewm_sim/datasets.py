@@ -288,7 +288,7 @@ def read_collect(directory: str | Path, env: str | None = None) -> Episodes:
     transition's `next_observation` being the next frame's observation (checked), so only the last one is dropped.
     PushT with plain keypoint observations (18 numbers): `keypoint` = the observation as 9 points (8 corners, then
     the agent), `state` = agent position and the block pose fitted to the corners (derived); any other env or
-    layout (history, previous action): `state` = the observation vector. Shards hold no rewards or flags: `reward`
+    layout (history, previous action, agent velocity): `state` = the observation vector. Shards hold no rewards or flags: `reward`
     and `success` are absent, `done` marks each episode's last transition. Per episode: orientation (and the 3D
     worlds' origin). fps = the env's control rate / the collection's frameskip."""
     directory = Path(directory)
