@@ -272,32 +272,20 @@ final class CountingFrameskipModel: LatentWorldModel {
     }
 }
 
-/// The toy model reading observations that end with the previous action (it records what it was given).
-final class PreviousActionModel: LatentWorldModel {
+/// The toy model reading observations that end with one more point, the previous action or the agent one env step
+/// before (`observesAgentVelocity`); it records what it was given.
+final class ExtraPointModel: LatentWorldModel {
+    enum Extra { case previousAction, agentVelocity }
     let inner = ToyEquivariantModel()
+    let extra: Extra
     var encoded: [[Double]] = []
+    init(_ extra: Extra) { self.extra = extra }
     var latentRep: Rep { inner.latentRep }
     var observationSize: Int { 20 }
     var actionSize: Int { 2 }
     var isEquivariant: Bool { true }
-    var observesPreviousAction: Bool { true }
-    func encode(_ o: [Double], batch: Int) -> [Double] {
-        encoded.append(o)
-        return inner.encode((0..<batch).flatMap { Array(o[($0 * 20)..<($0 * 20 + 18)]) }, batch: batch)
-    }
-    func predict(_ z: [Double], actions: [Double], batch: Int) -> [Double] { inner.predict(z, actions: actions, batch: batch) }
-}
-
-/// The toy model reading the agent one env step before as one more point (`observesAgentVelocity`), recording what it
-/// was given.
-final class AgentVelocityModel: LatentWorldModel {
-    let inner = ToyEquivariantModel()
-    var encoded: [[Double]] = []
-    var latentRep: Rep { inner.latentRep }
-    var observationSize: Int { 20 }
-    var actionSize: Int { 2 }
-    var isEquivariant: Bool { true }
-    var observesAgentVelocity: Bool { true }
+    var observesPreviousAction: Bool { extra == .previousAction }
+    var observesAgentVelocity: Bool { extra == .agentVelocity }
     func encode(_ o: [Double], batch: Int) -> [Double] {
         encoded.append(o)
         return inner.encode((0..<batch).flatMap { Array(o[($0 * 20)..<($0 * 20 + 18)]) }, batch: batch)
@@ -311,7 +299,7 @@ final class AgentVelocityModel: LatentWorldModel {
     @Test func plannerSuppliesTheAgentOneStepBefore() throws {
         var rng = SplitMix64(seed: 9)
         let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
-        let model = AgentVelocityModel()
+        let model = ExtraPointModel(.agentVelocity)
         var c = PlannerTests.smallConfig()
         c.executeSteps = 1
         let mpc = LatentMPC(model: model, kind: .cem, config: c, goal: { _ in goalObs })
@@ -338,7 +326,7 @@ final class AgentVelocityModel: LatentWorldModel {
         var rng = SplitMix64(seed: 8)
         let obs = PlannerTests.randomObservation(&rng), goalObs = PlannerTests.randomObservation(&rng)
         for kind in [PlannerKind.cem, .equivariant] {
-            let model = PreviousActionModel()
+            let model = ExtraPointModel(.previousAction)
             let mpc = LatentMPC(model: model, kind: kind, config: PlannerTests.smallConfig(), goal: { _ in goalObs })
             mpc.reset(seed: 1)
             let first = try mpc.action(observation: Observation(obs), info: Info())
@@ -433,7 +421,7 @@ final class ObservedLatentModel: LatentWorldModel {
         let sum = zip(cost(a), cost(b)).map { $0 + $1 }
         for (e, s) in zip(cost(ensemble), sum) { #expect(abs(e - s) <= 1e-12 * max(1, s)) }
         #expect(PlannerTests.firstActionDeviation(model: ensemble, observation: obs, goal: goalObs, seed: 6, angles: [1.3]) < 1e-9)
-        #expect(throws: EnsembleError.self) { try EnsembleWorldModel([a, PreviousActionModel()]) }
+        #expect(throws: EnsembleError.self) { try EnsembleWorldModel([a, ExtraPointModel(.previousAction)]) }
         #expect(throws: EnsembleError.self) { try EnsembleWorldModel([]) }
     }
 
