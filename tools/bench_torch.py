@@ -9,7 +9,10 @@ VN-LeakyReLU, 128->32 (each VN-LeakyReLU with its own C->C direction map, slope 
 loss = relative MSE to an EMA copy of the encoder on the next points + VICReg variance and
 covariance on the per-channel vector norms of the latent; AdamW; EMA update. 71,872 parameters.
 
-Usage: python3 tools/bench_torch.py [--dim 2|3] [--steps 50] [--warmup 5] [--threads N] [--json]
+Usage: python3 tools/bench_torch.py [--dim 2|3] [--steps 50] [--warmup 5] [--threads N] [--json] [--serve]
+With --serve it warms up, prints one JSON line {"torch_version", "threads", "parameters"}, then for every line N on
+stdin times N more steps and prints one JSON line {"ms": [...]} (an empty line or end of input stops it), so that a
+caller can alternate rounds of its own steps with rounds of these in one run.
 Needs PyTorch (pip install torch); without it, prints a message and exits with status 3.
 """
 import argparse
@@ -161,6 +164,7 @@ def main():
                     help="channels-last: features [..., d, C], one matmul per VN-Linear (default); "
                          "vn-reference: the original Vector Neurons code's [B, C, d, N] with transposes")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--serve", action="store_true", help="time rounds of steps on request (see the module docstring)")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -197,6 +201,19 @@ def main():
 
     for _ in range(args.warmup):
         step()
+    if args.serve:
+        print(json.dumps({"torch_version": torch.__version__, "threads": torch.get_num_threads(), "parameters": n_params}),
+              flush=True)
+        for line in sys.stdin:
+            if not line.strip():
+                break
+            times = []
+            for _ in range(int(line)):
+                t0 = time.perf_counter()
+                step()
+                times.append((time.perf_counter() - t0) * 1e3)
+            print(json.dumps({"ms": times}), flush=True)
+        return
     times = []
     for _ in range(args.steps):
         t0 = time.perf_counter()

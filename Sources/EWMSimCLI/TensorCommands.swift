@@ -1,4 +1,5 @@
 import Agents
+import EWMIO
 import ArgumentParser
 import Foundation
 import Tensor
@@ -12,7 +13,9 @@ struct BenchTrainStep: ParsableCommand {
         abstract: "Time one training step of the benchmark VN world model (optionally beside PyTorch).")
 
     @Option(help: "Spatial dimension (2 or 3).") var dim: Int = 2
-    @Option(help: "Timed steps.") var steps: Int = 50
+    @Option(help: "Timed steps (per round with --torch or --against-openblas).") var steps: Int = 50
+    @Option(help: "With --torch (or --against-openblas): rounds of --steps each, the two sides alternated; the speed-up is the rounds' median.")
+    var rounds: Int = 5
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 5
     @Option(help: "Threads for both sides (default: the number of cores, at most 2 used by ours).") var threads: Int?
     @Flag(help: "Let OpenBLAS thread each GEMM itself instead of splitting GEMMs across our own threads.")
@@ -20,12 +23,23 @@ struct BenchTrainStep: ParsableCommand {
     @Flag(help: "Also run tools/bench_torch.py with the same settings and report both.") var torch = false
     @Option(help: "Python interpreter for --torch.") var python = "python3"
     @Option(help: "Path of the PyTorch script for --torch.") var torchScript = "tools/bench_torch.py"
+    @Flag(help: "Instead: alternate rounds with ewm-sim's FMA-chain GEMM and with OpenBLAS's kernel (needs 2+ threads).")
+    var againstOpenblas = false
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func validate() throws {
         guard dim == 2 || dim == 3 else { throw ValidationError("--dim must be 2 or 3") }
-        guard steps > 0, warmup >= 0 else { throw ValidationError("--steps must be positive, --warmup non-negative") }
+        guard steps > 0, warmup >= 0, rounds > 0 else {
+            throw ValidationError("--steps and --rounds must be positive, --warmup non-negative")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if againstOpenblas {
+            guard !torch else { throw ValidationError("--against-openblas compares two kernels of ours; run --torch separately") }
+            guard !openblasThreading, threadCount > 1, ChainGEMM.enabled else {
+                throw ValidationError(
+                    "--against-openblas needs ewm-sim's own threads (2 or more, without --openblas-threading) on a CPU with AVX2 and FMA")
+            }
+        }
     }
 
     var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
@@ -36,11 +50,23 @@ struct BenchTrainStep: ParsableCommand {
         } else {
             Compute.setThreadCount(threadCount)
         }
-        let result = trainStepBenchmark(dim: dim, steps: steps, warmup: warmup)
-        var output = TorchBenchmark.Comparison(swift: result)
-        if torch {
-            output.add(TorchBenchmark.run(python: python, script: torchScript, dim: dim, steps: steps, warmup: warmup, threads: threadCount))
+        let timer = TrainStepTimer(dim: dim)
+        if againstOpenblas {
+            let progress = ProgressLine(label: "train-step, GEMM kernels", total: rounds, enabled: !json)
+            let output = GEMMComparison.run(timer: timer, steps: steps, rounds: rounds, warmup: warmup) { progress.update($0) }
+            progress.finish()
+            return try emit(WithBLAS(report: output), json: json)
         }
+        guard torch else {
+            timer.warmUp(warmup)
+            timer.time(steps)
+            return try emit(WithBLAS(report: TorchBenchmark.Comparison(swift: timer.result)), json: json)
+        }
+        let progress = ProgressLine(label: "train-step vs PyTorch", total: rounds, enabled: !json)
+        let output = TorchBenchmark.compare(
+            timer: timer, python: python, script: torchScript, steps: steps, rounds: rounds, warmup: warmup, threads: threadCount
+        ) { progress.update($0) }
+        progress.finish()
         try emit(WithBLAS(report: output), json: json)
     }
 }

@@ -76,7 +76,13 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Resume from OUT/checkpoint.safetensors.") var resume = false
     @Option(help: "Log every N steps.") var logEvery: Int = 50
     @Option(help: "Checkpoint every N steps.") var checkpointEvery: Int = 500
-    @Option(help: "OpenBLAS threads (the machine is shared; default 1).") var threads: Int = 1
+    @Option(
+        help: """
+            Threads (default 1: OpenBLAS on one thread, the rounding of the checkpoints in assets/). With more, each \
+            large product is split across them and Float products run on ewm-sim's FMA-chain kernel: faster, the same \
+            numbers at any thread count above one, not the one-thread numbers.
+            """)
+    var threads: Int = 1
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -121,7 +127,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.setThreadCount(threads)
+        Compute.setThreadCount(threads)
         MemoryTuning.retainFreedMemory()
         let (trainer, transitions, slice) = CloudLayout.isSupported(env) ? try cloudTrainer() : try planarTrainer()
         var args = CommandLine.arguments

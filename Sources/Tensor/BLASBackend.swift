@@ -83,6 +83,9 @@ public struct BLASBackend: Codable, Sendable, Equatable {
     public var error: String?
     /// The CPU's usable features (`CPUFeatures.names`).
     public var cpuFeatures: [String]
+    /// What runs Float products when ewm-sim splits them across 2 or more threads: ewm-sim's own kernel
+    /// ("fma-chain-avx512" or "fma-chain-avx2", `ChainGEMM`), or nil where OpenBLAS does (no AVX2 and FMA).
+    public var floatGEMMOnThreads: String?
 
     /// OpenBLAS's kernels that use no AVX: what it falls back to on a CPU it does not recognise (Prescott, SSE3) and
     /// the older cores it may take for one. On an AVX2 machine any of these is 2-4x slower than Haswell's.
@@ -94,8 +97,12 @@ public struct BLASBackend: Codable, Sendable, Equatable {
     /// The kernel is one of `preAVXKernels`.
     public var isPreAVXKernel: Bool { kernel.map { Self.preAVXKernels.contains($0.lowercased()) } ?? false }
 
-    /// One line: library and version, kernel, who chose it.
+    /// One line: library and version, kernel, who chose it; what runs Float products on more than one thread.
     public var summary: String {
+        openBLASSummary + "; Float GEMM on 2+ threads: " + (floatGEMMOnThreads.map { "ewm-sim's \($0)" } ?? "OpenBLAS")
+    }
+
+    private var openBLASSummary: String {
         guard loaded else { return "\(backend) not loaded: \(error ?? "unknown error")" }
         let version = config.map { $0.split(separator: " ").prefix(2).joined(separator: " ") } ?? backend
         let k = kernel ?? "?"
@@ -123,7 +130,8 @@ extension BLAS {
             }
         return BLASBackend(
             loaded: i.loaded, path: string(i.path), config: string(i.config), kernel: string(i.corename), chosenBy: chooser,
-            requestedCoreType: string(i.requested), note: string(i.note), error: string(i.error), cpuFeatures: CPUFeatures.current.names)
+            requestedCoreType: string(i.requested), note: string(i.note), error: string(i.error), cpuFeatures: CPUFeatures.current.names,
+            floatGEMMOnThreads: ChainGEMM.enabled ? "fma-chain-\(ChainGEMM.instructionSet.rawValue)" : nil)
     }
 
     /// The OpenBLAS core type the project asks for on a CPU with `features` (nil: OpenBLAS's own choice).

@@ -100,37 +100,43 @@ extension TensorScalar {
         if m == 0 || n == 0 { return Tensor(shape: [m, n]) }
         if k == 0 { return Tensor(shape: [m, n], repeating: 0) }
         let lda = a.shape[1], ldb = b.shape[1]
-        let parts = Compute.threads > 1 && m * n * k >= Compute.splitThreshold ? Compute.threads : 1
+        let chain = ChainGEMM.applies(to: Self.self)
+        // Split when the multiply-adds pay for the hand-off, and with the chain kernel (whose result does not depend
+        // on the split) also when C alone is large: a one-channel layer's outer product is all stores.
+        let large = m * n * k >= Compute.splitThreshold || (chain && m * n >= Compute.splitOutputThreshold)
+        let parts = Compute.threads > 1 && large ? Compute.threads : 1
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 Tensor.uninitialized([m, n]) { pc in
                     let a0 = pa.baseAddress!, b0 = pb.baseAddress!, c0 = pc.baseAddress!
-                    if parts == 1 {
+                    // One block of C: rows rs of op(A) times columns cs of op(B).
+                    func block(_ rs: Range<Int>, _ cs: Range<Int>) {
+                        guard !rs.isEmpty, !cs.isEmpty else { return }
+                        let aBlock = a0 + (transposeA ? rs.lowerBound : rs.lowerBound * lda)
+                        let bBlock = b0 + (transposeB ? cs.lowerBound * ldb : cs.lowerBound)
+                        let cBlock = c0 + rs.lowerBound * n + cs.lowerBound
+                        if chain,
+                            ChainGEMM.multiply(
+                                transposeA: transposeA, transposeB: transposeB, m: rs.count, n: cs.count, k: k,
+                                a: aBlock, lda: lda, b: bBlock, ldb: ldb, c: cBlock, ldc: n)
+                        {
+                            return
+                        }
                         gemm(
-                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                            alpha: 1, a: a0, lda: lda, b: b0, ldb: ldb, beta: 0, c: c0, ldc: n)
-                        return
+                            transposeA: transposeA, transposeB: transposeB, m: rs.count, n: cs.count, k: k,
+                            alpha: 1, a: aBlock, lda: lda, b: bBlock, ldb: ldb, beta: 0, c: cBlock, ldc: n)
                     }
-                    // Independent blocks of C: rows of op(A) when C is tall, else columns of op(B).
-                    let a1 = UnsafePointer(a0), b1 = UnsafePointer(b0)
+                    if parts == 1 { return block(0..<m, 0..<n) }
+                    // Independent blocks of C: rows of op(A) when C is tall, else columns of op(B); for the chain
+                    // kernel on whole tiles (6 rows, a panel of columns), which changes nothing in its result.
+                    func cut(_ total: Int, _ t: Int, _ unit: Int) -> Int {
+                        t == parts ? total : min(total, (total * t / parts + unit / 2) / unit * unit)
+                    }
                     if m >= n {
-                        Compute.parallel(parts) { t in
-                            let lo = m * t / parts, hi = m * (t + 1) / parts
-                            guard hi > lo else { return }
-                            let aOff = transposeA ? lo : lo * lda
-                            gemm(
-                                transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k,
-                                alpha: 1, a: a1 + aOff, lda: lda, b: b1, ldb: ldb, beta: 0, c: c0 + lo * n, ldc: n)
-                        }
+                        Compute.parallel(parts) { t in block(cut(m, t, chain ? 6 : 1)..<cut(m, t + 1, chain ? 6 : 1), 0..<n) }
                     } else {
-                        Compute.parallel(parts) { t in
-                            let lo = n * t / parts, hi = n * (t + 1) / parts
-                            guard hi > lo else { return }
-                            let bOff = transposeB ? lo * ldb : lo
-                            gemm(
-                                transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k,
-                                alpha: 1, a: a1, lda: lda, b: b1 + bOff, ldb: ldb, beta: 0, c: c0 + lo, ldc: n)
-                        }
+                        let unit = chain ? ChainGEMM.panelWidth : 1
+                        Compute.parallel(parts) { t in block(0..<m, cut(n, t, unit)..<cut(n, t + 1, unit)) }
                     }
                 }
             }
@@ -152,12 +158,20 @@ extension TensorScalar {
                     }
                     return
                 }
-                for o in 0..<outer {
-                    let yb = o &* inner
-                    for i in 0..<inner { y[yb &+ i] = 0 }
-                    for j in 0..<n {
-                        let xb = (o &* n &+ j) &* inner
-                        for i in 0..<inner { y[yb &+ i] += x[xb &+ i] }
+                // Blocks of outer rows on the pool's threads: each element is summed as on one thread.
+                guard let xs = x.baseAddress, let ys = y.baseAddress else {
+                    for i in y.indices { y[i] = 0 }  // nothing to sum (n = 0), or nothing to fill
+                    return
+                }
+                let parts = Compute.rowBlocks(rows: outer, elementsPerRow: n * inner)
+                Compute.parallel(parts) { t in
+                    for o in (t * outer / parts)..<((t + 1) * outer / parts) {
+                        let yb = o &* inner
+                        for i in 0..<inner { ys[yb &+ i] = 0 }
+                        for j in 0..<n {
+                            let xb = (o &* n &+ j) &* inner
+                            for i in 0..<inner { ys[yb &+ i] += xs[xb &+ i] }
+                        }
                     }
                 }
             }
@@ -170,11 +184,16 @@ extension TensorScalar {
         let (outer, _, inner) = splitShape(shape, axis)
         return a.withUnsafeBufferPointer { x in
             Tensor.uninitialized(shape) { y in
-                for o in 0..<outer {
-                    let xb = o &* inner
-                    for j in 0..<count {
-                        let yb = (o &* count &+ j) &* inner
-                        for i in 0..<inner { y[yb &+ i] = x[xb &+ i] }
+                guard outer > 0, count > 0, inner > 0 else { return }
+                let parts = Compute.rowBlocks(rows: outer, elementsPerRow: count * inner)
+                let xs = x.baseAddress!, ys = y.baseAddress!
+                Compute.parallel(parts) { t in
+                    for o in (t * outer / parts)..<((t + 1) * outer / parts) {
+                        let xb = o &* inner
+                        for j in 0..<count {
+                            let yb = (o &* count &+ j) &* inner
+                            for i in 0..<inner { ys[yb &+ i] = xs[xb &+ i] }
+                        }
                     }
                 }
             }

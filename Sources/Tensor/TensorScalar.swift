@@ -87,6 +87,8 @@ public enum Compute {
     nonisolated(unsafe) static var pool: WorkerPool?
     /// GEMMs with fewer multiply-adds than this run on the calling thread.
     nonisolated(unsafe) public static var splitThreshold = 1 << 20
+    /// Products on `ChainGEMM` whose C has at least this many elements are split too, whatever their k.
+    nonisolated(unsafe) public static var splitOutputThreshold = 1 << 16
 
     public static var threadCount: Int { threads }
 

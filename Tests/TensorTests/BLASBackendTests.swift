@@ -67,6 +67,15 @@ struct BLASBackendTests {
         #expect(b.requestedCoreType == "Haswell")
     }
 
+    /// Split Float products run on ewm-sim's FMA-chain kernel with the widest vectors the CPU has, and say so.
+    @Test(.enabled(if: CPUFeatures.current.hasUsableAVX2FMA, "the CPU lacks AVX2 or FMA: OpenBLAS runs every product"))
+    func onAnAVX2CPUSplitFloatProductsRunTheChainKernel() {
+        let b = BLAS.backend
+        let widest = CPUFeatures.current.avx512f && CPUFeatures.current.osSavesZMM ? "avx512" : "avx2"
+        #expect(b.floatGEMMOnThreads == "fma-chain-\(widest)", "\(b.summary)")
+        #expect(b.summary.contains("fma-chain-\(widest)"))
+    }
+
     @Test func preAVXKernelsAreRecognisedByName() {
         var b = BLAS.backend
         for name in ["Prescott", "Core2", "Nehalem", "Penryn", "Dunnington", "Atom", "Barcelona"] {

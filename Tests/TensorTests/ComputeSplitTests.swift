@@ -24,4 +24,25 @@ struct ComputeSplitTests {
             #expect(diff.maxAbs <= 1e-12 * max(1, one.maxAbs), "tA \(ta) tB \(tb)")
         }
     }
+
+    /// Sums over an axis and their adjoint (expand) split into row blocks give each element exactly as one thread does.
+    @Test func splitSumAndExpandMatchOneThread() {
+        var rng = Xoshiro256(seed: 22)
+        let x = Variable(Tensor<Float>.randomNormal([300, 9, 2, 64], using: &rng), requiresGrad: true)
+        func run() -> ([Float], [Float]) {
+            x.zeroGrad()
+            let y = x.sum(axis: 1)
+            y.backward(seed: Tensor<Float>.randomNormal(y.shape, using: &rng))
+            return (y.value.scalars, x.grad!.scalars)
+        }
+        let seedState = rng
+        let one = run()
+        rng = seedState
+        let saved = Compute.threadCount
+        Compute.setThreadCount(2)
+        let two = run()
+        Compute.setThreadCount(saved)
+        #expect(one.0.map(\.bitPattern) == two.0.map(\.bitPattern))
+        #expect(one.1.map(\.bitPattern) == two.1.map(\.bitPattern))
+    }
 }

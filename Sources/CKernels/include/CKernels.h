@@ -18,4 +18,29 @@ void ewm_vn_leaky_forward_f32_avx2(const float *q, const float *k, float *y, lon
 void ewm_vn_leaky_backward_f32_avx2(
     const float *q, const float *k, const float *g, float *dq, float *dk, long rows, int d, int c, float beta, float eps);
 
+/// Whether `ewm_sgemm_f32_avx2` can run here: the AVX2 kernels' conditions and FMA3.
+bool ewm_sgemm_f32_avx2_usable(void);
+
+/// C = op(A) op(B) for row-major A, B and C (m x k, k x n and m x n after the transposes; beta 0), with AVX2 and FMA.
+/// Each element of C is one FMA chain over k in increasing order from zero, so the result does not depend on how
+/// the product is blocked or split between threads: it is `ewm_sgemm_f32_reference`'s, bit for bit. Returns false
+/// (C untouched) if its packing buffer cannot be allocated. Needs `ewm_sgemm_f32_avx2_usable()`.
+bool ewm_sgemm_f32_avx2(
+    bool transA, bool transB, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c,
+    long ldc);
+
+/// Whether `ewm_sgemm_f32_avx512` can run here: the above and AVX-512F, with the OS saving the ZMM registers.
+bool ewm_sgemm_f32_avx512_usable(void);
+
+/// The same product, the same chains and so the same result bit for bit, 16 lanes at a time (panels of 32 columns).
+/// Needs `ewm_sgemm_f32_avx512_usable()`.
+bool ewm_sgemm_f32_avx512(
+    bool transA, bool transB, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c,
+    long ldc);
+
+/// The same product written as the chain itself, one element at a time (for tests and as the definition).
+void ewm_sgemm_f32_reference(
+    bool transA, bool transB, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c,
+    long ldc);
+
 #endif
