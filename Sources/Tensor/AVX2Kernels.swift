@@ -39,6 +39,27 @@ public enum AVX2Kernels {
         return true
     }
 
+    /// y = a x + b y over `count` elements (see `_axpby`).
+    @inline(__always)
+    static func axpby<S: TensorScalar>(_ a: S, _ x: UnsafePointer<S>, _ b: S, _ y: UnsafeMutablePointer<S>, count: Int) -> Bool {
+        guard S.self == Float.self, enabled else { return false }
+        ewm_axpby_f32_avx2(unsafeBitCast(a, to: Float.self), f32(x), unsafeBitCast(b, to: Float.self), f32(y), count)
+        return true
+    }
+
+    /// One AdamW step over `count` parameters (see `_adamW`).
+    @inline(__always)
+    static func adamW<S: TensorScalar>(
+        parameter p: UnsafeMutablePointer<S>, gradient g: UnsafePointer<S>, m: UnsafeMutablePointer<S>, v: UnsafeMutablePointer<S>,
+        count: Int, beta1: S, beta2: S, epsilon: S, decay: S, stepSize: S, invSqrtBC2: S
+    ) -> Bool {
+        guard S.self == Float.self, enabled else { return false }
+        func f(_ x: S) -> Float { unsafeBitCast(x, to: Float.self) }
+        ewm_adamw_f32_avx2(
+            f32(p), f32(g), f32(m), f32(v), count, f(beta1), f(beta2), f(epsilon), f(decay), f(stepSize), f(invSqrtBC2))
+        return true
+    }
+
     @inline(__always) private static func f32<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
         UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
     }

@@ -7,10 +7,18 @@ extension TensorScalar {
         precondition(x.count == y.count, "axpby: \(x.shape) into \(y.shape)")
         x.withUnsafeBufferPointer { xx in
             y.withUnsafeMutableBufferPointer { yy in
-                if b == 1 {
-                    for i in 0..<yy.count { yy[i] += a * xx[i] }
-                } else {
-                    for i in 0..<yy.count { yy[i] = a * xx[i] + b * yy[i] }
+                guard let xs = xx.baseAddress, let ys = yy.baseAddress else { return }
+                // Large vectors (the gradients of a layer's activations) in blocks on the pool's threads; every element
+                // is computed as on one thread.
+                let n = yy.count, parts = Compute.rowBlocks(rows: n, elementsPerRow: 1)
+                Compute.parallel(parts) { t in
+                    let lo = t * n / parts, hi = (t + 1) * n / parts
+                    if AVX2Kernels.axpby(a, xs + lo, b, ys + lo, count: hi - lo) { return }
+                    if b == 1 {
+                        for i in lo..<hi { ys[i] += a * xs[i] }
+                    } else {
+                        for i in lo..<hi { ys[i] = a * xs[i] + b * ys[i] }
+                    }
                 }
             }
         }
@@ -54,6 +62,13 @@ extension TensorScalar {
             m.withUnsafeMutableBufferPointer { mm in
                 v.withUnsafeMutableBufferPointer { vv in
                     parameter.withUnsafeMutableBufferPointer { p in
+                        guard p.count > 0 else { return }
+                        if AVX2Kernels.adamW(
+                            parameter: p.baseAddress!, gradient: g.baseAddress!, m: mm.baseAddress!, v: vv.baseAddress!, count: p.count,
+                            beta1: beta1, beta2: beta2, epsilon: epsilon, decay: decay, stepSize: stepSize, invSqrtBC2: invSqrtBC2)
+                        {
+                            return
+                        }
                         for i in 0..<p.count {
                             mm[i] = beta1 * mm[i] + (1 - beta1) * g[i]
                             vv[i] = beta2 * vv[i] + (1 - beta2) * g[i] * g[i]

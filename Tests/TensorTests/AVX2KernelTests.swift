@@ -62,4 +62,28 @@ struct AVX2KernelTests {
         Compute.setThreadCount(saved)
         for (a, b) in zip(one, split) { #expect(bits(a) == bits(b)) }
     }
+
+    /// axpby (both forms) and an AdamW step over odd lengths, with the AVX2 kernels on or off.
+    @Test func axpbyAndAdamWMatchThePortableLoops() {
+        for n in [1, 7, 8, 9, 100, 4099] {
+            let t = features([n], seed: UInt64(n), as: Float.self)
+            func run(avx2: Bool) -> [[UInt64]] {
+                let saved = AVX2Kernels.enabled
+                AVX2Kernels.enabled = avx2 && AVX2Kernels.usable
+                defer { AVX2Kernels.enabled = saved }
+                var y1 = t[1], y2 = t[1]
+                Float._axpby(0.3, t[0], 1, &y1)
+                Float._axpby(-1.7, t[0], 0.99, &y2)
+                var p = t[0], m = t[1], v = t[2]
+                v.withUnsafeMutableBufferPointer { b in for i in b.indices { b[i] = abs(b[i]) } }
+                for _ in 0..<3 {
+                    Float._adamW(
+                        parameter: &p, gradient: t[2], m: &m, v: &v, learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+                        weightDecay: 0.01, biasCorrection1: 0.1, biasCorrection2: 0.001)
+                }
+                return [bits(y1), bits(y2), bits(p), bits(m), bits(v)]
+            }
+            #expect(run(avx2: true) == run(avx2: false), "n \(n)")
+        }
+    }
 }

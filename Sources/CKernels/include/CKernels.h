@@ -1,7 +1,11 @@
-// Hand-vectorised Float kernels of the tensor library's hottest elementwise primitives, for CPUs with AVX2.
-// Each gives bit for bit what the portable Swift loop it stands in for gives (Primitives+Forward.swift,
-// Primitives+Backward.swift): the same operations in the same order per element, separately rounded (no FMA
-// contraction), only 8 channels at a time instead of 4.
+// Hand-vectorised Float kernels of the tensor library.
+//
+// The elementwise ones (VN leaky ReLU, axpby, AdamW; AVX2) each give bit for bit what the portable Swift loop they
+// stand in for gives (Primitives+Forward.swift, Primitives+Backward.swift, TensorScalar+Kernels.swift): the same
+// operations in the same order per element, separately rounded (no FMA contraction), only 8 lanes at a time.
+//
+// The matrix product (`ewm_sgemm_f32_*`, AVX2 with FMA or AVX-512) is defined by its own rounding instead: one FMA
+// chain per element of C (see `ewm_sgemm_f32_reference`).
 #ifndef EWM_CKERNELS_H
 #define EWM_CKERNELS_H
 
@@ -17,6 +21,14 @@ void ewm_vn_leaky_forward_f32_avx2(const float *q, const float *k, float *y, lon
 /// Its backward: dq and dk from q, k and the output gradient g (see `vnLeakyBackward`). Needs AVX2 as above.
 void ewm_vn_leaky_backward_f32_avx2(
     const float *q, const float *k, const float *g, float *dq, float *dk, long rows, int d, int c, float beta, float eps);
+
+/// y = a x + b y over n elements (y += a x when b is 1), as `_axpby`'s loop. Needs AVX2 as above.
+void ewm_axpby_f32_avx2(float a, const float *x, float b, float *y, long n);
+
+/// One AdamW step over n parameters p with gradients g and moments m, v, as `_adamW`'s loop. Needs AVX2 as above.
+void ewm_adamw_f32_avx2(
+    float *p, const float *g, float *m, float *v, long n, float beta1, float beta2, float epsilon, float decay,
+    float stepSize, float invSqrtBC2);
 
 /// Whether `ewm_sgemm_f32_avx2` can run here: the AVX2 kernels' conditions and FMA3.
 bool ewm_sgemm_f32_avx2_usable(void);
