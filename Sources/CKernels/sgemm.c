@@ -76,95 +76,57 @@ static void packB(bool transB, const float *b, long ldb, long p0, long kc, long 
 // The micro-kernels. One tile of C: rows 0 ..< mr (at most 6), columns 0 ..< w (at most two vectors), over kc values
 // of k. op(A)'s element (i, p) is a[i * rs + p * ks]; the panel's row p starts at bp + bs * p. With `first` each chain
 // starts from zero, otherwise from what C holds (the previous k blocks' partial sums). `half` (w at most one vector)
-// leaves the right vector out.
+// leaves the right vector out. One body for both instruction sets: V is the vector type, L its lanes, and the helpers
+// load, load the first n lanes (zero elsewhere), store the first n lanes, broadcast one value and multiply-add.
+#define DEFINE_TILE(name, isa, V, L, zero, load, loadFirst, storeFirst, broadcast, fma)                                \
+    isa __attribute__((always_inline)) static inline void name(                                                        \
+        const int mr, const bool half, long kc, const float *a, long rs, long ks, const float *bp, long bs, float *c,    \
+        long ldc, long w, bool first) {                                                                                \
+        const long n0 = w < L ? w : L, n1 = half ? 0 : w - L;                                                          \
+        V lo[6], hi[6];                                                                                                \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < 6; i++) {                                               \
+            if (i >= mr) break;                                                                                        \
+            lo[i] = first ? zero() : loadFirst(c + i * ldc, n0);                                                       \
+            hi[i] = first || half ? zero() : loadFirst(c + i * ldc + L, n1);                                           \
+        }                                                                                                              \
+        for (long p = 0; p < kc; p++) {                                                                                \
+            const V b0 = load(bp + bs * p);                                                                            \
+            const V b1 = half ? b0 : load(bp + bs * p + L);                                                            \
+            const float *ap = a + p * ks;                                                                              \
+            _Pragma("clang loop unroll(full)") for (int i = 0; i < 6; i++) {                                           \
+                if (i >= mr) break;                                                                                    \
+                const V x = broadcast(ap + i * rs);                                                                    \
+                lo[i] = fma(x, b0, lo[i]);                                                                             \
+                if (!half) hi[i] = fma(x, b1, hi[i]);                                                                  \
+            }                                                                                                          \
+        }                                                                                                              \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < 6; i++) {                                               \
+            if (i >= mr) break;                                                                                        \
+            storeFirst(c + i * ldc, lo[i], n0);                                                                        \
+            if (!half) storeFirst(c + i * ldc + L, hi[i], n1);                                                         \
+        }                                                                                                              \
+    }
 
 #define AVX2 __attribute__((target("avx2,fma")))
+#define INLINE __attribute__((always_inline)) static inline
 
-AVX2 __attribute__((always_inline)) static inline void tileAVX2(
-    const int mr, const bool half, long kc, const float *a, long rs, long ks, const float *bp, long bs, float *c, long ldc,
-    long w, bool first) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w), lanes);
-    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w - 8), lanes);
-    const bool full = w == 16;
-    __m256 lo[6], hi[6];
-#pragma clang loop unroll(full)
-    for (int i = 0; i < 6; i++) {
-        if (i >= mr) break;
-        if (first) {
-            lo[i] = _mm256_setzero_ps();
-            hi[i] = _mm256_setzero_ps();
-        } else if (full) {
-            lo[i] = _mm256_loadu_ps(c + i * ldc);
-            hi[i] = _mm256_loadu_ps(c + i * ldc + 8);
-        } else {
-            lo[i] = _mm256_maskload_ps(c + i * ldc, mask0);
-            hi[i] = half ? _mm256_setzero_ps() : _mm256_maskload_ps(c + i * ldc + 8, mask1);
-        }
-    }
-    for (long p = 0; p < kc; p++) {
-        const __m256 b0 = _mm256_loadu_ps(bp + bs * p);
-        const __m256 b1 = half ? b0 : _mm256_loadu_ps(bp + bs * p + 8);
-        const float *ap = a + p * ks;
-#pragma clang loop unroll(full)
-        for (int i = 0; i < 6; i++) {
-            if (i >= mr) break;
-            const __m256 x = _mm256_broadcast_ss(ap + i * rs);
-            lo[i] = _mm256_fmadd_ps(x, b0, lo[i]);
-            if (!half) hi[i] = _mm256_fmadd_ps(x, b1, hi[i]);
-        }
-    }
-#pragma clang loop unroll(full)
-    for (int i = 0; i < 6; i++) {
-        if (i >= mr) break;
-        if (full) {
-            _mm256_storeu_ps(c + i * ldc, lo[i]);
-            _mm256_storeu_ps(c + i * ldc + 8, hi[i]);
-        } else {
-            _mm256_maskstore_ps(c + i * ldc, mask0, lo[i]);
-            if (!half) _mm256_maskstore_ps(c + i * ldc + 8, mask1, hi[i]);
-        }
-    }
+AVX2 INLINE __m256i avx2Lanes(long n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+AVX2 INLINE __m256 avx2LoadFirst(const float *p, long n) { return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, avx2Lanes(n)); }
+AVX2 INLINE void avx2StoreFirst(float *p, __m256 v, long n) {
+    if (n >= 8) _mm256_storeu_ps(p, v);
+    else _mm256_maskstore_ps(p, avx2Lanes(n), v);
 }
+DEFINE_TILE(tileAVX2, AVX2, __m256, 8, _mm256_setzero_ps, _mm256_loadu_ps, avx2LoadFirst, avx2StoreFirst, _mm256_broadcast_ss,
+            _mm256_fmadd_ps)
 
 #define AVX512 __attribute__((target("avx512f")))
 
-AVX512 __attribute__((always_inline)) static inline void tileAVX512(
-    const int mr, const bool half, long kc, const float *a, long rs, long ks, const float *bp, long bs, float *c, long ldc,
-    long w, bool first) {
-    const __mmask16 mask0 = w >= 16 ? 0xFFFF : (__mmask16)((1u << w) - 1);
-    const __mmask16 mask1 = w >= 32 ? 0xFFFF : w <= 16 ? 0 : (__mmask16)((1u << (w - 16)) - 1);
-    __m512 lo[6], hi[6];
-#pragma clang loop unroll(full)
-    for (int i = 0; i < 6; i++) {
-        if (i >= mr) break;
-        if (first) {
-            lo[i] = _mm512_setzero_ps();
-            hi[i] = _mm512_setzero_ps();
-        } else {
-            lo[i] = _mm512_maskz_loadu_ps(mask0, c + i * ldc);
-            hi[i] = half ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask1, c + i * ldc + 16);
-        }
-    }
-    for (long p = 0; p < kc; p++) {
-        const __m512 b0 = _mm512_loadu_ps(bp + bs * p);
-        const __m512 b1 = half ? b0 : _mm512_loadu_ps(bp + bs * p + 16);
-        const float *ap = a + p * ks;
-#pragma clang loop unroll(full)
-        for (int i = 0; i < 6; i++) {
-            if (i >= mr) break;
-            const __m512 x = _mm512_set1_ps(ap[i * rs]);
-            lo[i] = _mm512_fmadd_ps(x, b0, lo[i]);
-            if (!half) hi[i] = _mm512_fmadd_ps(x, b1, hi[i]);
-        }
-    }
-#pragma clang loop unroll(full)
-    for (int i = 0; i < 6; i++) {
-        if (i >= mr) break;
-        _mm512_mask_storeu_ps(c + i * ldc, mask0, lo[i]);
-        if (!half) _mm512_mask_storeu_ps(c + i * ldc + 16, mask1, hi[i]);
-    }
-}
+AVX512 INLINE __mmask16 avx512Lanes(long n) { return n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1); }
+AVX512 INLINE __m512 avx512LoadFirst(const float *p, long n) { return _mm512_maskz_loadu_ps(avx512Lanes(n), p); }
+AVX512 INLINE void avx512StoreFirst(float *p, __m512 v, long n) { _mm512_mask_storeu_ps(p, avx512Lanes(n), v); }
+AVX512 INLINE __m512 avx512Broadcast(const float *p) { return _mm512_set1_ps(*p); }
+DEFINE_TILE(tileAVX512, AVX512, __m512, 16, _mm512_setzero_ps, _mm512_loadu_ps, avx512LoadFirst, avx512StoreFirst,
+            avx512Broadcast, _mm512_fmadd_ps)
 
 // Rows i0 ..< i1 of one panel with one of the micro-kernels: full tiles of 6, then the remaining rows (`a` and `c` at
 // row 0 of the panel's k block and column).
