@@ -316,6 +316,32 @@ enum CLI {
             #expect(report["singleStepsPerSecond"] != nil || report["swift"] != nil, "\(args)")
         }
     }
+
+    /// `bench train-step` in rounds: against OpenBLAS in one process (on a CPU with the chain kernel), and with
+    /// PyTorch's side unavailable (ours still timed and reported, with the reason); the two together refused.
+    @Test func trainStepBenchRoundsAndTheirFailures() throws {
+        if try CLI.run(["--version"]).stdout.contains("fma-chain-") {
+            let r = try CLI.run([
+                "bench", "train-step", "--against-openblas", "--threads", "2", "--steps", "1", "--rounds", "2", "--warmup", "0", "--json",
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            #expect((report["rounds"] as? [Any])?.count == 2)
+            #expect((report["speedup"] as? Double ?? 0) > 0)
+            #expect((report["kernel"] as? String)?.hasPrefix("fma-chain-") == true, "\(r.stdout)")
+        }
+        let noTorch = try CLI.run([
+            "bench", "train-step", "--torch", "--python", "/nonexistent/python3", "--steps", "1", "--rounds", "3", "--warmup", "0", "--json",
+        ])
+        #expect(noTorch.status == 0, "\(noTorch.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(noTorch.stdout.utf8)) as! [String: Any]
+        #expect((report["swift"] as? [String: Any])?["timedSteps"] as? Int == 3)
+        #expect((report["torchError"] as? String)?.isEmpty == false, "\(noTorch.stdout)")
+        #expect(report["speedup"] == nil)
+        let both = try CLI.run(["bench", "train-step", "--torch", "--against-openblas"])
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("--against-openblas"), "\(both.stderr)")
+    }
 }
 
 /// Safe outputs end to end (issue 14).
