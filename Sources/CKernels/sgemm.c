@@ -1,11 +1,13 @@
-// Single-precision GEMM with AVX2 and FMA, C = op(A) op(B) (see CKernels.h). Every element of C is one FMA chain
-// over k in increasing order, starting from zero, whatever the sizes, the blocking or the part of C a thread
-// computes; `ewm_sgemm_f32_reference` is that chain written out, and the tests compare the two bit for bit.
+// Single-precision GEMM, C = op(A) op(B), with AVX2 and FMA or with AVX-512 (see CKernels.h). Every element of C is
+// one FMA chain over k in increasing order, starting from zero, whatever the sizes, the blocking, the vector width or
+// the part of C a thread computes; `ewm_sgemm_f32_reference` is that chain written out, and the tests compare the
+// kernels with it bit for bit.
 //
-// Blocking (Goto's loop order, without packing A): k in blocks of KC; per k block, op(B) is packed into panels of
-// 16 columns (zero past the last column), [panel][k][16], so the micro-kernel reads it sequentially from L1; then
-// rows of op(A) in tiles of 6 are multiplied against every panel. The micro-kernel keeps a 6 x 16 tile of C in twelve
-// registers; for the second and later k blocks it starts from C's partial sums, which continues the same chain.
+// Blocking (Goto's loop order, without packing A): k in blocks (KC, KC_T); per k block, op(B) is packed into panels of
+// two vectors' width (16 columns with AVX2, 32 with AVX-512; zero past the last column), [panel][k][width], so the
+// micro-kernel reads it sequentially; then rows of op(A), in blocks of MC, in tiles of 6, are multiplied against every
+// panel. The micro-kernel keeps a 6-row tile of C in twelve registers; for the second and later k blocks it starts from
+// C's partial sums, which continues the same chain.
 #pragma clang fp contract(off)
 
 #include "CKernels.h"
