@@ -131,7 +131,7 @@ extension BLAS {
         return BLASBackend(
             loaded: i.loaded, path: string(i.path), config: string(i.config), kernel: string(i.corename), chosenBy: chooser,
             requestedCoreType: string(i.requested), note: string(i.note), error: string(i.error), cpuFeatures: CPUFeatures.current.names,
-            floatGEMMOnThreads: ChainGEMM.enabled ? "fma-chain-\(ChainGEMM.instructionSet.rawValue)" : nil)
+            floatGEMMOnThreads: ChainGEMM.enabled ? ChainGEMM.kernelName : nil)
     }
 
     /// The OpenBLAS core type the project asks for on a CPU with `features` (nil: OpenBLAS's own choice).

@@ -28,14 +28,19 @@ public enum ChainGEMM {
     /// The instructions it runs with: the widest this CPU has (tests set it to compare).
     nonisolated(unsafe) public static var instructionSet: InstructionSet = InstructionSet.avx512.usable ? .avx512 : .avx2
 
-    /// Columns per panel of the kernel in use: splitting C between threads on whole panels wastes no lanes.
+    /// Rows per tile, and columns per panel of the kernel in use: splitting C between threads on whole tiles and panels
+    /// wastes no lanes.
+    static let tileRows = 6
     static var panelWidth: Int { instructionSet == .avx512 ? 32 : 16 }
+
+    /// The kernel's name in reports: "fma-chain-avx512" or "fma-chain-avx2".
+    public static var kernelName: String { "fma-chain-\(instructionSet.rawValue)" }
 
     /// Whether Float products go through the kernel now (it is enabled and `Compute` runs on more than one thread).
     public static var runsFloatProducts: Bool { enabled && Compute.threads > 1 }
 
     /// What runs Float products now, for reports: "openblas", "fma-chain-avx2" or "fma-chain-avx512".
-    public static var floatProducts: String { runsFloatProducts ? "fma-chain-\(instructionSet.rawValue)" : "openblas" }
+    public static var floatProducts: String { runsFloatProducts ? kernelName : "openblas" }
 
     /// Whether a product of `S` goes through the kernel now.
     @inline(__always)

@@ -133,7 +133,8 @@ extension TensorScalar {
                         t == parts ? total : min(total, (total * t / parts + unit / 2) / unit * unit)
                     }
                     if m >= n {
-                        Compute.parallel(parts) { t in block(cut(m, t, chain ? 6 : 1)..<cut(m, t + 1, chain ? 6 : 1), 0..<n) }
+                        let unit = chain ? ChainGEMM.tileRows : 1
+                        Compute.parallel(parts) { t in block(cut(m, t, unit)..<cut(m, t + 1, unit), 0..<n) }
                     } else {
                         let unit = chain ? ChainGEMM.panelWidth : 1
                         Compute.parallel(parts) { t in block(0..<m, cut(n, t, unit)..<cut(n, t + 1, unit)) }

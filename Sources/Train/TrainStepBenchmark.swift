@@ -85,9 +85,8 @@ public final class TrainStepTimer {
         TrainStepBenchmarkResult(
             dim: dim, batch: batch, points: points, parameters: trainer.model.parameterCount, precision: "Float",
             warmupSteps: warmupSteps, timedSteps: times.count, blasThreads: BLAS.threadCount, computeThreads: Compute.threadCount,
-            floatGEMM: ChainGEMM.floatProducts, msPerStepMedian: median(times),
-            msPerStepMean: times.reduce(0, +) / Double(max(1, times.count)), msPerStepMin: times.min() ?? 0,
-            firstLoss: firstLoss, lastLoss: lastLoss)
+            floatGEMM: ChainGEMM.floatProducts, msPerStepMedian: median(times), msPerStepMean: mean(times),
+            msPerStepMin: times.min() ?? 0, firstLoss: firstLoss, lastLoss: lastLoss)
     }
 }
 
@@ -96,6 +95,9 @@ func median(_ values: [Double]) -> Double {
     let s = values.sorted()
     return s.isEmpty ? 0 : (s[(s.count - 1) / 2] + s[s.count / 2]) / 2
 }
+
+/// The mean of `values` (0 for none).
+func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
 
 /// Runs `warmup` untimed and `steps` timed training steps (Float) on one fixed random batch.
 public func trainStepBenchmark(

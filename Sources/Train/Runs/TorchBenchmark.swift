@@ -118,7 +118,7 @@ public enum TorchBenchmark {
         public var result: Result {
             Result(
                 torch_version: version, threads: threads, parameters: parameters, ms_per_step_median: median(times),
-                ms_per_step_mean: times.reduce(0, +) / Double(max(1, times.count)), ms_per_step_min: times.min() ?? 0)
+                ms_per_step_mean: mean(times), ms_per_step_min: times.min() ?? 0)
         }
 
         /// Ends the script (an empty line) and waits for it.
